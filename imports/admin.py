@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from imports.models import ImportBatch
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("id", "agency", "record_kind", "file_name", "status", "rows_total",
+                    "rows_created", "rows_updated", "rows_rejected", "created_at")
+    list_filter = ("status", "record_kind", "agency")
+    search_fields = ("file_name", "file_sha256")
+    readonly_fields = [field.name for field in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,2 @@
+# The matching app stores its results in the registry's models (MatchCandidate,
+# Alert, Person); it has no tables of its own yet.

@@ -1,0 +1,1 @@
+# The public site only reads and renders; it owns no tables.

@@ -1,0 +1,546 @@
+"""Core data of the registry: agencies, records as received, people, cases, matches, audit.
+
+Invariants live in the database (unique and check constraints); ``save()`` only
+enforces what the database cannot (the append-only audit log). Writes go through
+``registry/services.py``; reads through ``registry/selectors.py`` and ``registry/access.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A person who logs in: agency operator, prosecutor, NGO analyst or administrator.
+
+    Roles are groups (see ``registry/roles.py``); which agencies and cases a user may
+    see are django-guardian object permissions, answered by ``registry/access.py``.
+    """
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+
+
+class State(models.Model):
+    """One of the 32 federal entities, from the INEGI catalogue."""
+
+    code = models.CharField(_("clave INEGI"), max_length=2, primary_key=True)
+    name = models.CharField(_("nombre"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("entidad federativa")
+        verbose_name_plural = _("entidades federativas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2}$"), name="state_code_two_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A municipality or CDMX borough, keyed by its five-digit INEGI ``cve_geo``."""
+
+    code = models.CharField(_("clave INEGI"), max_length=5, primary_key=True)
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="municipalities",
+                              verbose_name=_("entidad"))
+    name = models.CharField(_("nombre"), max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("municipio")
+        verbose_name_plural = _("municipios")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{5}$"), name="municipality_code_five_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.state_id}"
+
+
+class AgencyKind(models.TextChoices):
+    PROSECUTOR = "prosecutor", _("Fiscalía")
+    POLICE = "police", _("Policía")
+    PRISON = "prison", _("Centro penitenciario")
+    MIGRATION = "migration", _("Estación migratoria")
+    MILITARY = "military", _("Fuerzas armadas / Guardia Nacional")
+    FORENSIC = "forensic", _("Servicio forense")
+    CIVIL_REGISTRY = "civil_registry", _("Registro civil")
+    NGO = "ngo", _("Organización civil")
+
+
+class Agency(models.Model):
+    """An institution that reports records: prosecutor's office, police, prison, …"""
+
+    Kind = AgencyKind
+
+    code = models.SlugField(_("clave"), max_length=40, unique=True)
+    name = models.CharField(_("nombre"), max_length=200)
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
+    state = models.ForeignKey(State, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="agencies", verbose_name=_("entidad"))
+    is_active = models.BooleanField(_("activa"), default=True)
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institución")
+        verbose_name_plural = _("instituciones")
+        permissions = [
+            ("operate_agency", _("Importar y corregir los registros de la institución")),
+            ("view_agency_records", _("Consultar los registros completos de la institución")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AgencyKind.values),
+                                   name="agency_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sex(models.TextChoices):
+    MALE = "H", _("Hombre")
+    FEMALE = "M", _("Mujer")
+    OTHER = "X", _("No binario / otro")
+    UNKNOWN = "", _("Sin dato")
+
+
+class Person(models.Model):
+    """A resolved identity: the cluster of records judged to be the same human.
+
+    A merge moves records onto the surviving person and marks the other one
+    ``merged_into``; it is recorded (history) so that it can be undone.
+    """
+
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="absorbed", verbose_name=_("fusionada en"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
+        constraints = [
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")),
+                                   name="person_not_merged_into_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Persona %(id)s") % {"id": self.pk}
+
+
+class RecordQuerySet(models.QuerySet):
+    def for_agency(self, agency: Agency) -> RecordQuerySet:
+        return self.filter(agency=agency)
+
+    def of_kind(self, kind: str) -> RecordQuerySet:
+        return self.filter(kind=kind)
+
+
+class RecordKind(models.TextChoices):
+    MISSING_REPORT = "missing_report", _("Reporte de desaparición")
+    DETENTION = "detention", _("Detención")
+    RELEASE_TRANSFER = "release_transfer", _("Liberación o traslado")
+    LOCATED = "located", _("Localización")
+    UNIDENTIFIED_REMAINS = "unidentified_remains", _("Restos sin identificar")
+
+
+class Record(models.Model):
+    """One row as one agency gave it, with its provenance and every earlier version."""
+
+    Kind = RecordKind
+
+    kind = models.CharField(_("tipo de registro"), max_length=24, choices=Kind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records",
+                               verbose_name=_("institución"))
+    external_id = models.CharField(
+        _("identificador de la institución"), max_length=128,
+        help_text=_("El folio o clave que la institución da al registro; si no lo da, "
+                    "una huella estable de la fila."),
+    )
+
+    # Identity, kept as given (normalised forms are derived for matching and search).
+    given_names = models.CharField(_("nombre(s)"), max_length=200, blank=True)
+    paternal_surname = models.CharField(_("primer apellido"), max_length=120, blank=True)
+    maternal_surname = models.CharField(_("segundo apellido"), max_length=120, blank=True)
+    aliases = models.CharField(_("alias"), max_length=300, blank=True)
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
+    age = models.PositiveSmallIntegerField(_("edad"), null=True, blank=True,
+                                           help_text=_("Edad declarada al momento del hecho."))
+    curp = models.CharField(_("CURP"), max_length=18, blank=True)
+    nationality = models.CharField(_("nacionalidad"), max_length=60, blank=True)
+    name_search = models.CharField(
+        _("nombre normalizado"), max_length=500, blank=True, editable=False,
+        help_text=_("Nombre sin acentos ni signos, para búsqueda y vinculación."),
+    )
+
+    # The event: disappearance, detention, release, location or finding.
+    event_date = models.DateField(_("fecha del hecho"), null=True, blank=True)
+    event_state = models.ForeignKey(State, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("entidad del hecho"))
+    event_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("municipio del hecho"),
+    )
+    place = models.CharField(_("lugar"), max_length=300, blank=True)
+    authority = models.CharField(_("autoridad"), max_length=200, blank=True)
+    facility = models.CharField(_("lugar de reclusión o estancia"), max_length=200, blank=True)
+    reason = models.CharField(_("motivo"), max_length=300, blank=True)
+    description = models.TextField(_("descripción"), blank=True)
+
+    # Restricted: never public (see the redaction policy).
+    address = models.TextField(_("domicilio"), blank=True)
+    reporter_name = models.CharField(_("nombre de quien reporta"), max_length=200, blank=True)
+    reporter_contact = models.CharField(_("contacto de quien reporta"), max_length=200,
+                                        blank=True)
+
+    # Provenance: where this row came from, exactly as received.
+    import_batch = models.ForeignKey("imports.ImportBatch", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="records",
+                                     verbose_name=_("lote de importación"))
+    source_file = models.CharField(_("archivo de origen"), max_length=255, blank=True)
+    source_sheet = models.CharField(_("hoja"), max_length=100, blank=True)
+    source_row = models.PositiveIntegerField(_("fila"), null=True, blank=True)
+    raw_values = models.JSONField(_("valores originales"), default=dict, blank=True)
+
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="records", verbose_name=_("persona"))
+    created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registro")
+        verbose_name_plural = _("registros")
+        permissions = [
+            ("export_redacted", _("Exportar datos anonimizados")),
+        ]
+        constraints = [
+            # Re-importing the same row updates it, never duplicates it.
+            models.UniqueConstraint(fields=["agency", "external_id"],
+                                    name="record_unique_external_id_per_agency"),
+            models.CheckConstraint(condition=~Q(external_id=""), name="record_external_id_set"),
+            models.CheckConstraint(condition=Q(kind__in=RecordKind.values),
+                                   name="record_kind_valid"),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values),
+                                   name="record_sex_valid"),
+            models.CheckConstraint(condition=Q(age__isnull=True) | Q(age__lte=130),
+                                   name="record_age_plausible"),
+        ]
+        indexes = [
+            # Public listing and statistics: records of one kind in one state.
+            models.Index(fields=["kind", "event_state"], name="record_kind_state_idx"),
+            # Matching blocks on CURP.
+            models.Index(fields=["curp"], name="record_curp_idx", condition=~Q(curp="")),
+            # Exact-name lookups (detention consultation) before fuzzy ranking.
+            models.Index(fields=["name_search"], name="record_name_search_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name or _('(sin nombre)')} · {self.agency_id}/{self.external_id}"
+
+    @property
+    def full_name(self) -> str:
+        parts = (self.given_names, self.paternal_surname, self.maternal_surname)
+        return " ".join(part for part in parts if part)
+
+
+class CaseStatus(models.TextChoices):
+    MISSING = "desaparecida", _("Desaparecida")
+    NOT_LOCATED = "no_localizada", _("No localizada")
+    FOUND_ALIVE = "localizada_con_vida", _("Localizada con vida")
+    FOUND_DEAD = "localizada_sin_vida", _("Localizada sin vida")
+
+
+OPEN_CASE_STATUSES = (CaseStatus.MISSING, CaseStatus.NOT_LOCATED)
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.filter(status__in=OPEN_CASE_STATUSES)
+
+
+class Case(models.Model):
+    """A missing-person case, identified by its folio."""
+
+    folio = models.CharField(_("folio"), max_length=40, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases",
+                               verbose_name=_("fiscalía a cargo"))
+    missing_report = models.OneToOneField(Record, on_delete=models.PROTECT, null=True,
+                                          blank=True, related_name="case",
+                                          verbose_name=_("reporte de desaparición"))
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="cases", verbose_name=_("persona"))
+    status = models.CharField(_("situación"), max_length=24, choices=CaseStatus.choices,
+                              default=CaseStatus.MISSING)
+    status_changed_at = models.DateTimeField(_("último cambio de situación"),
+                                             default=timezone.now)
+    publication_consent = models.BooleanField(
+        _("consentimiento de publicación"), default=False,
+        help_text=_("La familia autorizó publicar el nombre y la ficha de búsqueda."),
+    )
+    # Stored with Django's password hasher; the plain code is shown once when issued.
+    access_code_hash = models.CharField(_("código de acceso (cifrado)"), max_length=256,
+                                        blank=True, editable=False)
+    access_code_issued_at = models.DateTimeField(_("código emitido"), null=True, blank=True,
+                                                 editable=False)
+    prosecutors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                         related_name="assigned_cases",
+                                         verbose_name=_("agentes del ministerio público"))
+    investigation_notes = models.TextField(_("notas de investigación"), blank=True)
+    created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["access_code_hash"])
+
+    class Meta:
+        verbose_name = _("caso")
+        verbose_name_plural = _("casos")
+        permissions = [
+            ("review_matches", _("Revisar coincidencias del caso")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values),
+                                   name="case_status_legal"),
+            models.CheckConstraint(condition=~Q(folio=""), name="case_folio_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.folio
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
+
+
+class CaseStatusChange(models.Model):
+    """One entry of a case's status history: from, to, who, when, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes",
+                             verbose_name=_("caso"))
+    from_status = models.CharField(_("situación anterior"), max_length=24,
+                                   choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("situación nueva"), max_length=24,
+                                 choices=CaseStatus.choices)
+    changed_at = models.DateTimeField(_("fecha"), default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("registró"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("aprobó"))
+    reason = models.TextField(_("motivo"), blank=True)
+
+    class Meta:
+        ordering = ["case", "changed_at", "id"]
+        verbose_name = _("cambio de situación")
+        verbose_name_plural = _("historial de situación")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_status__in=CaseStatus.values)
+                & Q(from_status__in=["", *CaseStatus.values]),
+                name="case_status_change_legal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class MatchDecision(models.TextChoices):
+    PENDING = "pending", _("Pendiente")
+    CONFIRMED = "confirmed", _("Confirmada")
+    REJECTED = "rejected", _("Rechazada")
+    UNSURE = "unsure", _("Sin certeza")
+
+
+class MatchCandidate(models.Model):
+    """A pair of records that may be the same person, with the score and the decision."""
+
+    Decision = MatchDecision
+
+    # The pair is stored in canonical order (left id < right id) so it exists once.
+    record_left = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("registro A"))
+    record_right = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("registro B"))
+    match_weight = models.FloatField(_("peso de coincidencia"))
+    probability = models.FloatField(_("probabilidad"))
+    explanation = models.JSONField(_("explicación por campo"), default=dict, blank=True)
+    model_version = models.CharField(_("versión del modelo"), max_length=64, blank=True)
+    decision = models.CharField(_("decisión"), max_length=10, choices=Decision.choices,
+                                default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decidió"))
+    decided_at = models.DateTimeField(_("fecha de decisión"), null=True, blank=True)
+    decision_reason = models.TextField(_("motivo"), blank=True)
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("posible coincidencia")
+        verbose_name_plural = _("posibles coincidencias")
+        constraints = [
+            models.UniqueConstraint(fields=["record_left", "record_right"],
+                                    name="match_candidate_pair_unique"),
+            models.CheckConstraint(condition=Q(record_left__lt=models.F("record_right")),
+                                   name="match_candidate_canonical_order"),
+            models.CheckConstraint(condition=Q(probability__gte=0) & Q(probability__lte=1),
+                                   name="match_candidate_probability_range"),
+            models.CheckConstraint(condition=Q(decision__in=MatchDecision.values),
+                                   name="match_candidate_decision_valid"),
+        ]
+        indexes = [
+            # The review queue: pending pairs, best first.
+            models.Index(fields=["decision", "-probability"], name="match_queue_idx"),
+            models.Index(fields=["record_right"], name="match_right_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_left_id} ~ {self.record_right_id} ({self.probability:.2f})"
+
+
+class Alert(models.Model):
+    """A new detention, location or remains record that matches an open case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts",
+                             verbose_name=_("caso"))
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="alerts",
+                               verbose_name=_("registro"))
+    match_candidate = models.ForeignKey(MatchCandidate, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="alerts",
+                                        verbose_name=_("coincidencia"))
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+    handled_at = models.DateTimeField(_("atendida"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("atendió"))
+    handled_note = models.TextField(_("nota"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("alerta")
+        verbose_name_plural = _("alertas")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "record"], name="alert_once_per_case_record"),
+            models.CheckConstraint(
+                condition=Q(handled_at__isnull=True) | Q(handled_by__isnull=False),
+                name="alert_handled_by_someone",
+            ),
+        ]
+        indexes = [
+            # The alerts inbox: unhandled first, newest first.
+            models.Index(fields=["handled_at", "-created_at"], name="alert_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.record_id}"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Consulta")
+    EXPORT = "export", _("Exportación")
+    CREATE = "create", _("Alta")
+    CHANGE = "change", _("Cambio")
+    DELETE = "delete", _("Baja")
+    IMPORT = "import", _("Importación")
+    ROLLBACK = "rollback", _("Reversión")
+    MERGE = "merge", _("Fusión")
+    SPLIT = "split", _("Separación")
+    DECISION = "decision", _("Decisión")
+    STATUS_CHANGE = "status_change", _("Cambio de situación")
+    ACCESS_CODE = "access_code", _("Código de acceso")
+    FAMILY_LOOKUP = "family_lookup", _("Consulta familiar")
+    DETENTION_LOOKUP = "detention_lookup", _("Consulta de detención")
+    LOGIN = "login", _("Inicio de sesión")
+    LOGIN_FAILED = "login_failed", _("Inicio de sesión fallido")
+    PERMISSION = "permission", _("Cambio de permisos")
+
+
+class AuditEvent(models.Model):
+    """Who viewed, exported, changed, merged or looked up what, when, from where.
+
+    Append-only: the ORM refuses updates and deletes, and on PostgreSQL a trigger
+    refuses them too. Each event carries a SHA-256 hash of its content chained to
+    the previous event's hash; ``manage.py verify_audit_chain`` checks the chain.
+    Write events only through ``registry.audit.audit_event_record``.
+    """
+
+    Action = AuditAction
+
+    occurred_at = models.DateTimeField(_("fecha"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("usuario"))
+    # The username as it was, so the log reads the same if the account is renamed.
+    actor_label = models.CharField(_("usuario (texto)"), max_length=150, blank=True)
+    action = models.CharField(_("acción"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("tipo de objeto"), max_length=100, blank=True)
+    object_id = models.CharField(_("objeto"), max_length=64, blank=True)
+    purpose = models.CharField(_("finalidad"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    details = models.JSONField(_("detalles"), default=dict, blank=True)
+    previous_hash = models.CharField(_("hash anterior"), max_length=64, editable=False)
+    event_hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("evento de auditoría")
+        verbose_name_plural = _("bitácora de auditoría")
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=AuditAction.values),
+                                   name="audit_action_valid"),
+        ]
+        indexes = [
+            # Administrators search the log by object, and by person over time.
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted.")

@@ -1,0 +1,125 @@
+"""Writes to the registry's core data. Each function is one transaction with an audit row."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.audit import audit_event_record
+from registry.models import AuditEvent, Case, CaseStatus, CaseStatusChange, Record
+from registry.text import search_key
+
+# Fields an operator may correct on a record; provenance and identity of the row
+# (agency, external_id, batch, raw values) are never edited by hand.
+CORRECTABLE_RECORD_FIELDS = frozenset({
+    "given_names", "paternal_surname", "maternal_surname", "aliases", "sex", "birth_date",
+    "age", "curp", "nationality", "event_date", "event_state", "event_municipality", "place",
+    "authority", "facility", "reason", "description", "address", "reporter_name",
+    "reporter_contact",
+})
+
+# Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.
+_ACCESS_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ACCESS_CODE_LENGTH = 12  # 12 × 5 bits = 60 bits of entropy
+
+
+def record_name_search(record: Record) -> str:
+    """Return the accent-folded full name (with aliases) used for search and matching."""
+    return search_key(record.given_names, record.paternal_surname, record.maternal_surname,
+                      record.aliases)
+
+
+@transaction.atomic
+def record_correct(*, record: Record, changes: dict[str, Any], actor: Any, reason: str,
+                   ip_address: str | None = None) -> Record:
+    """Apply an operator's correction to a record, keeping the previous version."""
+    unknown = set(changes) - CORRECTABLE_RECORD_FIELDS
+    if unknown:
+        raise ValidationError(_("No se pueden corregir estos campos: %(fields)s")
+                              % {"fields": ", ".join(sorted(unknown))})
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    changed = [name for name, value in changes.items() if getattr(record, name) != value]
+    if not changed:
+        return record
+    for name in changed:
+        setattr(record, name, changes[name])
+    record.name_search = record_name_search(record)
+    record.full_clean()
+    record._change_reason = reason
+    record.save(update_fields=[*changed, "name_search", "updated_at"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=record,
+                       purpose=reason, ip_address=ip_address, details={"fields": changed})
+    return record
+
+
+@transaction.atomic
+def record_restore_version(*, record: Record, history_id: int, actor: Any, reason: str) -> Record:
+    """Restore a record to one of its earlier versions; the restore is itself a new version."""
+    version = record.history.get(history_id=history_id)
+    restored = version.instance
+    restored._change_reason = reason or _("Restauración de la versión %(id)s") % {
+        "id": history_id}
+    restored.save()
+    audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=restored,
+                       purpose=reason, details={"restored_history_id": history_id})
+    return restored
+
+
+@transaction.atomic
+def case_status_change(*, case: Case, to_status: str, actor: Any, reason: str,
+                       approved_by: Any | None = None) -> CaseStatusChange:
+    """Move a case to a legal status and append the change to its history."""
+    if to_status not in CaseStatus.values:
+        raise ValidationError(_("«%(status)s» no es una situación jurídica válida.")
+                              % {"status": to_status})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == to_status:
+        raise ValidationError(_("El caso ya está en esa situación."))
+    change = CaseStatusChange.objects.create(
+        case=case, from_status=case.status, to_status=to_status, changed_by=actor,
+        approved_by=approved_by, reason=reason,
+    )
+    case.status = to_status
+    case.status_changed_at = change.changed_at
+    case._change_reason = reason
+    case.save(update_fields=["status", "status_changed_at", "updated_at"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.STATUS_CHANGE, target=case,
+                       purpose=reason,
+                       details={"from": change.from_status, "to": to_status})
+    return change
+
+
+def generate_access_code() -> str:
+    """Return a new family access code: 60 random bits as XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(_ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+
+
+@transaction.atomic
+def case_access_code_issue(*, case: Case, actor: Any) -> str:
+    """Issue (or rotate) the family's access code; return the plain code, shown once."""
+    code = generate_access_code()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.access_code_hash = make_password(code)
+    case.access_code_issued_at = timezone.now()
+    case.save(update_fields=["access_code_hash", "access_code_issued_at", "updated_at"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.ACCESS_CODE, target=case,
+                       details={"operation": "issue"})
+    return code
+
+
+@transaction.atomic
+def case_access_code_revoke(*, case: Case, actor: Any) -> None:
+    """Revoke the family's access code: no code opens the case until a new one is issued."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.access_code_hash = ""
+    case.access_code_issued_at = None
+    case.save(update_fields=["access_code_hash", "access_code_issued_at", "updated_at"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.ACCESS_CODE, target=case,
+                       details={"operation": "revoke"})
