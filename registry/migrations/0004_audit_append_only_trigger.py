@@ -9,7 +9,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION registry_auditevent_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'registry_auditevent is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'registry_auditevent is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER registry_auditevent_no_update_delete
