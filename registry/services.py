@@ -26,7 +26,7 @@ CORRECTABLE_RECORD_FIELDS = frozenset({
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.
 _ACCESS_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-ACCESS_CODE_LENGTH = 12  # 12 × 5 bits = 60 bits of entropy
+ACCESS_CODE_LENGTH = 12  # 12 * 5 bits = 60 bits of entropy
 
 
 def record_name_search(record: Record) -> str:
