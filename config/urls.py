@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cuenta/", include("django.contrib.auth.urls")),
+    path("trabajo/", include("registry.urls")),
     path("", include("public_site.urls")),
 ]
