@@ -195,6 +195,12 @@ POLICIES: dict[str, dict[str, dict[Audience, Rule]]] = {
     "registry.person": PERSON_POLICY,
 }
 
+# Kinds of record a prosecutor may read from *every* agency to cross-check a case
+# (detention logs, releases and transfers, located people, unidentified remains). They
+# read them as the ``prosecutor`` column says; missing reports of other cases are not
+# among them. ``registry.access.crosscheck_records_visible_to`` applies this.
+CROSSCHECK_KINDS = (*DETENTION_LIKE, "located", "unidentified_remains")
+
 # Kinds of record the public may browse and search. Detainees are never listed: the
 # public detention lookup answers one specific query at a time.
 PUBLIC_BROWSABLE_KINDS = (MISSING,)
