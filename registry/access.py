@@ -36,7 +36,12 @@ def is_registry_admin(user: Any) -> bool:
     """Return True for an active superuser or an active member of the administrator group."""
     if not _is_active_user(user):
         return False
-    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+    # Memoised on the user object, which lives for one request: pages ask often.
+    cached = getattr(user, "_registry_admin_cache", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+        user._registry_admin_cache = cached
+    return cached
 
 
 def _agencies_with(user: Any, perms: list[str]) -> QuerySet[Agency]:
