@@ -351,11 +351,12 @@ def _model_values(instance: Any, field_names: Iterable[str]) -> dict[str, Any]:
         model_field = instance._meta.get_field(name)
         if model_field.many_to_many:
             continue  # never rendered from here; prosecutors are listed by staff views
-        if model_field.is_relation:
+        if name in ("person", "missing_report", "import_batch", "merged_into"):
+            # Shown by id only; reading the attname avoids one query per row.
+            values[name] = getattr(instance, model_field.attname)
+        elif model_field.is_relation:
             related = getattr(instance, name)
             values[name] = str(related) if related is not None else None
-            if name in ("person", "missing_report", "import_batch"):
-                values[name] = getattr(instance, model_field.attname)
         else:
             values[name] = getattr(instance, name)
     return values

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from matching.models import MergeDecision
 from registry import access
@@ -231,9 +232,11 @@ def crosscheck_name_search(*, user: Any, query: str,
     words = search_key(query).split()
     if not words:
         return []
-    records = access.crosscheck_records_visible_to(user)
+    # People type "Nunez" for "Núñez": compare with ñ folded to n on both sides.
+    records = access.crosscheck_records_visible_to(user).annotate(
+        name_folded=Replace("name_search", Value("ñ"), Value("n")))
     for word in words:
-        records = records.filter(name_search__contains=word)
+        records = records.filter(name_folded__contains=word.replace("ñ", "n"))
     return list(records.select_related(*RECORD_RELATED).order_by("-event_date", "pk")[:limit])
 
 
