@@ -237,3 +237,25 @@ def full_view_log(*, actor: Any, target: Any, purpose: str = "", ip_address: str
     """Audit that ``actor`` opened the full (unredacted for their role) view of ``target``."""
     audit_event_record(actor=actor, action=AuditEvent.Action.VIEW, target=target,
                        purpose=purpose, ip_address=ip_address, details=details)
+
+
+def export_start(*, actor: Any, export_format: str, filters: Any, k: int | None, purpose: str,
+                 ip_address: str | None = None) -> Any:
+    """Prepare an NGO export and audit it (filters, format, row count, k-anonymity).
+
+    The audit row is written before the first byte is streamed, so an export that
+    the client abandons halfway is still on record.
+    """
+    from registry.exports import Export
+
+    export = Export(filters=filters, k=k).prepare()
+    metadata = export.metadata()
+    audit_event_record(
+        actor=actor, action=AuditEvent.Action.EXPORT, object_type="registry.record",
+        purpose=purpose, ip_address=ip_address,
+        details={"format": export_format, "filters": metadata["filtros"],
+                 "rows": export.row_count, "k": k,
+                 "generalised": metadata["filas_generalizadas"],
+                 "suppressed": metadata["filas_suprimidas"], "policy": metadata["politica"]},
+    )
+    return export

@@ -19,4 +19,5 @@ urlpatterns = [
          name="case_status_request_review"),
     path("alertas/", views.alerts_inbox, name="alerts_inbox"),
     path("alertas/<int:pk>/atender/", views.alert_handle, name="alert_handle"),
+    path("exportar/", views.export_form, name="export_form"),
 ]

@@ -10,14 +10,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import services as matching_services
-from registry import access, forms, selectors, services
+from registry import access, exports, forms, selectors, services
 from registry.audit import client_ip
 from registry.models import CaseStatusRequest, Record
 
@@ -326,3 +332,37 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Alerta marcada como atendida."))
     return redirect("alerts_inbox")
+
+
+# --- NGO exports ---------------------------------------------------------------------------------
+
+@login_required
+def export_form(request: HttpRequest) -> HttpResponse:
+    """Export redacted, pseudonymised records; the download streams and is audited."""
+    if not access.can_export_redacted(request.user):
+        raise Http404
+    form = forms.ExportForm(request.POST or None)
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "registry/export_form.html", {"form": form})
+    data = form.cleaned_data
+    filters = exports.ExportFilters(
+        state=data["state"].pk if data["state"] else None, kind=data["kind"] or None,
+        status=data["status"] or None, date_from=data["date_from"], date_to=data["date_to"])
+    export = services.export_start(
+        actor=request.user, export_format=data["format"], filters=filters,
+        k=data["k_anonymity"], purpose=data["purpose"], ip_address=client_ip(request))
+    stamp = export.created_at.strftime("%Y%m%d-%H%M%S")
+    if data["format"] == "xlsx":
+        return FileResponse(
+            exports.xlsx_file(export), as_attachment=True,
+            filename=f"registro-anonimizado-{stamp}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if data["format"] == "json":
+        response = StreamingHttpResponse(exports.json_stream(export),
+                                         content_type="application/json; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(exports.csv_stream(export),
+                                         content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="registro-anonimizado-{stamp}.{data["format"]}"')
+    return response

@@ -23,7 +23,7 @@ def alerts(case_a, agency_b):
 
 
 def test_inbox_lists_own_alerts_newest_first_with_count(client, reviewer, alerts):
-    older, newer, foreign = alerts
+    older, newer, _foreign = alerts
     client.force_login(reviewer)
     response = client.get(reverse("alerts_inbox"))
     assert [alert.pk for alert, _ in response.context["alerts"]] == [newer.pk, older.pk]
