@@ -186,15 +186,20 @@ def match_candidates_reviewable_by(user: Any) -> QuerySet[MatchCandidate]:
     """Return the candidates the user may decide.
 
     A reviewer decides pairs in which at least one record is within their own scope
-    (``records_visible_to``: their cases' reports and people, their agencies);
-    the other side may come from any agency, as in the cross-check.
+    (``records_visible_to``: their cases' reports and people, their agencies) and
+    the other one is readable to them too (own scope or cross-check kinds): a pair
+    never shows a record the reviewer could not open on its own.
     """
     if not can_review_matches(user):
         return MatchCandidate.objects.none()
     if is_registry_admin(user):
         return MatchCandidate.objects.all()
     own = records_visible_to(user).values("pk")
-    return MatchCandidate.objects.filter(Q(record_left__in=own) | Q(record_right__in=own))
+    readable = full_records_visible_to(user).values("pk")
+    return MatchCandidate.objects.filter(
+        Q(record_left__in=own) | Q(record_right__in=own),
+        record_left__in=readable, record_right__in=readable,
+    )
 
 
 def get_match_candidate_for_user(user: Any, pk: Any) -> MatchCandidate:

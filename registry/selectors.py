@@ -152,9 +152,15 @@ def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateVi
 
 # --- People ---------------------------------------------------------------------------------------
 
-def person_records(person: Person) -> QuerySet[Record]:
-    return person.records.select_related(*RECORD_RELATED, "import_batch").order_by(
-        "event_date", "pk")
+def person_records(person: Person, user: Any) -> QuerySet[Record]:
+    """Return the person's records that the user may open in full.
+
+    An operator sees only their agency's records of a person, even when matching
+    linked records of other agencies to the same person.
+    """
+    visible = access.full_records_visible_to(user).values("pk")
+    return (person.records.filter(pk__in=visible)
+            .select_related(*RECORD_RELATED, "import_batch").order_by("event_date", "pk"))
 
 
 def person_decisions(person: Person) -> QuerySet[MergeDecision]:

@@ -104,7 +104,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's records across agencies and the merges and splits that made it."""
     person = access.get_person_for_user(request.user, pk)
     audience = access.staff_audience(request.user)
-    records = list(selectors.person_records(person))
+    records = list(selectors.person_records(person, request.user))
     split_form = forms.SplitForm(
         request.POST or None, record_choices=[(r.pk, str(r.pk)) for r in records])
     if request.method == "POST":

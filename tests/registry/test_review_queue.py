@@ -103,3 +103,12 @@ def test_the_queue_runs_the_same_number_of_queries_for_1_or_15_pairs(client, rev
     assert shown == 15
     assert many == few
     assert many <= 12
+
+
+def test_a_pair_with_another_prosecutors_missing_report_stays_out_of_reach(client, reviewer,
+                                                                          case_a, agency_b):
+    other_report = CaseFactory(agency=agency_b).missing_report
+    pair = MatchCandidateFactory(record_left=case_a.missing_report, record_right=other_report)
+    client.force_login(reviewer)
+    assert client.get(reverse("candidate_detail", args=[pair.pk])).status_code == 404
+    assert client.get(reverse("review_queue")).context["items"] == []
