@@ -25,6 +25,7 @@ from registry.models import (
     Record,
 )
 from registry.redaction import (
+    CROSSCHECK_KINDS,
     RECORD_POLICY,
     SHOW,
     Audience,
@@ -179,7 +180,8 @@ def merge_decisions_visible_to(user: Any) -> QuerySet[MergeDecision]:
 
 def case_records(case: Case) -> QuerySet[Record]:
     """Return the records of the case: its missing report and all its person's records."""
-    condition = Q(case=case)
+    # By id and person id (both indexed), not through the reverse join to Case.
+    condition = Q(pk=case.missing_report_id) if case.missing_report_id else Q(pk__in=[])
     if case.person_id:
         condition |= Q(person_id=case.person_id)
     return Record.objects.filter(condition).select_related(*RECORD_RELATED, "import_batch")
@@ -218,12 +220,13 @@ def crosscheck_candidates(*, case: Case, user: Any) -> list[MatchCandidate]:
 
     Pairs already rejected are left out; confirmed ones stay (they show what was linked).
     """
-    own = case_records(case).values("pk")
-    others = access.crosscheck_records_visible_to(user).values("pk")
+    if not access.can_review_matches(user):
+        return []
+    own = list(case_records(case).values_list("pk", flat=True))
     pairs = (
         MatchCandidate.objects
-        .filter((Q(record_left__in=own) & Q(record_right__in=others))
-                | (Q(record_right__in=own) & Q(record_left__in=others)))
+        .filter((Q(record_left__in=own) & Q(record_right__kind__in=CROSSCHECK_KINDS))
+                | (Q(record_right__in=own) & Q(record_left__kind__in=CROSSCHECK_KINDS)))
         .exclude(decision=MatchDecision.REJECTED)
         .select_related(*(f"record_{side}__{rel}" for side in ("left", "right")
                           for rel in RECORD_RELATED))
