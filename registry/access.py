@@ -209,13 +209,14 @@ def match_candidates_reviewable_by(user: Any) -> QuerySet[MatchCandidate]:
         return MatchCandidate.objects.none()
     if is_registry_admin(user):
         return MatchCandidate.objects.all()
-    own = records_visible_to(user).values("pk")
-    # "Readable" as join conditions on each side (cheap per candidate), not as an IN
-    # over the hundreds of thousands of cross-check records.
-    left_readable = Q(record_left__kind__in=CROSSCHECK_KINDS) | Q(record_left__in=own)
-    right_readable = Q(record_right__kind__in=CROSSCHECK_KINDS) | Q(record_right__in=own)
+    # A reviewer's own scope is their caseload's records (hundreds): as a literal list
+    # the candidate index on each side answers it. "Readable" is a join condition on
+    # each side, not an IN over the hundreds of thousands of cross-check records.
+    own = list(records_visible_to(user).values_list("pk", flat=True))
+    left_readable = Q(record_left__kind__in=CROSSCHECK_KINDS) | Q(record_left_id__in=own)
+    right_readable = Q(record_right__kind__in=CROSSCHECK_KINDS) | Q(record_right_id__in=own)
     return MatchCandidate.objects.filter(
-        Q(record_left__in=own) | Q(record_right__in=own), left_readable, right_readable)
+        Q(record_left_id__in=own) | Q(record_right_id__in=own), left_readable, right_readable)
 
 
 def get_match_candidate_for_user(user: Any, pk: Any) -> MatchCandidate:

@@ -135,6 +135,34 @@ def review_queue_for(*, user: Any, limit: int = REVIEW_QUEUE_SIZE) -> list[Match
 
 
 @dataclass(frozen=True)
+class QueueItem:
+    """One line of the review queue: both records and the explanation, as short texts."""
+
+    candidate: MatchCandidate
+    left: str
+    right: str
+    explanation: str
+
+
+def _compact(rows: list[FieldRow]) -> str:
+    return " · ".join(f"{row.label}: {row.value}" for row in rows
+                      if row.value not in (None, ""))
+
+
+def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
+    """Return the queue line for a pair (the decision page shows the full side by side)."""
+    explanation = " · ".join(
+        f"{row.field}: {row.level}" + (f" ({row.weight:+.1f})" if row.weight is not None else "")
+        for row in explanation_rows(candidate, audience))
+    return QueueItem(
+        candidate=candidate,
+        left=_compact(record_rows(candidate.record_left, audience, summary=True)),
+        right=_compact(record_rows(candidate.record_right, audience, summary=True)),
+        explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
 class CandidateView:
     candidate: MatchCandidate
     left: list[FieldRow]

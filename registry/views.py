@@ -64,7 +64,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     audience = access.staff_audience(request.user)
     queue = selectors.review_queue_for(user=request.user)
-    items = [selectors.candidate_view(candidate, audience) for candidate in queue]
+    items = [selectors.queue_item(candidate, audience) for candidate in queue]
     return render(request, "registry/review_queue.html", {"items": items})
 
 

@@ -53,9 +53,9 @@ SELECT
          ELSE 'unidentified_remains' END,
     1 + g % {agencies}, 'EXP-' || g,
     n.given, s1.surname, s2.surname, '', (ARRAY['H','M'])[1 + g % 2],
-    date '1960-01-01' + (g * 7919 % 18000), NULL, '', 'MEXICANA',
+    date '1960-01-01' + (g::bigint * 7919 % 18000)::int, NULL, '', 'MEXICANA',
     lower(n.given || ' ' || s1.surname || ' ' || s2.surname),
-    date '2019-01-01' + (g * 104729 % 2000), lpad((1 + g % 32)::text, 2, '0'),
+    date '2019-01-01' + (g::bigint * 104729 % 2000)::int, lpad((1 + g % 32)::text, 2, '0'),
     '', 'Policía', 'Reclusorio', '', '', '', '', '', 'bench.csv', '', g, '{{}}'::jsonb,
     now(), now()
 FROM generate_series(1, {records}) g
@@ -99,7 +99,7 @@ INSERT INTO registry_matchcandidate (record_left_id, record_right_id, match_weig
 SELECT r.id, r.id + k.offset_, 5 + (r.id % 10), ((r.id * 37 + k.offset_) % 1000) / 1000.0,
        '{{"given_names": {{"level": "exact", "weight": 3.1}},
          "paternal_surname": {{"level": "jaro_winkler_0.92", "weight": 2.4}}}}'::jsonb,
-       'bench', CASE WHEN r.id % 5 = 0 THEN 'rejected' ELSE 'pending' END, '', now()
+       'bench', CASE WHEN (r.id / 60 + k.offset_) % 5 = 0 THEN 'rejected' ELSE 'pending' END, '', now()
 FROM registry_record r CROSS JOIN (VALUES (7), (8)) AS k(offset_)
 WHERE r.kind = 'missing_report' AND r.id + k.offset_ <= {records};
 
