@@ -273,3 +273,26 @@ def can_export_redacted(user: Any) -> bool:
     if not _is_active_user(user):
         return False
     return is_registry_admin(user) or user.has_perm("registry.export_redacted")
+
+
+def object_permissions_remove(obj: Model) -> int:
+    """Delete every django-guardian permission row that points at ``obj``; return how many.
+
+    Guardian stores the object's id as text with no foreign key, so a deleted object's
+    grants would otherwise outlive it, and on a database that reuses ids (SQLite) open
+    the next object given the same id. Connected to ``post_delete`` of Agency and Case.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(obj)
+    removed = 0
+    for model in (UserObjectPermission, GroupObjectPermission):
+        count, _ = model.objects.filter(content_type=content_type,
+                                        object_pk=str(obj.pk)).delete()
+        removed += count
+    return removed
+
+
+def on_protected_object_deleted(sender, instance, **kwargs) -> None:
+    object_permissions_remove(instance)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import CaseStatus, RecordKind, State
+from registry.models import CaseStatus, Record, RecordKind, State
+from registry.services import CORRECTABLE_RECORD_FIELDS
 
 
 class DecisionForm(forms.Form):
@@ -82,3 +83,20 @@ class ExportForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("La fecha inicial es posterior a la final."))
         return cleaned
+
+
+class RecordCorrectionForm(forms.ModelForm):
+    """An operator's correction of their agency's record; the reason is kept in its history."""
+
+    correction_reason = forms.CharField(label=_("Motivo de la corrección"), max_length=300)
+
+    class Meta:
+        model = Record
+        fields = sorted(CORRECTABLE_RECORD_FIELDS)
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}),
+                   "event_date": forms.DateInput(attrs={"type": "date"})}
+
+    def changes(self) -> dict:
+        """Return the corrected fields and their new values."""
+        return {name: self.cleaned_data[name] for name in self.changed_data
+                if name in CORRECTABLE_RECORD_FIELDS}

@@ -316,3 +316,24 @@ def unhandled_alert_count(user: Any) -> int:
     return access.alerts_visible_to(user).filter(handled_at__isnull=True).count()
 
 
+
+
+# --- Agency operators ----------------------------------------------------------------------------
+
+AGENCY_PAGE_SIZE = 50
+
+
+def agency_records_page(*, agencies: QuerySet, page: Any) -> Any:
+    """Return one page of the agencies' records, newest first."""
+    from django.core.paginator import Paginator
+
+    records = (Record.objects.filter(agency__in=agencies.values("pk"))
+               .select_related(*RECORD_RELATED).order_by("-created_at", "-pk"))
+    return Paginator(records, AGENCY_PAGE_SIZE).get_page(page)
+
+
+def record_versions(record: Record) -> list[Any]:
+    """Return when, by whom and why the record changed (not the old values), newest first."""
+    return list(record.history.select_related("history_user")
+                .only("history_id", "history_date", "history_type", "history_user__username",
+                      "history_change_reason")[:50])
