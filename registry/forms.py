@@ -69,10 +69,13 @@ class ExportForm(forms.Form):
                              choices=[("", _("Todos")), *RecordKind.choices])
     status = forms.ChoiceField(label=_("Situación del caso"), required=False,
                                choices=[("", _("Todas")), *CaseStatus.choices])
-    date_from = forms.DateField(label=_("Desde"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Hasta"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    # By month: the ngo audience sees event dates only to the month (registry/exports.py).
+    date_from = forms.DateField(label=_("Desde el mes"), required=False,
+                                input_formats=["%Y-%m", "%Y-%m-%d"],
+                                widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    date_to = forms.DateField(label=_("Hasta el mes"), required=False,
+                              input_formats=["%Y-%m", "%Y-%m-%d"],
+                              widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
     k_anonymity = forms.IntegerField(label=_("k-anonimato (opcional)"), required=False,
                                      min_value=2, max_value=100)
     purpose = forms.CharField(label=_("Finalidad de la exportación"), max_length=300)
