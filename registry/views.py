@@ -209,6 +209,9 @@ def agency_records(request: HttpRequest) -> HttpResponse:
         raise Http404
     page = selectors.agency_records_page(agencies=agencies, page=request.GET.get("pagina"))
     audience = Audience.AGENCY
+    services.full_view_log(actor=request.user, object_type="registry.record",
+                           ip_address=client_ip(request),
+                           details={"records": [record.pk for record in page.object_list]})
     return render(request, "registry/agency_records.html", {
         "page": page,
         "rows": [(record, selectors.record_rows(record, audience, summary=True))

@@ -27,6 +27,7 @@ def test_operator_lists_only_their_agency(client, owner, agency_a, agency_b):
     listed = [record.pk for record, _ in
               client.get(reverse("agency_records")).context["rows"]]
     assert own.pk in listed and foreign.pk not in listed
+    assert AuditEvent.objects.get(action="view", actor=owner).details == {"records": [own.pk]}
 
 
 def test_correction_keeps_the_previous_version_and_is_audited(client, owner, agency_a):
