@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -79,7 +79,7 @@ def main() -> None:
         reset_queries()
     reference = results["login page (reference)"][0]
     print(f"records: {total}; repeat: {args.repeat}; case {case.pk}")
-    print("| page | median ms | p95 ms | × reference | queries | bytes |")
+    print("| page | median ms | p95 ms | x reference | queries | bytes |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, (median, p95, queries, size) in results.items():
         print(f"| {label} | {median:.1f} | {p95:.1f} | {median / reference:.1f} | "

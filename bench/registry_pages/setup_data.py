@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -86,7 +86,8 @@ UPDATE registry_record r SET person_id = reports.n FROM reports WHERE r.id = rep
 INSERT INTO registry_case (folio, status, status_changed_at, publication_consent,
     access_code_hash, investigation_notes, created_at, updated_at, agency_id, person_id,
     missing_report_id)
-SELECT 'FOLIO-' || id, CASE WHEN (id / 60) % 4 = 0 THEN 'localizada_con_vida' ELSE 'desaparecida' END,
+SELECT 'FOLIO-' || id,
+       CASE WHEN (id / 60) % 4 = 0 THEN 'localizada_con_vida' ELSE 'desaparecida' END,
        now(), id % 3 = 0, '', '', now(), now(), agency_id, person_id, id
 FROM registry_record WHERE kind = 'missing_report';
 UPDATE registry_record d SET person_id = r.person_id
@@ -99,7 +100,8 @@ INSERT INTO registry_matchcandidate (record_left_id, record_right_id, match_weig
 SELECT r.id, r.id + k.offset_, 5 + (r.id % 10), ((r.id * 37 + k.offset_) % 1000) / 1000.0,
        '{{"given_names": {{"level": "exact", "weight": 3.1}},
          "paternal_surname": {{"level": "jaro_winkler_0.92", "weight": 2.4}}}}'::jsonb,
-       'bench', CASE WHEN (r.id / 60 + k.offset_) % 5 = 0 THEN 'rejected' ELSE 'pending' END, '', now()
+       'bench',
+       CASE WHEN (r.id / 60 + k.offset_) % 5 = 0 THEN 'rejected' ELSE 'pending' END, '', now()
 FROM registry_record r CROSS JOIN (VALUES (7), (8)) AS k(offset_)
 WHERE r.kind = 'missing_report' AND r.id + k.offset_ <= {records};
 
