@@ -643,3 +643,31 @@ def column_mapping_save(*, agency: Agency, name: str, columns: dict[str, str],
     audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=mapping,
                        details={"columns": columns})
     return mapping
+
+
+# --- API payloads ------------------------------------------------------------------------------
+
+def json_source(records: list[dict[str, Any]]) -> TabularSource:
+    """Rows of an API payload: row 0 is the union of keys, record ``n`` is row ``n``."""
+    headers: list[str] = []
+    for record in records:
+        headers.extend(key for key in record if key not in headers)
+    rows = [(0, list(headers))]
+    rows.extend((n, [record.get(h) for h in headers]) for n, record in enumerate(records, 1))
+    return TabularSource(kind="json", encoding="utf-8", _rows=iter(rows))
+
+
+def import_batch_create_from_records(*, agency: Agency, record_kind: str,
+                                     records: list[dict[str, Any]], actor: Any) -> ImportBatch:
+    """Create a pending API batch; its checksum is over the canonical JSON of the records."""
+    import json
+
+    canonical = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            agency=agency, record_kind=record_kind, source=ImportBatch.Source.API,
+            file_name="api.json", file_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+            file_size=len(canonical.encode()), created_by=actor)
+        audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=batch,
+                           details={"source": "api", "records": len(records)})
+    return batch
