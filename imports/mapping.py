@@ -18,7 +18,8 @@ from registry.text import search_key
 # Record fields an import may fill, with the headers that name them.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "external_id": ("FOLIO", "ID", "IDENTIFICADOR", "CLAVE", "NUMERO DE FOLIO", "NO. FOLIO",
-                    "FOLIO INTERNO", "NUMERO DE EXPEDIENTE", "EXPEDIENTE", "CARPETA DE INVESTIGACION",
+                    "FOLIO INTERNO", "NUMERO DE EXPEDIENTE", "EXPEDIENTE",
+                    "CARPETA DE INVESTIGACION",
                     "NUMERO DE REGISTRO", "REGISTRO", "RECORD ID", "EXTERNAL ID"),
     "given_names": ("NOMBRE(S)", "NOMBRE", "NOMBRES", "NOMBRE DE PILA", "GIVEN NAMES",
                     "FIRST NAME", "NAME"),
@@ -51,7 +52,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "DESCRIPTION", "NOTES"),
     "address": ("DOMICILIO", "DIRECCION", "ADDRESS"),
     "reporter_name": ("NOMBRE DE QUIEN REPORTA", "REPORTANTE", "DENUNCIANTE"),
-    "reporter_contact": ("CONTACTO", "TELEFONO", "TELEFONO DE CONTACTO", "CONTACTO DE QUIEN REPORTA"),
+    "reporter_contact": ("CONTACTO", "TELEFONO", "TELEFONO DE CONTACTO",
+                         "CONTACTO DE QUIEN REPORTA"),
 }
 
 FIELD_LABELS: dict[str, Any] = {

@@ -205,7 +205,7 @@ def _open_csv(path: Path) -> TabularSource:
         reader = csv.reader(handle, delimiter=delimiter)
         number = 0
         try:
-            for number, row in enumerate(reader, start=1):  # noqa: B007
+            for number, row in enumerate(reader, start=1):
                 yield number, row
         except csv.Error as exc:
             raise ImportFileError(

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,12 @@ from imports.mapping import HEADER_SEARCH_ROWS, ColumnPlan, build_plan, is_heade
 from imports.models import ColumnMapping, ImportBatch, ImportStatus, RejectedRow, RowIssue
 from imports.readers import ImportFileError, TabularSource, open_source
 from imports.validation import RowValidator, ValidatedRow, row_fingerprint
-from imports.writers import HistoricalRecord, HistoryStamp, writer_for_connection
+from imports.writers import (
+    HistoricalRecord,
+    HistoryStamp,
+    record_defaults,
+    writer_for_connection,
+)
 from matching.services import match_new_records
 from registry.audit import audit_event_record
 from registry.models import Agency, AuditEvent, Record
@@ -240,6 +246,11 @@ class BatchImporter:
         self.counts = BatchCounts()
         self.seen: dict[int, int] = {}  # hash(external_id) -> first row number
         self.writer = writer_for_connection()
+        now = timezone.now()
+        self.defaults = {**record_defaults(), "kind": batch.record_kind,
+                         "agency_id": batch.agency_id, "import_batch_id": batch.pk,
+                         "source_file": batch.file_name[:255], "created_at": now,
+                         "updated_at": now}
         self.stamp = HistoryStamp(
             when=timezone.now(), user_id=getattr(actor, "pk", None),
             reason=_("Importación, lote %(id)s") % {"id": batch.pk})
@@ -257,6 +268,7 @@ class BatchImporter:
                                          date_epoch=source.date_epoch)
                 self._plan = header.plan
                 self._sheet = source.sheet
+                self.defaults["source_sheet"] = source.sheet[:100]
                 for chunk in _chunks(header.rows, CHUNK_ROWS):
                     self._process_chunk([validator.validate(n, cells) for n, cells in chunk])
                     self.progress.rows_done(self.counts.total)
@@ -349,35 +361,34 @@ class BatchImporter:
         self.counts.created += len(creates)
         self.counts.updated += len(updates)
         self._sample("created", creates)
-        self._sample("updated", updates)
+        self._sample("updated", [_sample_values(record) for record in updates])
         if self.dry_run:
             return
         now = timezone.now()
-        for record in creates:
-            record.created_at = record.updated_at = now
         for record in updates:
             record.updated_at = now
-        self.writer.insert(creates, self.stamp)
+        self.counts.touched_ids.extend(self.writer.insert(creates, self.stamp))
         update_fields = [*{name.removesuffix("_id") for name in self._mapped_fields()},
                          "kind", "raw_values", "name_search", "updated_at", "import_batch",
                          "source_file", "source_sheet", "source_row"]
         if updates:
             self.writer.update(updates, sorted(set(update_fields)), self.stamp)
-        self.counts.touched_ids.extend(r.pk for r in creates)
         self.counts.touched_ids.extend(r.pk for r in updates)
 
     def _mapped_fields(self) -> list[str]:
         names = [name for name in self._plan.fields.values() if name != "external_id"]
         return [f"{n}_id" if n in ("event_state", "event_municipality") else n for n in names]
 
-    def _new_record(self, row: ValidatedRow, external_id: str) -> Record:
-        values = {name: value for name, value in row.values.items() if name != "external_id"}
-        record = Record(kind=self.batch.record_kind, agency_id=self.batch.agency_id,
-                        external_id=external_id, raw_values=row.raw, **values)
-        self._stamp_provenance(record, row)
-        record.name_search = search_key(record.given_names, record.paternal_surname,
-                                        record.maternal_surname, record.aliases)
-        return record
+    def _new_record(self, row: ValidatedRow, external_id: str) -> dict[str, Any]:
+        """Return the column values of a new record (every column, defaults included)."""
+        values = {**self.defaults, **row.values}
+        values.pop("external_id", None)
+        values.update(
+            external_id=external_id, raw_values=row.raw, source_row=row.row_number,
+            name_search=name_search_key(values["given_names"], values["paternal_surname"],
+                                        values["maternal_surname"], values["aliases"]),
+        )
+        return values
 
     def _apply_changes(self, record: Record, row: ValidatedRow) -> bool:
         """Set the row's content on ``record``; return True if anything differed."""
@@ -391,8 +402,8 @@ class BatchImporter:
                 changed = True
         if changed:
             self._stamp_provenance(record, row)
-            record.name_search = search_key(record.given_names, record.paternal_surname,
-                                            record.maternal_surname, record.aliases)
+            record.name_search = name_search_key(record.given_names, record.paternal_surname,
+                                                 record.maternal_surname, record.aliases)
         return changed
 
     def _stamp_provenance(self, record: Record, row: ValidatedRow) -> None:
@@ -401,13 +412,14 @@ class BatchImporter:
         record.source_sheet = self._sheet[:100]
         record.source_row = row.row_number
 
-    def _sample(self, key: str, records: list[Record]) -> None:
+    def _sample(self, key: str, records: list[dict[str, Any]]) -> None:
         room = PREVIEW_SAMPLE - len(self.counts.preview[key])
-        for record in records[: max(0, room)]:
-            self.counts.preview[key].append({
-                "row": record.source_row, "external_id": record.external_id,
-                "name": record.full_name,
-            })
+        for values in records[: max(0, room)]:
+            name = " ".join(part for part in (values["given_names"], values["paternal_surname"],
+                                              values["maternal_surname"]) if part)
+            self.counts.preview[key].append({"row": values["source_row"],
+                                             "external_id": values["external_id"],
+                                             "name": name})
 
     # --- step 4 -----------------------------------------------------------------------------
 
@@ -457,6 +469,22 @@ class BatchImporter:
 
 
 REJECTED_ROW_COLUMN = "FILA_ORIGINAL"
+
+
+@lru_cache(maxsize=65536)
+def _name_part_key(part: str) -> str:
+    return search_key(part)
+
+
+def name_search_key(*parts: str) -> str:
+    """Return ``registry.text.search_key`` of the name parts (cached per part: names repeat)."""
+    return " ".join(key for key in map(_name_part_key, parts) if key)
+
+
+def _sample_values(record: Record) -> dict[str, Any]:
+    return {"given_names": record.given_names, "paternal_surname": record.paternal_surname,
+            "maternal_surname": record.maternal_surname, "source_row": record.source_row,
+            "external_id": record.external_id}
 
 
 def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list]:

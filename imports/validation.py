@@ -95,6 +95,11 @@ def cell_text(value: Any) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _sex_code(text: str) -> Sex | None:
+    return _SEX_CODES.get(search_key(text))
+
+
+@lru_cache(maxsize=4096)
 def _state(text: str) -> str | None:
     return resolve_state(text)
 
@@ -113,22 +118,31 @@ class RowValidator:
         self.record_kind = record_kind
         self.date_epoch = date_epoch
         self.today = today or timezone.localdate()
-        self.columns = sorted(plan.fields.items())
         self.headers = plan.headers
+        self._date_cache: dict[tuple[str, str], Any] = {}
+        special = {"sex": self._sex, "age": self._age, "curp": self._curp,
+                   "event_state": self._event_state, "event_municipality": self._municipality,
+                   "birth_date": self._date, "event_date": self._date}
+        self.handlers = [(index, name, plan.headers[index], special.get(name, self._text))
+                         for index, name in sorted(plan.fields.items())]
 
     def validate(self, row_number: int, cells: list[Any]) -> ValidatedRow:
         """Return the row's values, errors and warnings (steps: raw, text checks, fields)."""
         headers = self.headers
-        width = len(headers)
-        raw = {headers[i] if i < width else f"columna_{i + 1}": cell_text(cell)
-               for i, cell in enumerate(cells)}
+        if len(cells) <= len(headers):
+            raw = {header: cell if cell.__class__ is str else cell_text(cell)
+                   for header, cell in zip(headers, cells)}  # noqa: B905 (short rows)
+        else:
+            raw = {headers[i] if i < len(headers) else f"columna_{i + 1}": cell_text(cell)
+                   for i, cell in enumerate(cells)}
         row = ValidatedRow(row_number=row_number, raw=raw)
         for column, text in raw.items():
-            if text:
+            if text and (text[0] in _FORMULA_START or "Ã" in text or "â€" in text
+                         or "Â" in text):
                 self._check_text(row, column, text)
-        for index, name in self.columns:
-            cell = cells[index] if index < len(cells) else None
-            self._field(row, name, headers[index], cell)
+        width = len(cells)
+        for index, name, column, handler in self.handlers:
+            handler(row, name, column, cells[index] if index < width else None)
         self._cross_checks(row)
         return row
 
@@ -146,42 +160,33 @@ class RowValidator:
 
     # --- one field ----------------------------------------------------------------------
 
-    def _field(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
-        if name in DATE_FIELDS:
-            self._date(row, name, column, cell)
-            return
-        text = cell_text(cell).strip()
-        if name == "sex":
-            self._sex(row, column, text)
-        elif name == "age":
-            self._age(row, column, text)
-        elif name == "curp":
-            self._curp(row, column, text)
-        elif name == "event_state":
-            self._event_state(row, column, text)
-        elif name == "event_municipality":
-            row.values["_municipality_text"] = (column, text)
+    def _text(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        text = (cell if cell.__class__ is str else cell_text(cell)).strip()
+        limit = TEXT_LIMITS[name]
+        if len(text) > limit:
+            row.errors.append(RowIssueData(column, text[:200], _(
+                "El valor tiene %(len)s caracteres; el máximo es %(max)s.")
+                % {"len": len(text), "max": limit}))
         else:
-            limit = TEXT_LIMITS[name]
-            if len(text) > limit:
-                row.errors.append(RowIssueData(column, text[:200], _(
-                    "El valor tiene %(len)s caracteres; el máximo es %(max)s.")
-                    % {"len": len(text), "max": limit}))
-            else:
-                row.values[name] = text
+            row.values[name] = text
 
-    def _sex(self, row: ValidatedRow, column: str, text: str) -> None:
+    def _municipality(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        row.values["_municipality_text"] = (column, cell_text(cell).strip())
+
+    def _sex(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        text = cell_text(cell).strip()
         if not text:
             row.values["sex"] = Sex.UNKNOWN
             return
-        code = _SEX_CODES.get(search_key(text))
+        code = _sex_code(text)
         if code is None:
             row.errors.append(RowIssueData(column, text, _(
                 "Sexo no reconocido; use H/Hombre/Masculino, M/F/Mujer/Femenino o X.")))
         else:
             row.values["sex"] = code.value
 
-    def _age(self, row: ValidatedRow, column: str, text: str) -> None:
+    def _age(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        text = cell_text(cell).strip()
         if not text:
             row.values["age"] = None
             return
@@ -192,7 +197,8 @@ class RowValidator:
         else:
             row.values["age"] = int(match.group(1))
 
-    def _curp(self, row: ValidatedRow, column: str, text: str) -> None:
+    def _curp(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        text = cell_text(cell).strip()
         curp = text.upper().replace(" ", "")
         if not curp:
             row.values["curp"] = ""
@@ -207,7 +213,8 @@ class RowValidator:
         # Kept as given (upper-cased) when it fits; always kept in the raw values.
         row.values["curp"] = curp if len(curp) <= 18 else ""
 
-    def _event_state(self, row: ValidatedRow, column: str, text: str) -> None:
+    def _event_state(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        text = cell_text(cell).strip()
         if not text:
             row.values["event_state_id"] = None
             return
@@ -242,22 +249,31 @@ class RowValidator:
     # --- dates --------------------------------------------------------------------------
 
     def _date(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+        # Agency files repeat the same dates many times: judge each text once.
+        key = (name, cell) if cell.__class__ is str else None
+        outcome = self._date_cache.get(key) if key else None
+        if outcome is None:
+            outcome = self._judge_date(name, cell)
+            if key and len(self._date_cache) < 200_000:
+                self._date_cache[key] = outcome
+        value, problem, ambiguous = outcome
+        if problem:
+            target = row.warnings if ambiguous else row.errors
+            target.append(RowIssueData(column, cell_text(cell), problem))
+            if not ambiguous:
+                return
+        row.values[name] = value
+
+    def _judge_date(self, name: str, cell: Any) -> tuple[dt.date | None, str, bool]:
         try:
             value = self._parse_date(cell, name)
         except DateProblem as problem:
-            target = row.warnings if problem.ambiguous else row.errors
-            target.append(RowIssueData(column, cell_text(cell), problem.message))
-            row.values[name] = None
-            return
+            return None, problem.message, problem.ambiguous
         if value is not None and value > self.today:
-            row.errors.append(RowIssueData(column, cell_text(cell), _(
-                "La fecha está en el futuro.")))
-            return
+            return None, _("La fecha está en el futuro."), False
         if value is not None and value < EARLIEST_PLAUSIBLE:
-            row.errors.append(RowIssueData(column, cell_text(cell), _(
-                "Fecha anterior a 1900: no es plausible.")))
-            return
-        row.values[name] = value
+            return None, _("Fecha anterior a 1900: no es plausible."), False
+        return value, "", False
 
     def _parse_date(self, cell: Any, name: str) -> dt.date | None:
         if cell is None:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -21,8 +22,6 @@ from registry.models import Record
 
 HistoricalRecord = Record.history.model
 RECORD_FIELDS = [f for f in Record._meta.concrete_fields if f.name != "id"]
-HISTORY_EXTRA = ("history_date", "history_change_reason", "history_type", "history_user_id")
-_NULL = r"\N"
 
 
 class HistoryStamp:
@@ -45,12 +44,19 @@ def history_rows(records: Sequence[Record], stamp: HistoryStamp, history_type: s
     return rows
 
 
+def record_defaults() -> dict[str, Any]:
+    """Return every column of a new record with its model default."""
+    return {f.attname: f.get_default() for f in RECORD_FIELDS}
+
+
 class OrmWriter:
     """Portable path (SQLite and the reference): bulk_create / bulk_update."""
 
-    def insert(self, records: list[Record], stamp: HistoryStamp) -> None:
+    def insert(self, rows: list[dict[str, Any]], stamp: HistoryStamp) -> list[int]:
+        records = [Record(**row) for row in rows]
         Record.objects.bulk_create(records, batch_size=500)
         HistoricalRecord.objects.bulk_create(history_rows(records, stamp, "+"), batch_size=500)
+        return [record.pk for record in records]
 
     def update(self, records: list[Record], fields: list[str], stamp: HistoryStamp) -> None:
         Record.objects.bulk_update(records, fields, batch_size=500)
@@ -58,57 +64,44 @@ class OrmWriter:
 
 
 class PostgresCopyWriter(OrmWriter):
-    """PostgreSQL: ids from the sequence, then COPY into the record and history tables."""
+    """PostgreSQL: ids from the sequence, COPY into the record table, history by INSERT…SELECT.
 
-    def insert(self, records: list[Record], stamp: HistoryStamp) -> None:
-        if not records:
-            return
+    The COPY is CSV with empty meaning NULL except in text columns (FORCE_NOT_NULL),
+    so values go to the csv module as they are: no per-value conversion in Python.
+    The history rows are copied server-side from the rows just inserted.
+    """
+
+    columns = ["id", *(f.attname for f in RECORD_FIELDS)]
+    _pick = staticmethod(itemgetter(*[f.attname for f in RECORD_FIELDS]))
+    _force_not_null = [f.column for f in RECORD_FIELDS
+                       if f.get_internal_type() in ("CharField", "TextField", "SlugField")]
+
+    def insert(self, rows: list[dict[str, Any]], stamp: HistoryStamp) -> list[int]:
+        if not rows:
+            return []
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence('registry_record', 'id')) "
-                "FROM generate_series(1, %s)", [len(records)])
-            for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
-                record.pk = pk
-            columns = ["id", *(f.column for f in RECORD_FIELDS)]
-            self._copy(cursor, "registry_record", columns,
-                       ([r.pk, *(self._value(f, r) for f in RECORD_FIELDS)] for r in records))
-            history_columns = [*columns, "history_date", "history_change_reason",
-                               "history_type", "history_user_id"]
-            self._copy(cursor, "registry_historicalrecord", history_columns, (
-                [r.pk, *(self._value(f, r) for f in RECORD_FIELDS), stamp.when.isoformat(),
-                 stamp.reason, "+", _NULL if stamp.user_id is None else stamp.user_id]
-                for r in records))
-        for record in records:
-            record._state.adding = False
-
-    @staticmethod
-    def _value(model_field: Any, record: Record) -> Any:
-        value = getattr(record, model_field.attname)
-        if value is None:
-            return _NULL
-        if model_field.attname == "raw_values":
-            return json.dumps(value, ensure_ascii=False)
-        if isinstance(value, dt.date | dt.datetime):
-            return value.isoformat()
-        return value
-
-    @staticmethod
-    def _copy(cursor: Any, table: str, columns: list[str], rows: Any) -> None:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerows(rows)
-        buffer.seek(0)
-        text_columns = [c for c in columns if c in _TEXT_COLUMNS]
-        force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
-        sql = (f"COPY {table} ({', '.join(columns)}) FROM STDIN "  # noqa: S608 (fixed names)
-               f"WITH (FORMAT csv, NULL '{_NULL}'{force})")
-        cursor.cursor.copy_expert(sql, buffer)
-
-
-_TEXT_COLUMNS = frozenset(
-    f.column for f in RECORD_FIELDS
-    if f.get_internal_type() in ("CharField", "TextField", "SlugField")
-) | {"history_change_reason"}
+                "FROM generate_series(1, %s)", [len(rows)])
+            ids = [pk for (pk,) in cursor.fetchall()]
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            pick = self._pick
+            for pk, row in zip(ids, rows, strict=True):
+                row["raw_values"] = json.dumps(row["raw_values"], ensure_ascii=False)
+                writer.writerow((pk, *pick(row)))
+            buffer.seek(0)
+            db_columns = ["id", *(f.column for f in RECORD_FIELDS)]
+            sql = (f"COPY registry_record ({', '.join(db_columns)}) FROM STDIN WITH "
+                   f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(self._force_not_null)}))")
+            cursor.cursor.copy_expert(sql, buffer)
+            column_list = ", ".join(db_columns)
+            cursor.execute(
+                f"INSERT INTO registry_historicalrecord ({column_list}, history_date, "  # noqa: S608
+                f"history_change_reason, history_type, history_user_id) "
+                f"SELECT {column_list}, %s, %s, '+', %s FROM registry_record "
+                f"WHERE id = ANY(%s)", [stamp.when, stamp.reason, stamp.user_id, ids])
+        return ids
 
 
 def writer_for_connection() -> OrmWriter:

@@ -10,7 +10,7 @@ from tests.imports.files import DETENTION_HEADER, csv_bytes, detention_row, dete
 
 
 def test_every_row_is_stored_with_provenance_or_rejected_with_reasons(import_file, agency_a):
-    rows = detention_rows(3) + [detention_row(4, **{"FECHA DE DETENCIÓN": "31/02/2024"})]
+    rows = [*detention_rows(3), detention_row(4, **{"FECHA DE DETENCIÓN": "31/02/2024"})]
 
     batch = import_file(agency_a, csv_bytes(rows))
 
@@ -43,7 +43,7 @@ def test_every_stored_record_has_its_history_row(import_file, agency_a, owner):
 
 def test_preview_stores_nothing_and_equals_the_commit(import_file, agency_a):
     import_file(agency_a, csv_bytes(detention_rows(2)))
-    rows = detention_rows(4) + [detention_row(9, **{"SEXO": "Q"})]
+    rows = [*detention_rows(4), detention_row(9, **{"SEXO": "Q"})]
     rows[1] = detention_row(1, **{"AUTORIDAD": "Guardia Nacional"})
     content = csv_bytes(rows)
 
@@ -100,7 +100,7 @@ def test_rows_without_folio_get_a_stable_fingerprint(import_file, agency_a):
 
 
 def test_duplicate_ids_inside_one_file_are_reported(import_file, agency_a):
-    rows = detention_rows(2) + [detention_row(1, **{"NOMBRE(S)": "Otro"})]
+    rows = [*detention_rows(2), detention_row(1, **{"NOMBRE(S)": "Otro"})]
 
     batch = import_file(agency_a, csv_bytes(rows))
 
@@ -135,8 +135,7 @@ def test_new_and_changed_records_are_handed_to_matching_after_commit(
 
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_counts_always_add_up(import_file, agency_a, dry_run):
-    rows = detention_rows(3) + [detention_row(2), detention_row(7, **{"SEXO": "Z"}),
-                                detention_row(8, **{"ENTIDAD": "Atlántida"})]
+    rows = [*detention_rows(3), detention_row(2), detention_row(7, **{"SEXO": "Z"}), detention_row(8, **{"ENTIDAD": "Atlántida"})]
 
     batch = import_file(agency_a, csv_bytes(rows), dry_run=dry_run)
 
