@@ -135,7 +135,8 @@ def test_new_and_changed_records_are_handed_to_matching_after_commit(
 
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_counts_always_add_up(import_file, agency_a, dry_run):
-    rows = [*detention_rows(3), detention_row(2), detention_row(7, **{"SEXO": "Z"}), detention_row(8, **{"ENTIDAD": "Atlántida"})]
+    rows = [*detention_rows(3), detention_row(2), detention_row(7, **{"SEXO": "Z"}),
+            detention_row(8, **{"ENTIDAD": "Atlántida"})]
 
     batch = import_file(agency_a, csv_bytes(rows), dry_run=dry_run)
 
