@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import re
 import zipfile
+from xml.etree.ElementTree import ParseError
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +255,14 @@ def check_zip_container(path: Path) -> None:
                                 "archivo como .xlsx."))
 
 
+def _caused_by(exc: BaseException | None, kind: type) -> bool:
+    while exc is not None:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _xml_refused(exc: Exception) -> ImportFileError:
     return ImportFileError(_("El libro contiene XML no permitido (entidades o DTD); no se "
                              "procesó. Vuelva a guardarlo desde Excel como .xlsx."))
@@ -270,6 +279,8 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
     except DefusedXmlException as exc:
         raise _xml_refused(exc) from exc
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise _xml_refused(exc) from exc
         raise ImportFileError(_("No se pudo abrir el libro: %(error)s")
                               % {"error": type(exc).__name__}) from exc
     names = workbook.sheetnames
@@ -294,6 +305,10 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
                 yield number, list(values)
         except DefusedXmlException as exc:
             raise _xml_refused(exc) from exc
+        except (ParseError, ValueError, KeyError) as exc:
+            if _caused_by(exc, DefusedXmlException):
+                raise _xml_refused(exc) from exc
+            raise ImportFileError(_("El libro tiene XML dañado; no se procesó.")) from exc
         finally:
             workbook.close()
 
