@@ -16,11 +16,11 @@ import csv
 import datetime as dt
 import re
 import zipfile
-from xml.etree.ElementTree import ParseError
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.utils.translation import gettext as _

@@ -168,3 +168,14 @@ def test_a_refused_upload_creates_no_batch_and_keeps_no_file(owner, agency_a, me
 
     assert not ImportBatch.objects.exists()
     assert not any((media_root / "imports").iterdir())
+
+
+def test_start_up_refuses_to_run_without_defusedxml(monkeypatch):
+    import openpyxl
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+
+    with pytest.raises(ImproperlyConfigured, match="defusedxml"):
+        apps.get_app_config("imports").ready()
