@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cuenta/", include("django.contrib.auth.urls")),
     path("trabajo/", include("registry.urls")),
+    path("importaciones/", include("imports.urls")),
     path("", include("public_site.urls")),
 ]

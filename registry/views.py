@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from registry.access import is_registry_admin
+from registry.access import agencies_operated_by, is_registry_admin
 
 
 @login_required
@@ -17,4 +17,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     links = []
     if is_registry_admin(request.user):
         links.append({"url": reverse("admin:index"), "label": _("Administración del registro")})
+    if agencies_operated_by(request.user).exists():
+        links.append({"url": reverse("imports:batch_list"), "label": _("Importaciones")})
     return render(request, "registry/staff_home.html", {"links": links})
