@@ -1,10 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cuenta/", include("django.contrib.auth.urls")),
     path("trabajo/", include("registry.urls")),
+    # Public read-only API (public_site/api.py); the OpenAPI schema is public too.
+    path("api/v1/esquema/", SpectacularAPIView.as_view(permission_classes=[AllowAny],
+                                                       authentication_classes=[]),
+         name="api_schema"),
+    path("api/v1/publico/", include("public_site.api")),
     path("", include("public_site.urls")),
 ]

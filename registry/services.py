@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.audit import audit_event_record
-from registry.models import AuditEvent, Case, CaseStatus, CaseStatusChange, Record
+from registry.models import (
+    AuditEvent,
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    Record,
+    case_public_key,
+)
 from registry.text import search_key
 
 # Fields an operator may correct on a record; provenance and identity of the row
@@ -93,6 +100,15 @@ def case_status_change(*, case: Case, to_status: str, actor: Any, reason: str,
                        purpose=reason,
                        details={"from": change.from_status, "to": to_status})
     return change
+
+
+def case_public_keys_fill() -> int:
+    """Give a public key to every case that has none (after bulk inserts); return how many."""
+    filled = 0
+    for case_id in Case.objects.filter(public_key__isnull=True).values_list("pk", flat=True):
+        Case.objects.filter(pk=case_id).update(public_key=case_public_key(case_id))
+        filled += 1
+    return filled
 
 
 def generate_access_code() -> str:
