@@ -9,10 +9,11 @@
    - GIN indexes on the words of ``name_search`` (``to_tsvector('simple', …)``), one
      partial index for missing-person reports (public name search) and one for
      detention and release records (public detention lookup);
-   - ``public_name_word``: a materialized view of the distinct name words of consented
-     public entries with a trigram index, used to expand each searched word to its
-     spelling variants before the word index is probed. Refresh it with
-     ``manage.py public_search_refresh`` (new exact words are found without it).
+   - ``public_name_word``: the distinct words of missing-person names, with a trigram
+     index, used to expand each searched word to its spelling variants before the word
+     index is probed; statement-level triggers on ``registry_record`` keep it current.
+     It is internal: the words only widen the candidates, which are then filtered to
+     the names the public may see.
 """
 
 from django.conf import settings
@@ -28,21 +29,40 @@ PG_CREATE = [
     """CREATE INDEX IF NOT EXISTS record_detention_name_words_idx ON registry_record
        USING gin (to_tsvector('simple'::regconfig, name_search))
        WHERE kind IN ('detention', 'release_transfer')""",
-    # public_site.search: spelling variants of a searched word.
-    """CREATE MATERIALIZED VIEW IF NOT EXISTS public_name_word AS
-       SELECT word, count(*) AS frequency
-       FROM registry_record r
-       JOIN registry_case c ON c.missing_report_id = r.id AND c.publication_consent
-       CROSS JOIN LATERAL unnest(string_to_array(r.name_search, ' ')) AS word
-       WHERE r.kind = 'missing_report' AND word <> ''
-       GROUP BY word""",
-    "CREATE UNIQUE INDEX IF NOT EXISTS public_name_word_word_idx ON public_name_word (word)",
+    # public_site.search: the vocabulary of name words, to expand a searched word to its
+    # spelling variants. Kept current by statement-level triggers (one INSERT per
+    # statement, not per row, so bulk imports stay fast); words are never removed.
+    "CREATE TABLE IF NOT EXISTS public_name_word (word text PRIMARY KEY)",
+    """CREATE OR REPLACE FUNCTION public_name_word_collect() RETURNS trigger AS $$
+    BEGIN
+        INSERT INTO public_name_word (word)
+        SELECT DISTINCT w FROM new_rows r,
+               unnest(string_to_array(r.name_search, ' ')) AS w
+        WHERE r.kind = 'missing_report' AND w <> ''
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER registry_record_name_words_insert AFTER INSERT ON registry_record
+       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+       EXECUTE FUNCTION public_name_word_collect()""",
+    """CREATE TRIGGER registry_record_name_words_update AFTER UPDATE ON registry_record
+       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+       EXECUTE FUNCTION public_name_word_collect()""",
+    """INSERT INTO public_name_word (word)
+       SELECT DISTINCT w FROM registry_record r,
+              unnest(string_to_array(r.name_search, ' ')) AS w
+       WHERE r.kind = 'missing_report' AND w <> ''
+       ON CONFLICT DO NOTHING""",
     """CREATE INDEX IF NOT EXISTS public_name_word_trgm_idx ON public_name_word
        USING gin (word gin_trgm_ops)""",
 ]
 
 PG_DROP = [
-    "DROP MATERIALIZED VIEW IF EXISTS public_name_word",
+    "DROP TRIGGER IF EXISTS registry_record_name_words_update ON registry_record",
+    "DROP TRIGGER IF EXISTS registry_record_name_words_insert ON registry_record",
+    "DROP FUNCTION IF EXISTS public_name_word_collect()",
+    "DROP TABLE IF EXISTS public_name_word",
     "DROP INDEX IF EXISTS record_detention_name_words_idx",
     "DROP INDEX IF EXISTS record_missing_name_words_idx",
 ]
