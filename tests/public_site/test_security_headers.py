@@ -47,6 +47,6 @@ def test_hsts_is_on_in_production_settings():
             "import django; from django.conf import settings; "
             "os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup(); "
             "print(settings.SECURE_HSTS_SECONDS, settings.RATE_LIMIT_REQUIRE_SHARED_CACHE)")
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
                             check=True).stdout.split()
     assert int(output[0]) >= 31_536_000 and output[1] == "True"
