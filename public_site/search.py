@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
+from rapidfuzz.process import extractOne
 
 from registry.text import search_key
 
@@ -99,8 +100,13 @@ def term_score(term: Term, words: Sequence[str]) -> float:
     best = 0.0
     for variant in term.variants:
         for part in variant.split():  # "jose maria" as a nickname matches either word
-            for word in words:
-                best = max(best, _word_score(part, word))
+            if part in words:
+                return 1.0
+            found = extractOne(part, words, scorer=ratio)
+            if found is not None:
+                best = max(best, found[1] / 100.0)
+            if len(part) >= PREFIX_MIN_LENGTH and best < 0.9:
+                best = max([best, *(_word_score(part, word) for word in words)])
     return best
 
 

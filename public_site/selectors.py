@@ -48,7 +48,7 @@ from registry.text import search_key
 AGE_BANDS = ("0-11", "12-17", "18-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
              "50-54", "55-59", "60-64", "65-69", "70+")
 # The most candidates the name search ranks in Python; more means "refine the search".
-MAX_NAME_CANDIDATES = 3000
+MAX_NAME_CANDIDATES = 1000
 DETENTION_LOOKUP_MAX_RESULTS = 5
 STATISTICS_CACHE_SECONDS = 300
 NAME_FIELDS = ("given_names", "paternal_surname", "maternal_surname")
@@ -251,9 +251,9 @@ def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
     return spellings
 
 
-def _postgres_name_candidates(records: QuerySet[Record], terms: Sequence[Term]):
-    spellings = _postgres_spellings(terms)
-    if len(terms) >= 3:  # one word may be missing from the record: any leave-one-out
+def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
+                              leave_one_out: bool) -> QuerySet[Record]:
+    if leave_one_out:  # one word may be missing from the record
         query = " | ".join(f"({_tsquery(spellings[:i] + spellings[i + 1:])})"
                            for i in range(len(spellings)))
     else:
@@ -266,18 +266,34 @@ def _postgres_name_candidates(records: QuerySet[Record], terms: Sequence[Term]):
     return records.filter(matches)
 
 
-def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]:
-    """Return the ids of reports matching ``text``, best first, and whether it was capped."""
-    terms = [term for term in query_terms(text) if len(term.word) >= 2]
-    if not terms:
-        return [], False
-    records = with_adulthood(records).filter(name_visible_q())
-    if connection.vendor == "postgresql":
-        records = _postgres_name_candidates(records, terms)
+def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], bool]:
     candidates = list(records.values_list("id", *NAME_FIELDS)[:MAX_NAME_CANDIDATES + 1])
     capped = len(candidates) > MAX_NAME_CANDIDATES
     ranked = rank_names(terms, candidates[:MAX_NAME_CANDIDATES])
     return [record_id for record_id, _score in ranked], capped
+
+
+def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]:
+    """Return the ids of reports matching ``text``, best first, and whether it was capped.
+
+    PostgreSQL: first the reports that contain every searched word (in one of its
+    spellings); only if there are none, and three words or more were searched, the
+    reports that lack one of them. SQLite: every visible report is ranked in Python.
+    """
+    terms = [term for term in query_terms(text) if len(term.word) >= 2]
+    if not terms:
+        return [], False
+    records = with_adulthood(records).filter(name_visible_q())
+    if connection.vendor != "postgresql":
+        ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
+        return [record_id for record_id, _score in ranked], False
+    spellings = _postgres_spellings(terms)
+    found, capped = _rank(_postgres_name_candidates(records, spellings, leave_one_out=False),
+                          terms)
+    if not found and len(terms) >= 3:
+        found, capped = _rank(
+            _postgres_name_candidates(records, spellings, leave_one_out=True), terms)
+    return found, capped
 
 
 @dataclass
