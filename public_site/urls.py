@@ -1,6 +1,6 @@
 from django.urls import path
 
-from public_site import opendata, views
+from public_site import opendata, pfif, views
 
 app_name = "public_site"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("datos/", opendata.open_data, name="open_data"),
     path("datos/v1/fichas.csv", opendata.open_data_csv, name="open_data_csv"),
     path("datos/v1/fichas.json", opendata.open_data_json, name="open_data_json"),
+    path("datos/v1/fichas-pfif-1.4.xml", pfif.open_data_pfif, name="open_data_pfif"),
 ]
