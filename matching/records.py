@@ -1,0 +1,244 @@
+"""Prepared records: the normalised, columnar form every later step reads.
+
+A :class:`RecordTable` stores one numpy column per feature.  String features
+are stored twice: as an object array of normalised strings (for rapidfuzz)
+and as integer ids into a :class:`Vocabulary` shared by every table of a
+linkage run, so exact equality and blocking keys are integer comparisons.
+Id 0 always means "missing".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from matching.curp import clean_curp, curp_stem, parse_curp
+from matching.normalize import (
+    canonical_given_names,
+    fold,
+    normalize_address,
+    normalize_name,
+    normalize_sex,
+    parse_date,
+    parse_date_int,
+    significant_given_name,
+)
+from matching.phonetic import phonetic_key
+
+# The CSV / input schema.  Any field may be empty or absent.
+INPUT_FIELDS: tuple[str, ...] = (
+    "record_id", "given_names", "paternal_surname", "maternal_surname", "sex",
+    "birth_date", "id_number", "state", "municipality", "address", "event_date",
+)
+OPTIONAL_INPUT_FIELDS: tuple[str, ...] = ("aliases", "age")
+
+# Prepared string feature -> vocabulary it shares ids with.  Paternal and
+# maternal surnames share one so "swapped surnames" is an id comparison.
+STRING_FEATURES: dict[str, str] = {
+    "given": "given",
+    "given_sig": "given",
+    "given_ph": "given_ph",
+    "given_sig_ph": "given_ph",
+    "paternal": "surname",
+    "maternal": "surname",
+    "paternal_ph": "surname_ph",
+    "maternal_ph": "surname_ph",
+    "id_number": "id_number",
+    "sig10": "sig10",
+    "curp_sig10": "sig10",
+    "fields_sig10": "sig10",
+    "state": "state",
+    "municipality": "municipality",
+    "address": "address",
+    "initials": "initials",
+    "initials2": "initials",
+}
+INT_FEATURES: tuple[str, ...] = ("sex", "birth", "birth_year", "birth_md", "event", "has_curp", "curp_valid")
+SEX_CODE = {"": 0, "H": 1, "M": 2}
+
+
+class Vocabulary:
+    """Map strings to dense integer ids; ``""`` is always id 0."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {"": 0}
+        self.strings: list[str] = [""]
+
+    def id(self, value: str) -> int:
+        """Return the id of ``value``, adding it if new."""
+        found = self._ids.get(value)
+        if found is None:
+            found = len(self.strings)
+            self._ids[value] = found
+            self.strings.append(value)
+        return found
+
+    def lookup(self, value: str) -> int:
+        """Return the id of ``value`` or -1 if unseen (never adds)."""
+        return self._ids.get(value, -1)
+
+    def __len__(self) -> int:
+        return len(self.strings)
+
+    def to_json(self) -> list[str]:
+        return list(self.strings)
+
+    @classmethod
+    def from_json(cls, strings: list[str]) -> Vocabulary:
+        vocab = cls()
+        for value in strings[1:]:
+            vocab.id(value)
+        return vocab
+
+
+class Vocabularies(dict):
+    """One :class:`Vocabulary` per vocabulary name, created on first use."""
+
+    def __missing__(self, key: str) -> Vocabulary:
+        vocab = self[key] = Vocabulary()
+        return vocab
+
+
+def _text(record: Mapping[str, Any], field: str) -> str:
+    value = record.get(field)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the normalised features of one input record.
+
+    1. Names: canonical given names (nicknames and abbreviations expanded),
+       the significant given name, surnames without particles, phonetic keys.
+       A record with only a maternal surname gets it as paternal.
+    2. Dates: birth date as ``yyyymmdd``; a birth year estimated from the age
+       at the event when the birth date is missing.
+    3. Identity number: cleaned; if it is a CURP, its first ten characters.
+       The same ten characters are derived from the names and birth date, so
+       a CURP on one side can be checked against the other side's fields.
+    """
+    given = canonical_given_names(_text(record, "given_names"))
+    given_sig = significant_given_name(_text(record, "given_names"))
+    paternal = normalize_name(_text(record, "paternal_surname"))
+    maternal = normalize_name(_text(record, "maternal_surname"))
+    if not paternal and maternal:
+        paternal, maternal = maternal, ""
+    birth = parse_date_int(_text(record, "birth_date"))
+    event_date = parse_date(_text(record, "event_date"))
+    birth_year = birth // 10000 if birth else 0
+    age_text = _text(record, "age")
+    if not birth_year and age_text.isdigit() and event_date is not None:
+        birth_year = event_date.year - int(age_text)
+    id_number = clean_curp(_text(record, "id_number"))
+    curp = parse_curp(id_number) if len(id_number) == 18 else None
+    sex = normalize_sex(_text(record, "sex"))
+    fields_sig10 = ""
+    if paternal and birth:
+        initials, _ = curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)
+        fields_sig10 = f"{initials}{birth % 1000000:06d}"
+    curp_sig10 = id_number[:10] if curp is not None else ""
+    return {
+        "record_id": _text(record, "record_id"),
+        "given": given,
+        "given_sig": given_sig,
+        "given_ph": phonetic_key(given),
+        "given_sig_ph": phonetic_key(given_sig),
+        "paternal": paternal,
+        "maternal": maternal,
+        "paternal_ph": phonetic_key(paternal),
+        "maternal_ph": phonetic_key(maternal),
+        "id_number": id_number,
+        "curp_sig10": curp_sig10,
+        "fields_sig10": fields_sig10,
+        # One blocking key for "CURP prefix": the CURP's if known, else derived.
+        "sig10": curp_sig10 or fields_sig10,
+        "state": fold(_text(record, "state")),
+        "municipality": fold(_text(record, "municipality")),
+        "address": normalize_address(_text(record, "address")),
+        # First letters of given name and both surnames: typos rarely hit them.
+        "initials": (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else "",
+        "initials2": (given_sig[:1] + paternal[:1]) if given_sig and paternal else "",
+        "sex": SEX_CODE[sex],
+        "birth": birth,
+        "birth_year": birth_year,
+        "birth_md": birth % 10000,
+        "event": event_date.toordinal() if event_date else 0,
+        "has_curp": int(curp is not None),
+        # A CURP whose check digit and date hold; two such that differ are
+        # two different people (a typo usually breaks the check digit).
+        "curp_valid": int(curp is not None and curp.check_digit_ok and curp.birth_date is not None),
+    }
+
+
+class RecordTable:
+    """A growable columnar table of prepared records."""
+
+    def __init__(self, vocabularies: Vocabularies | None = None, capacity: int = 1024) -> None:
+        self.vocabularies = vocabularies if vocabularies is not None else Vocabularies()
+        self.record_ids: list[str] = []
+        self._capacity = max(16, capacity)
+        self.ids: dict[str, np.ndarray] = {
+            name: np.zeros(self._capacity, dtype=np.int32) for name in STRING_FEATURES
+        }
+        self.strings: dict[str, np.ndarray] = {
+            name: np.full(self._capacity, "", dtype=object) for name in STRING_FEATURES
+        }
+        self.ints: dict[str, np.ndarray] = {
+            name: np.zeros(self._capacity, dtype=np.int64) for name in INT_FEATURES
+        }
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], vocabularies: Vocabularies | None = None
+    ) -> RecordTable:
+        """Return a table of the prepared ``records``."""
+        records = list(records)
+        table = cls(vocabularies, capacity=len(records) + 16)
+        for record in records:
+            table.append(prepare(record))
+        return table
+
+    def append(self, prepared: Mapping[str, Any]) -> int:
+        """Append one prepared record and return its row index."""
+        row = len(self.record_ids)
+        if row >= self._capacity:
+            self._grow()
+        self.record_ids.append(prepared["record_id"])
+        for name, vocab_name in STRING_FEATURES.items():
+            value = prepared[name]
+            self.strings[name][row] = value
+            self.ids[name][row] = self.vocabularies[vocab_name].id(value)
+        for name in INT_FEATURES:
+            self.ints[name][row] = prepared[name]
+        return row
+
+    def _grow(self) -> None:
+        # Doubling keeps appends amortised O(1) for the incremental index.
+        self._capacity *= 2
+        for columns in (self.ids, self.strings, self.ints):
+            for name, column in columns.items():
+                grown = np.zeros(self._capacity, dtype=column.dtype) if column.dtype != object else np.full(self._capacity, "", dtype=object)
+                grown[: len(column)] = column
+                columns[name] = grown
+
+    def column(self, name: str) -> np.ndarray:
+        """Return the integer column ``name`` (ids for strings), trimmed to length."""
+        n = len(self)
+        if name in self.ints:
+            return self.ints[name][:n]
+        return self.ids[name][:n]
+
+    def text(self, name: str) -> np.ndarray:
+        """Return the normalised strings of feature ``name``."""
+        return self.strings[name][: len(self)]
