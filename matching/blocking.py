@@ -112,6 +112,10 @@ def default_blocking_rules() -> BlockingRules:
         | block_on("given_sig", "birth_md", name="given name + birth day and month")
         | block_on("initials", "birth_year", name="three initials + birth year")
         | block_on("initials2", "birth_year", "sex", name="given and paternal initials + birth year + sex")
+        | block_on("id_head", name="first half of the identity number")
+        | block_on("id_tail", name="second half of the identity number")
+        | block_on("municipality", "address_key", name="municipality + house number and street")
+        | block_on("municipality", "paternal_ph", name="municipality + phonetic paternal surname")
     )
 
 

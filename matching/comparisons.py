@@ -320,7 +320,8 @@ _TESTS = {
 
 
 def name_comparison(name: str, feature: str, phonetic_feature: str, *, other: str | None = None,
-                    other_phonetic: str | None = None, compound: bool = False) -> Comparison:
+                    other_phonetic: str | None = None, compound: bool = False,
+                    misplaced: str | None = None) -> Comparison:
     """Return the standard name comparison.
 
     exact (term-frequency adjusted) → [swapped with ``other``] → [token-set 100:
@@ -335,16 +336,19 @@ def name_comparison(name: str, feature: str, phonetic_feature: str, *, other: st
     levels += [jaro_winkler(feature, 0.92), exact(phonetic_feature)]
     if other_phonetic:
         levels.append(cross_exact(phonetic_feature, other_phonetic))
-    levels += [jaro_winkler(feature, 0.80), else_()]
+    levels.append(jaro_winkler(feature, 0.80))
+    if misplaced:
+        levels.append(cross_exact(feature, misplaced))
+    levels.append(else_())
     return Comparison(name, levels)
 
 
 def default_comparisons() -> list[Comparison]:
     """Return the comparisons used for the registry's schema (Mexican names)."""
     return [
-        name_comparison("given_names", "given", "given_ph", compound=True),
+        name_comparison("given_names", "given", "given_ph", compound=True, misplaced="paternal"),
         name_comparison("paternal_surname", "paternal", "paternal_ph",
-                        other="maternal", other_phonetic="maternal_ph"),
+                        other="maternal", other_phonetic="maternal_ph", misplaced="given"),
         name_comparison("maternal_surname", "maternal", "maternal_ph",
                         other="paternal", other_phonetic="paternal_ph"),
         Comparison("birth_date", [

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from matching.blocking import BlockingReport, candidate_pairs
+from matching.blocking import BlockingReport, BlockingRules, candidate_pairs
 from matching.clustering import constrained_clusters
 from matching.comparisons import PairContext, compute_levels
 from matching.model import LinkageModel
@@ -106,7 +106,9 @@ class Linker:
     """
 
     def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 600_000,
-                 seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True) -> None:
+                 seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True,
+                 em_pairs_per_session: int = 400_000) -> None:
+        self.em_pairs_per_session = em_pairs_per_session
         self.model = model or LinkageModel()
         self.u_sample_size = u_sample_size
         self.seed = seed
@@ -165,28 +167,72 @@ class Linker:
         return LinkResult(model, left, right, kept, decision, report, int(left_rows.size), timings)
 
     def _train(self, left: RecordTable, right: RecordTable, levels: np.ndarray, *, dedupe: bool) -> None:
+        """Estimate u, m, the prior and term frequencies from the data.
+
+        1. u: level shares among random pairs.
+        2. m: one EM pass per session, over the pairs of the session's
+           blocking rule, with u held fixed and the session's excluded
+           comparisons left out; each comparison's m is the mean over the
+           sessions that estimated it.
+        3. prior: EM over all candidate pairs with m and u held fixed, so
+           only the matched proportion moves.
+        """
         model = self.model
         rng = np.random.default_rng(self.seed)
+        u = self._estimate_u(left, right, rng, dedupe=dedupe)
+        n_levels = model.n_levels
+        estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
+        session_notes = []
+        for session in model.em_sessions:
+            rows_left, rows_right, _ = candidate_pairs(
+                BlockingRules((session.rule,)), left, None if dedupe else right)
+            if rows_left.size > self.em_pairs_per_session:
+                pick = rng.choice(rows_left.size, self.em_pairs_per_session, replace=False)
+                rows_left, rows_right = rows_left[pick], rows_right[pick]
+            included = [k for k, c in enumerate(model.comparisons) if c.name not in session.exclude]
+            if rows_left.size < 50:
+                session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True})
+                continue
+            comparisons = [model.comparisons[k] for k in included]
+            session_levels = compute_levels(comparisons, PairContext(left, right, rows_left, rows_right))
+            em = expectation_maximisation(
+                session_levels, [n_levels[k] for k in included],
+                u_start=[u[k] for k in included], fixed_u=True)
+            for position, k in enumerate(included):
+                estimates[k].append(em.m[position])
+            session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size),
+                                  "iterations": em.iterations, "converged": em.converged,
+                                  "proportion_matched": em.proportion_matched})
+        m = [np.mean(found, axis=0) if found else start
+             for found, start in zip(estimates, _fallback_m(n_levels), strict=True)]
+        prior_em = expectation_maximisation(levels, n_levels, m_start=m, u_start=u,
+                                             fixed_u=True, fixed_m=True) if len(levels) else None
+        proportion = prior_em.proportion_matched if prior_em else 0.0
+        model.m = [x.tolist() for x in m]
+        model.u = [x.tolist() for x in u]
+        total_pairs = len(left) * (len(left) - 1) / 2 if dedupe else len(left) * len(right)
+        expected_matches = proportion * len(levels)
+        model.prior = float(min(max(expected_matches / max(total_pairs, 1), 1e-12), 0.5))
+        model.fit_term_frequencies([left] if dedupe else [left, right])
+        model.notes = {
+            "em_sessions": session_notes,
+            "expected_matches": expected_matches,
+            "candidate_pairs": int(len(levels)),
+        }
+
+    def _estimate_u(self, left: RecordTable, right: RecordTable, rng: np.random.Generator,
+                    *, dedupe: bool) -> list[np.ndarray]:
         size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
         sample_left = rng.integers(0, len(left), size)
         sample_right = rng.integers(0, len(right), size)
         if dedupe:
             distinct = sample_left != sample_right
             sample_left, sample_right = sample_left[distinct], sample_right[distinct]
-        random_levels = compute_levels(model.comparisons, PairContext(left, right, sample_left, sample_right))
-        u = level_frequencies(random_levels, model.n_levels)
-        em = expectation_maximisation(levels, model.n_levels, u_start=None)
-        model.m = [x.tolist() for x in em.m]
-        model.u = [x.tolist() for x in u]
-        total_pairs = len(left) * (len(left) - 1) / 2 if dedupe else len(left) * len(right)
-        expected_matches = em.proportion_matched * len(levels)
-        model.prior = float(min(max(expected_matches / max(total_pairs, 1), 1e-12), 0.5))
-        model.fit_term_frequencies([left] if dedupe else [left, right])
-        model.notes = {
-            "em_iterations": em.iterations,
-            "em_converged": em.converged,
-            "em_proportion_matched_among_candidates": em.proportion_matched,
-            "expected_matches": expected_matches,
-            "u_sample_pairs": len(random_levels),
-            "candidate_pairs": len(levels),
-        }
+        pairs = PairContext(left, right, sample_left, sample_right)
+        return level_frequencies(compute_levels(self.model.comparisons, pairs), self.model.n_levels)
+
+
+def _fallback_m(n_levels: list[int]) -> list[np.ndarray]:
+    # Used only for a comparison no session could estimate (e.g. a field
+    # absent from the data, where every pair is null and m never matters).
+    return [np.full(count, 1.0 / max(count - 1, 1)) for count in n_levels]

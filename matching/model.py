@@ -12,12 +12,41 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.blocking import BlockingRule, BlockingRules, default_blocking_rules
+from matching.blocking import BlockingRule, BlockingRules, block_on, default_blocking_rules
 from matching.comparisons import Comparison, default_comparisons
 from matching.records import STRING_FEATURES, RecordTable, Vocabulary
 from matching.scoring import match_weights, weight_from_probability
 
 FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EMSession:
+    """An EM pass over the pairs of one blocking rule.
+
+    Comparisons in ``exclude`` are left out of the pass: they involve the
+    blocked fields (or fields that go with them, as sex goes with given names),
+    so among this block's non-matches they agree far more often than u says.
+    """
+
+    rule: BlockingRule
+    exclude: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule.to_json(), "exclude": list(self.exclude)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> EMSession:
+        return cls(BlockingRule.from_json(data["rule"]), tuple(data["exclude"]))
+
+
+def default_em_sessions() -> list[EMSession]:
+    """Return two passes that never block on the fields they estimate."""
+    return [
+        EMSession(block_on("birth", name="EM: same birth date"), ("birth_date",)),
+        EMSession(block_on("paternal_ph", "given_sig_ph", name="EM: same paternal surname and given name"),
+                  ("given_names", "paternal_surname", "maternal_surname", "sex", "curp_vs_fields")),
+    ]
 
 
 @dataclass
@@ -26,6 +55,7 @@ class LinkageModel:
 
     comparisons: list[Comparison] = field(default_factory=default_comparisons)
     blocking_rules: BlockingRules = field(default_factory=default_blocking_rules)
+    em_sessions: list[EMSession] = field(default_factory=default_em_sessions)
     m: list[list[float]] | None = None
     u: list[list[float]] | None = None
     prior: float | None = None  # P(match) for a random pair of records
@@ -45,6 +75,15 @@ class LinkageModel:
         names = [c.name for c in self.comparisons]
         if len(set(names)) != len(names):
             raise ValueError(f"comparison names must be unique, got {names}")
+        unknown = {n for s in self.em_sessions for n in s.exclude} - set(names)
+        if unknown:
+            raise ValueError(f"EMSession(exclude=...) names unknown comparisons {sorted(unknown)}; "
+                             f"comparisons are {names}")
+        never = [n for n in names if all(n in s.exclude for s in self.em_sessions)]
+        if never:
+            raise ValueError(f"comparisons {never} are excluded from every EM session, so their m "
+                             "could never be estimated; add an EMSession(block_on(...), exclude=...) "
+                             "that blocks on other fields")
 
     @property
     def trained(self) -> bool:
@@ -96,6 +135,7 @@ class LinkageModel:
             "format_version": FORMAT_VERSION,
             "comparisons": [c.to_json() for c in self.comparisons],
             "blocking_rules": [r.to_json() for r in self.blocking_rules],
+            "em_sessions": [s.to_json() for s in self.em_sessions],
             "m": self.m,
             "u": self.u,
             "prior": self.prior,
@@ -114,6 +154,7 @@ class LinkageModel:
         return cls(
             comparisons=[Comparison.from_json(c) for c in data["comparisons"]],
             blocking_rules=BlockingRules(tuple(rules)),
+            em_sessions=[EMSession.from_json(s) for s in data["em_sessions"]],
             m=data["m"], u=data["u"], prior=data["prior"],
             upper_threshold=data["upper_threshold"], lower_threshold=data["lower_threshold"],
             tf_tables=data.get("tf_tables", {}), tf_floor=data.get("tf_floor", {}),

@@ -38,21 +38,26 @@ OPTIONAL_INPUT_FIELDS: tuple[str, ...] = ("aliases", "age")
 # Prepared string feature -> vocabulary it shares ids with.  Paternal and
 # maternal surnames share one so "swapped surnames" is an id comparison.
 STRING_FEATURES: dict[str, str] = {
-    "given": "given",
-    "given_sig": "given",
-    "given_ph": "given_ph",
-    "given_sig_ph": "given_ph",
-    "paternal": "surname",
-    "maternal": "surname",
-    "paternal_ph": "surname_ph",
-    "maternal_ph": "surname_ph",
+    # Given names and surnames share one vocabulary so that a name written in
+    # the wrong field ("given crossed with paternal") is an id comparison.
+    "given": "name",
+    "given_sig": "name",
+    "given_ph": "name_ph",
+    "given_sig_ph": "name_ph",
+    "paternal": "name",
+    "maternal": "name",
+    "paternal_ph": "name_ph",
+    "maternal_ph": "name_ph",
     "id_number": "id_number",
+    "id_head": "id_part",
+    "id_tail": "id_part",
     "sig10": "sig10",
     "curp_sig10": "sig10",
     "fields_sig10": "sig10",
     "state": "state",
     "municipality": "municipality",
     "address": "address",
+    "address_key": "address_key",
     "initials": "initials",
     "initials2": "initials",
 }
@@ -113,6 +118,18 @@ def _text(record: Mapping[str, Any], field: str) -> str:
     return str(value).strip()
 
 
+def address_key(address: str) -> str:
+    """Return the house number and the first three letters of the first word.
+
+    "Hidalgo 123 col centro" and "hidalgo 123" both give "123 hid": a key that
+    survives most typos and missing parts of an address.
+    """
+    words = address.split()
+    number = next((w for w in words if w.isdigit()), "")
+    word = next((w for w in words if w.isalpha() and len(w) >= 3), "")
+    return f"{number} {word[:3]}" if number and word else ""
+
+
 def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     """Return the normalised features of one input record.
 
@@ -140,6 +157,7 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     id_number = clean_curp(_text(record, "id_number"))
     curp = parse_curp(id_number) if len(id_number) == 18 else None
     sex = normalize_sex(_text(record, "sex"))
+    address = normalize_address(_text(record, "address"))
     fields_sig10 = ""
     if paternal and birth:
         initials, _ = curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)
@@ -156,13 +174,17 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
         "paternal_ph": phonetic_key(paternal),
         "maternal_ph": phonetic_key(maternal),
         "id_number": id_number,
+        # Halves of the number: a one-character typo leaves one half intact.
+        "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
+        "id_tail": f"t{id_number[len(id_number) // 2:]}" if len(id_number) >= 6 else "",
         "curp_sig10": curp_sig10,
         "fields_sig10": fields_sig10,
         # One blocking key for "CURP prefix": the CURP's if known, else derived.
         "sig10": curp_sig10 or fields_sig10,
         "state": fold(_text(record, "state")),
         "municipality": fold(_text(record, "municipality")),
-        "address": normalize_address(_text(record, "address")),
+        "address": address,
+        "address_key": address_key(address),
         # First letters of given name and both surnames: typos rarely hit them.
         "initials": (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else "",
         "initials2": (given_sig[:1] + paternal[:1]) if given_sig and paternal else "",

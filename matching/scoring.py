@@ -69,6 +69,7 @@ def expectation_maximisation(
     max_iterations: int = 200,
     tolerance: float = 1e-6,
     fixed_u: bool = False,
+    fixed_m: bool = False,
 ) -> EMResult:
     """Estimate m (and the candidates' u) by EM over comparison patterns.
 
@@ -100,7 +101,7 @@ def expectation_maximisation(
         new_proportion = float(np.clip(matched.sum() / counts.sum(), 1e-9, 1 - 1e-9))
         new_m, new_u = [], []
         for column in range(k):
-            new_m.append(_shares(patterns[:, column], matched, n_levels[column]))
+            new_m.append(m[column] if fixed_m else _shares(patterns[:, column], matched, n_levels[column]))
             new_u.append(u[column] if fixed_u else _shares(patterns[:, column], unmatched, n_levels[column]))
         change = max(
             abs(new_proportion - proportion),
