@@ -105,7 +105,7 @@ class Linker:
     ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
     """
 
-    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 600_000,
+    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 400_000,
                  seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True,
                  em_pairs_per_session: int = 400_000) -> None:
         self.em_pairs_per_session = em_pairs_per_session
