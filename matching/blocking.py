@@ -203,7 +203,8 @@ def candidate_pairs(
                 keep = li != ri
                 li, ri = np.minimum(li[keep], ri[keep]), np.maximum(li[keep], ri[keep])
             found.append(li * n_right + ri)
-        rule_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        # A single hash join already yields distinct pairs; only unions need unique.
+        rule_codes = found[0] if len(found) == 1 and not dedupe else np.unique(np.concatenate(found))
         raw_counts.append(int(rule_codes.size))
         codes.append(rule_codes)
     all_codes = np.concatenate(codes) if codes else np.zeros(0, np.int64)

@@ -159,6 +159,7 @@ class Comparison:
                 out[todo] = index
                 break
             out[todo[_TESTS[level.kind](pairs, level, todo)]] = index
+        pairs.release()
         return out
 
 
@@ -206,15 +207,68 @@ class PairContext:
         self.left_rows = np.asarray(left_rows, dtype=np.int64)
         self.right_rows = np.asarray(right_rows, dtype=np.int64)
         self.size = len(self.left_rows)
+        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._vocab_arrays: dict[int, np.ndarray] = {}
 
     def values(self, feature: str, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the integer values (ids for strings) of ``feature`` on both sides."""
-        return (self.left.column(feature)[self.left_rows[todo]],
-                self.right.column(feature)[self.right_rows[todo]])
+        found = self._values.get(feature)
+        if found is None:
+            # Gather once per comparison, then subset: random reads into the
+            # record columns are the slow part.
+            found = (self.left.column(feature)[self.left_rows], self.right.column(feature)[self.right_rows])
+            self._values[feature] = found
+        return found[0][todo], found[1][todo]
+
+    def release(self) -> None:
+        """Drop the per-comparison caches (they cost memory per pair)."""
+        self._values.clear()
+        self._cache.clear()
 
     def texts(self, feature: str, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (self.left.text(feature)[self.left_rows[todo]],
                 self.right.text(feature)[self.right_rows[todo]])
+
+    def similarity(self, kind: str, scorer, feature: str, todo: np.ndarray) -> np.ndarray:
+        """Return ``scorer`` on the pairs ``todo``, computed once per distinct pair of values.
+
+        1. Reuse scores already computed for a superset of ``todo`` (a weaker
+           threshold of the same measure only looks at pairs the stronger
+           one rejected).
+        2. Otherwise score each distinct (left value, right value) once:
+           names repeat, so there are far fewer distinct pairs than pairs.
+        """
+        cached = self._cache.get((kind, feature))
+        if cached is not None:
+            cached_todo, cached_scores = cached
+            positions = np.searchsorted(cached_todo, todo)
+            if positions.size and positions[-1] < cached_todo.size and np.array_equal(cached_todo[positions], todo):
+                return cached_scores[positions]
+        a, b = self.values(feature, todo)
+        vocabulary = self.left.vocabularies[STRING_FEATURES[feature]]
+        # Names repeat, addresses and identity numbers hardly ever do.
+        repeats = len(vocabulary) * 3 < len(self.left) + len(self.right)
+        if todo.size > 2000 and repeats:
+            codes = a.astype(np.int64) * len(vocabulary) + b
+            unique, inverse = np.unique(codes, return_inverse=True)
+            strings = self._strings(vocabulary)
+            unique_scores = process.cpdist(strings[unique // len(vocabulary)], strings[unique % len(vocabulary)],
+                                           scorer=scorer, workers=_WORKERS)
+            scores = unique_scores[inverse.reshape(-1)]
+        else:
+            left_text, right_text = self.texts(feature, todo)
+            scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_WORKERS)
+        self._cache[(kind, feature)] = (todo, scores)
+        return scores
+
+    def _strings(self, vocabulary) -> np.ndarray:
+        key = id(vocabulary)
+        found = self._vocab_arrays.get(key)
+        if found is None or len(found) != len(vocabulary):
+            found = np.array(vocabulary.strings, dtype=object)
+            self._vocab_arrays[key] = found
+        return found
 
 
 def _null(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
@@ -232,10 +286,9 @@ def _exact(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
 
 def _fuzzy(scorer, compare):
     def test(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
-        a, b = pairs.texts(level.features[0], todo)
         if todo.size == 0:
             return np.zeros(0, dtype=bool)
-        scores = process.cpdist(a, b, scorer=scorer, workers=_WORKERS)
+        scores = pairs.similarity(level.kind, scorer, level.features[0], todo)
         return compare(scores, level.threshold)
     return test
 

@@ -38,33 +38,45 @@ class ScoredPairs:
                            self.field_weights[mask], self.total_weight[mask], self.probability[mask])
 
 
-def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = None) -> ScoredPairs:
+def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = None,
+          *, min_probability: float = 0.0) -> ScoredPairs:
     """Return the scored pairs: each comparison's weight, summed with the prior.
 
     A level marked ``tf`` weighs ``log2(m / f)`` where ``f`` is how common the
     agreed value is, instead of the level's average ``log2(m / u)``.
+    Pairs below ``min_probability`` are left out (memory: the per-field
+    weights of millions of dropped pairs are never needed).
     """
     if levels is None:
         levels = compute_levels(model.comparisons, pairs)
-    base = model.weights()
-    field_weights = np.empty(levels.shape, dtype=float)
-    for column, comparison in enumerate(model.comparisons):
-        lv = levels[:, column].astype(np.int64)
-        field_weights[:, column] = base[column][lv]
-        for index, level in enumerate(comparison.levels):
-            if not level.tf:
-                continue
-            at_level = np.nonzero(lv == index)[0]
-            if at_level.size == 0:
-                continue
-            feature = level.features[0]
-            tf = model.tf_by_id(feature, pairs.left.vocabularies[STRING_FEATURES[feature]])
-            values = pairs.left.column(feature)[pairs.left_rows[at_level]]
-            m_level = model.m[column][index]
-            field_weights[at_level, column] = np.log2(max(m_level, 1e-12) / tf[values])
-    total = model.prior_weight() + field_weights.sum(axis=1)
-    return ScoredPairs(pairs.left_rows, pairs.right_rows, levels, field_weights, total,
+    columns = [_field_weight(model, pairs, levels, k).astype(np.float32) for k in range(len(model.comparisons))]
+    total = np.full(len(levels), model.prior_weight())
+    for column in columns:
+        total += column
+    keep = np.nonzero(probability_from_weight(total) >= min_probability)[0] if min_probability > 0 \
+        else np.arange(len(levels))
+    field_weights = np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
+    total = total[keep]
+    return ScoredPairs(pairs.left_rows[keep], pairs.right_rows[keep], levels[keep], field_weights, total,
                        probability_from_weight(total))
+
+
+def _field_weight(model: LinkageModel, pairs: PairContext, levels: np.ndarray, column: int) -> np.ndarray:
+    comparison = model.comparisons[column]
+    base_weights = model.weights()[column]
+    lv = levels[:, column].astype(np.intp)
+    weights = base_weights[lv]
+    for index, level in enumerate(comparison.levels):
+        if not level.tf:
+            continue
+        at_level = np.nonzero(lv == index)[0]
+        if at_level.size == 0:
+            continue
+        feature = level.features[0]
+        tf = model.tf_by_id(feature, pairs.left.vocabularies[STRING_FEATURES[feature]])
+        values = pairs.left.column(feature)[pairs.left_rows[at_level]]
+        weights[at_level] = np.log2(max(model.m[column][index], 1e-12) / tf[values])
+    return weights
 
 
 def explain(model: LinkageModel, scored: ScoredPairs, row: int) -> dict[str, dict[str, Any]]:
@@ -156,11 +168,12 @@ class Linker:
             self._train(left, right, levels, dedupe=dedupe)
         timings["train"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        scored = score(model, pairs, levels)
+        # Pairs under 0.1% cannot matter to the expected-F1 threshold.
+        kept = score(model, pairs, levels, min_probability=min(model.lower_threshold, 0.001))
         if self.auto_threshold:
-            model.upper_threshold = max(expected_f1_threshold(scored.probability), 0.5)
+            model.upper_threshold = max(expected_f1_threshold(kept.probability), 0.5)
             model.lower_threshold = min(model.lower_threshold, model.upper_threshold)
-        kept = scored.subset(scored.probability >= model.lower_threshold)
+        kept = kept.subset(kept.probability >= model.lower_threshold)
         decision = np.where(kept.probability >= model.upper_threshold, "link", "review").astype(object)
         decision = constrained_clusters(left, right, kept, decision, dedupe=dedupe)
         timings["score"] = time.perf_counter() - clock

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.blocking import BlockingRule, BlockingRules, block_on, default_blocking_rules
+from matching.blocking import (
+    BlockingRule,
+    BlockingRules,
+    block_on,
+    default_blocking_rules,
+)
 from matching.comparisons import Comparison, default_comparisons
 from matching.records import STRING_FEATURES, RecordTable, Vocabulary
 from matching.scoring import match_weights, weight_from_probability

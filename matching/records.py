@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,6 +82,18 @@ class Vocabulary:
             self.strings.append(value)
         return found
 
+    def ids(self, values: list[str]) -> list[int]:
+        """Return the ids of ``values``, adding new ones (a fast loop for whole columns)."""
+        known, strings = self._ids, self.strings
+        out = []
+        for value in values:
+            found = known.get(value)
+            if found is None:
+                found = known[value] = len(strings)
+                strings.append(value)
+            out.append(found)
+        return out
+
     def lookup(self, value: str) -> int:
         """Return the id of ``value`` or -1 if unseen (never adds)."""
         return self._ids.get(value, -1)
@@ -142,37 +155,25 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
        The same ten characters are derived from the names and birth date, so
        a CURP on one side can be checked against the other side's fields.
     """
-    given = canonical_given_names(_text(record, "given_names"))
-    given_sig = significant_given_name(_text(record, "given_names"))
-    paternal = normalize_name(_text(record, "paternal_surname"))
-    maternal = normalize_name(_text(record, "maternal_surname"))
-    if not paternal and maternal:
-        paternal, maternal = maternal, ""
-    birth = parse_date_int(_text(record, "birth_date"))
-    event_date = parse_date(_text(record, "event_date"))
+    text = {field: _text(record, field) for field in _READ_FIELDS}
+    features = dict(_name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"]))
+    paternal, maternal, given = features["paternal"], features["maternal"], features["given"]
+    birth = parse_date_int(text["birth_date"])
+    event_date = parse_date(text["event_date"])
     birth_year = birth // 10000 if birth else 0
-    age_text = _text(record, "age")
+    age_text = text["age"]
     if not birth_year and age_text.isdigit() and event_date is not None:
         birth_year = event_date.year - int(age_text)
-    id_number = clean_curp(_text(record, "id_number"))
+    id_number = clean_curp(text["id_number"])
     curp = parse_curp(id_number) if len(id_number) == 18 else None
-    sex = normalize_sex(_text(record, "sex"))
-    address = normalize_address(_text(record, "address"))
+    address = normalize_address(text["address"])
     fields_sig10 = ""
     if paternal and birth:
         initials, _ = curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)
         fields_sig10 = f"{initials}{birth % 1000000:06d}"
     curp_sig10 = id_number[:10] if curp is not None else ""
-    return {
-        "record_id": _text(record, "record_id"),
-        "given": given,
-        "given_sig": given_sig,
-        "given_ph": phonetic_key(given),
-        "given_sig_ph": phonetic_key(given_sig),
-        "paternal": paternal,
-        "maternal": maternal,
-        "paternal_ph": phonetic_key(paternal),
-        "maternal_ph": phonetic_key(maternal),
+    features.update({
+        "record_id": text["record_id"],
         "id_number": id_number,
         # Halves of the number: a one-character typo leaves one half intact.
         "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
@@ -181,14 +182,11 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
         "fields_sig10": fields_sig10,
         # One blocking key for "CURP prefix": the CURP's if known, else derived.
         "sig10": curp_sig10 or fields_sig10,
-        "state": fold(_text(record, "state")),
-        "municipality": fold(_text(record, "municipality")),
+        "state": fold(text["state"]),
+        "municipality": fold(text["municipality"]),
         "address": address,
         "address_key": address_key(address),
-        # First letters of given name and both surnames: typos rarely hit them.
-        "initials": (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else "",
-        "initials2": (given_sig[:1] + paternal[:1]) if given_sig and paternal else "",
-        "sex": SEX_CODE[sex],
+        "sex": SEX_CODE[normalize_sex(text["sex"])],
         "birth": birth,
         "birth_year": birth_year,
         "birth_md": birth % 10000,
@@ -197,7 +195,38 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
         # A CURP whose check digit and date hold; two such that differ are
         # two different people (a typo usually breaks the check digit).
         "curp_valid": int(curp is not None and curp.check_digit_ok and curp.birth_date is not None),
-    }
+    })
+    return features
+
+
+_READ_FIELDS = (*INPUT_FIELDS, "age")
+
+
+@lru_cache(maxsize=500_000)
+def _name_features(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple:
+    """Return the name features of one (given, paternal, maternal) triple.
+
+    Cached as a whole: the same full name recurs many times in a registry.
+    """
+    given = canonical_given_names(given_names)
+    given_sig = significant_given_name(given_names)
+    paternal = normalize_name(paternal_surname)
+    maternal = normalize_name(maternal_surname)
+    if not paternal and maternal:
+        paternal, maternal = maternal, ""
+    return (
+        ("given", given),
+        ("given_sig", given_sig),
+        ("given_ph", phonetic_key(given)),
+        ("given_sig_ph", phonetic_key(given_sig)),
+        ("paternal", paternal),
+        ("maternal", maternal),
+        ("paternal_ph", phonetic_key(paternal)),
+        ("maternal_ph", phonetic_key(maternal)),
+        # First letters of given name and both surnames: typos rarely hit them.
+        ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
+        ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
+    )
 
 
 class RecordTable:
@@ -214,7 +243,7 @@ class RecordTable:
             name: np.full(self._capacity, "", dtype=object) for name in STRING_FEATURES
         }
         self.ints: dict[str, np.ndarray] = {
-            name: np.zeros(self._capacity, dtype=np.int64) for name in INT_FEATURES
+            name: np.zeros(self._capacity, dtype=np.int32) for name in INT_FEATURES
         }
 
     def __len__(self) -> int:
@@ -224,11 +253,21 @@ class RecordTable:
     def from_records(
         cls, records: Iterable[Mapping[str, Any]], vocabularies: Vocabularies | None = None
     ) -> RecordTable:
-        """Return a table of the prepared ``records``."""
-        records = list(records)
-        table = cls(vocabularies, capacity=len(records) + 16)
-        for record in records:
-            table.append(prepare(record))
+        """Return a table of the prepared ``records``.
+
+        Columns are gathered in lists and converted once: assigning numpy
+        elements one by one costs more than preparing the record.
+        """
+        prepared = [prepare(record) for record in records]
+        table = cls(vocabularies, capacity=len(prepared) + 16)
+        n = len(prepared)
+        table.record_ids = [p["record_id"] for p in prepared]
+        for name, vocab_name in STRING_FEATURES.items():
+            values = [p[name] for p in prepared]
+            table.strings[name][:n] = values
+            table.ids[name][:n] = table.vocabularies[vocab_name].ids(values)
+        for name in INT_FEATURES:
+            table.ints[name][:n] = [p[name] for p in prepared]
         return table
 
     def append(self, prepared: Mapping[str, Any]) -> int:
