@@ -209,7 +209,6 @@ class PairContext:
         self.size = len(self.left_rows)
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._vocab_arrays: dict[int, np.ndarray] = {}
 
     def values(self, feature: str, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the integer values (ids for strings) of ``feature`` on both sides."""
@@ -252,7 +251,7 @@ class PairContext:
         if todo.size > 2000 and repeats:
             codes = a.astype(np.int64) * len(vocabulary) + b
             unique, inverse = np.unique(codes, return_inverse=True)
-            strings = self._strings(vocabulary)
+            strings = vocabulary.as_array()
             unique_scores = process.cpdist(strings[unique // len(vocabulary)], strings[unique % len(vocabulary)],
                                            scorer=scorer, workers=_WORKERS)
             scores = unique_scores[inverse.reshape(-1)]
@@ -261,15 +260,6 @@ class PairContext:
             scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_WORKERS)
         self._cache[(kind, feature)] = (todo, scores)
         return scores
-
-    def _strings(self, vocabulary) -> np.ndarray:
-        key = id(vocabulary)
-        found = self._vocab_arrays.get(key)
-        if found is None or len(found) != len(vocabulary):
-            found = np.array(vocabulary.strings, dtype=object)
-            self._vocab_arrays[key] = found
-        return found
-
 
 def _null(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
     missing = np.zeros(todo.size, dtype=bool)

@@ -69,6 +69,7 @@ class LinkageModel:
     tf_tables: dict[str, dict[str, float]] = field(default_factory=dict)
     tf_floor: dict[str, float] = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
+    _tf_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.blocking_rules, BlockingRules):
@@ -109,12 +110,21 @@ class LinkageModel:
 
     def tf_by_id(self, feature: str, vocabulary: Vocabulary) -> np.ndarray:
         """Return the term frequency of every id of ``vocabulary`` for ``feature``."""
+        cached = self._tf_cache.get((feature, id(vocabulary)))
+        if cached is not None and len(cached) == len(vocabulary):
+            return cached
         table = self.tf_tables.get(feature, {})
         floor = self.tf_floor.get(feature, 1e-6)
-        return np.array([table.get(s, floor) for s in vocabulary.strings])
+        start = 0 if cached is None else len(cached)
+        # Vocabularies only grow, so extend the cached array with the new strings.
+        extra = np.array([table.get(s, floor) for s in vocabulary.strings[start:]], dtype=float)
+        array = extra if cached is None else np.concatenate([cached, extra])
+        self._tf_cache[(feature, id(vocabulary))] = array
+        return array
 
     def fit_term_frequencies(self, tables: list[RecordTable]) -> None:
         """Count value frequencies of every term-frequency-adjusted feature."""
+        self._tf_cache.clear()
         features = {lvl.features[0] for c in self.comparisons for lvl in c.levels if lvl.tf}
         for feature in sorted(features):
             vocab = tables[0].vocabularies[STRING_FEATURES[feature]]

@@ -72,6 +72,13 @@ class Vocabulary:
     def __init__(self) -> None:
         self._ids: dict[str, int] = {"": 0}
         self.strings: list[str] = [""]
+        self._array: np.ndarray | None = None
+
+    def as_array(self) -> np.ndarray:
+        """Return the strings as an object array (cached until the vocabulary grows)."""
+        if self._array is None or len(self._array) != len(self.strings):
+            self._array = np.array(self.strings, dtype=object)
+        return self._array
 
     def id(self, value: str) -> int:
         """Return the id of ``value``, adding it if new."""
