@@ -271,6 +271,14 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_CASE_STATUSES = (CaseStatus.MISSING, CaseStatus.NOT_LOCATED)
+CASE_PUBLIC_KEY_NAMESPACE = "registry.case.id"
+
+
+def case_public_key(case_id: int) -> str:
+    """Return the public key of a case: the policy's pseudonym of its id."""
+    from registry.redaction import pseudonym  # the policy module imports no models
+
+    return pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -302,6 +310,10 @@ class Case(models.Model):
                                         blank=True, editable=False)
     access_code_issued_at = models.DateTimeField(_("código emitido"), null=True, blank=True,
                                                  editable=False)
+    # The stable key of the public entry ("ficha") URL: redaction.pseudonym of the id,
+    # stored so that the entry page finds its case through an index (see save()).
+    public_key = models.CharField(_("clave pública"), max_length=20, unique=True, null=True,
+                                  blank=True, editable=False)
     prosecutors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                          related_name="assigned_cases",
                                          verbose_name=_("agentes del ministerio público"))
@@ -310,7 +322,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["access_code_hash"])
+    history = HistoricalRecords(excluded_fields=["access_code_hash", "public_key"])
 
     class Meta:
         verbose_name = _("caso")
@@ -326,6 +338,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.folio
+
+    def save(self, *args, **kwargs):
+        """Save, then enforce the invariant public_key == pseudonym of the id.
+
+        The id exists only after the first insert, so a new case is updated once more.
+        Bulk writers that bypass save() call ``registry.services.case_public_keys_fill``.
+        """
+        super().save(*args, **kwargs)
+        if not self.public_key:
+            self.public_key = case_public_key(self.pk)
+            type(self).objects.filter(pk=self.pk).update(public_key=self.public_key)
 
     @property
     def is_open(self) -> bool:

@@ -174,6 +174,7 @@ CASE_POLICY: dict[str, dict[Audience, Rule]] = {
     "publication_consent":   _row(HIDE,      SHOW,   HIDE,      SHOW,   SHOW,      SHOW),
     "access_code_hash":      _row(HIDE,      HIDE,   HIDE,      HIDE,   HIDE,      HIDE),
     "access_code_issued_at": _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
+    "public_key":            _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),  # = the public pseudonym of id
     "prosecutors":           _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
     "investigation_notes":   _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
     "created_at":            _row(HIDE,      SHOW,   MONTH,     SHOW,   SHOW,      SHOW),
@@ -243,6 +244,33 @@ def filterable_fields(model_label: str, audience: Audience) -> frozenset[str]:
     policy = POLICIES[model_label]
     return frozenset(name for name, rules in policy.items()
                      if rules[audience].is_unconditional_show())
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """When an audience gets a field as a given transform: which kinds, consent, adults."""
+
+    kinds: tuple[str, ...] | None
+    needs_consent: bool
+    needs_adult: bool
+
+
+def visibility(model_label: str, field_name: str, audience: Audience,
+               transform: Transform = SHOW) -> Visibility | None:
+    """Return the conditions under which ``audience`` gets the field as ``transform``.
+
+    None means never. Searching or filtering on a value (e.g. the public name search)
+    is allowed only over the rows where the audience would see that value itself,
+    otherwise a match would reveal what the page hides.
+    """
+    rule = rule_for(model_label, field_name, audience)
+    if rule.transform != transform:
+        return None
+    return Visibility(
+        kinds=rule.only_kinds,
+        needs_consent=rule.without_consent not in (None, transform),
+        needs_adult=rule.if_minor not in (None, transform),
+    )
 
 
 def pseudonym(namespace: str, value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -21,6 +22,7 @@ from registry.models import (
     CaseStatusChange,
     CaseStatusRequest,
     Record,
+    case_public_key,
 )
 from registry.text import search_key
 
@@ -104,7 +106,24 @@ def case_status_change(*, case: Case, to_status: str, actor: Any, reason: str,
     audit_event_record(actor=actor, action=AuditEvent.Action.STATUS_CHANGE, target=case,
                        purpose=reason,
                        details={"from": change.from_status, "to": to_status})
+    transaction.on_commit(partial(_notify_families, case.pk))
     return change
+
+
+def _notify_families(case_id: int) -> None:
+    # After commit: a family is told only of a change that really happened.
+    from public_site.services import family_notifications_send
+
+    family_notifications_send(case_id=case_id)
+
+
+def case_public_keys_fill() -> int:
+    """Give a public key to every case that has none (after bulk inserts); return how many."""
+    filled = 0
+    for case_id in Case.objects.filter(public_key__isnull=True).values_list("pk", flat=True):
+        Case.objects.filter(pk=case_id).update(public_key=case_public_key(case_id))
+        filled += 1
+    return filled
 
 
 def generate_access_code() -> str:

@@ -56,6 +56,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         links.append({"url": reverse("export_form"), "label": _("Exportar datos anonimizados")})
     if access.is_registry_admin(user):
         links.append({"url": reverse("admin:index"), "label": _("Administración del registro")})
+    if access.agencies_operated_by(user).exists():
+        links.append({"url": reverse("imports:batch_list"), "label": _("Importaciones")})
     return render(request, "registry/staff_home.html", {"links": links})
 
 
