@@ -6,10 +6,13 @@ Values that reach a template pass through the redaction policy first
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
 
 from matching.models import MergeDecision
@@ -263,18 +266,58 @@ def crosscheck_candidates(*, case: Case, user: Any) -> list[MatchCandidate]:
     return list(pairs[:200])
 
 
+def _spelling_variants(word: str) -> list[str]:
+    """Return ``word`` with each n/ñ either way (people type "Nunez" for "Núñez").
+
+    Up to three n/ñ letters are varied (eight spellings); longer words vary all or none.
+    """
+    positions = [index for index, char in enumerate(word) if char in "nñ"]
+    if len(positions) > 3:
+        return sorted({word, word.replace("ñ", "n"), word.replace("n", "ñ")})
+    variants = set()
+    for choice in itertools.product("nñ", repeat=len(positions)):
+        letters = list(word)
+        for index, char in zip(positions, choice, strict=True):
+            letters[index] = char
+        variants.add("".join(letters))
+    return sorted(variants)
+
+
+# PostgreSQL: the GIN index on the words of detention and release names (migration
+# 0006, public detention lookup) answers the same question for the cross-check.
+_DETENTION_WORDS_MATCH = ("to_tsvector('simple'::regconfig, name_search) "
+                          "@@ to_tsquery('simple'::regconfig, %s)")
+_INDEXED_NAME_KINDS = ("detention", "release_transfer")
+
+
+def _folded_contains(records: QuerySet[Record], words: list[str]) -> QuerySet[Record]:
+    records = records.annotate(name_folded=Replace("name_search", Value("ñ"), Value("n")))
+    for word in words:
+        records = records.filter(name_folded__contains=word.replace("ñ", "n"))
+    return records
+
+
 def crosscheck_name_search(*, user: Any, query: str,
                            limit: int = CROSSCHECK_SEARCH_LIMIT) -> list[Record]:
-    """Return cross-check records whose accent-folded name contains every word of ``query``."""
+    """Return cross-check records whose name has every word of ``query`` (accents and
+    n/ñ forgiven), newest event first."""
     words = search_key(query).split()
     if not words:
         return []
-    # People type "Nunez" for "Núñez": compare with ñ folded to n on both sides.
-    records = access.crosscheck_records_visible_to(user).annotate(
-        name_folded=Replace("name_search", Value("ñ"), Value("n")))
-    for word in words:
-        records = records.filter(name_folded__contains=word.replace("ñ", "n"))
-    return list(records.select_related(*RECORD_RELATED).order_by("-event_date", "pk")[:limit])
+    records = access.crosscheck_records_visible_to(user).select_related(*RECORD_RELATED)
+    order = ("-event_date", "pk")
+    if connection.vendor != "postgresql":
+        return list(_folded_contains(records, words).order_by(*order)[:limit])
+    # search_key leaves only [0-9a-zñ] in each word, so the tsquery syntax is ours alone;
+    # the SQL text is constant and the query goes in as a parameter.
+    tsquery = " & ".join("(" + " | ".join(_spelling_variants(word)) + ")" for word in words)
+    indexed = records.filter(kind__in=_INDEXED_NAME_KINDS).filter(
+        RawSQL(_DETENTION_WORDS_MATCH, [tsquery], output_field=BooleanField()))  # noqa: S611
+    others = _folded_contains(records.exclude(kind__in=_INDEXED_NAME_KINDS), words)
+    found = [*indexed.order_by(*order)[:limit], *others.order_by(*order)[:limit]]
+    found.sort(key=lambda record: (-(record.event_date.toordinal() if record.event_date
+                                     else 0), record.pk))
+    return found[:limit]
 
 
 def other_side(candidate: MatchCandidate, case_record_ids: set[int]) -> Record:
