@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
+from django.utils.translation import gettext as _
 
 from matching.models import MergeDecision
 from registry import access
@@ -41,7 +42,7 @@ from registry.redaction import (
 from registry.text import search_key
 
 RECORD_RELATED = ("agency", "event_state", "event_municipality", "case")
-REVIEW_QUEUE_SIZE = 50
+REVIEW_QUEUE_SIZE = 25  # one screen of decisions; keeps the page well under 300 ms
 CROSSCHECK_SEARCH_LIMIT = 50
 
 # The compact summary of a record shown side by side in the queue and the cross-check.
@@ -59,7 +60,7 @@ class FieldRow:
 
 def _label(model: type, name: str) -> str:
     if name == "age_band":
-        return "Rango de edad"
+        return str(_("Rango de edad"))
     return str(model._meta.get_field(name).verbose_name)
 
 
