@@ -95,8 +95,9 @@ def cell_text(value: Any) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _sex_code(text: str) -> Sex | None:
-    return _SEX_CODES.get(search_key(text))
+def _sex_code(text: str) -> str | None:
+    code = _SEX_CODES.get(search_key(text))
+    return None if code is None else str(code.value)
 
 
 @lru_cache(maxsize=4096)
@@ -176,14 +177,14 @@ class RowValidator:
     def _sex(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
         text = cell_text(cell).strip()
         if not text:
-            row.values["sex"] = Sex.UNKNOWN
+            row.values["sex"] = ""
             return
         code = _sex_code(text)
         if code is None:
             row.errors.append(RowIssueData(column, text, _(
                 "Sexo no reconocido; use H/Hombre/Masculino, M/F/Mujer/Femenino o X.")))
         else:
-            row.values["sex"] = code.value
+            row.values["sex"] = code
 
     def _age(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
         text = cell_text(cell).strip()
