@@ -126,7 +126,7 @@ def main() -> None:
 
     recreate_database()
     results: dict[str, object] = {"rows": args.rows}
-    copies = [copy_reference(big) for _ in range(args.repeat)]
+    copies = [copy_reference(big) for _ in range(max(args.repeat, 3))]
     results["copy_seconds"] = copies
 
     runs = []
@@ -147,7 +147,7 @@ def main() -> None:
     results["ratio_import_to_copy"] = copy_median / import_median
     if not args.skip_xlsx:
         create_agency("bench-xlsx")
-        reads = [read_only(xlsx) for _ in range(args.repeat)]
+        reads = [read_only(xlsx) for _ in range(max(args.repeat, 3))]
         xlsx_run = run_import(xlsx, "bench-xlsx")
         results["xlsx"] = {
             "rows": args.xlsx_rows, "read_seconds": reads, "import": xlsx_run,
