@@ -270,6 +270,11 @@ class BatchImporter:
 
     def _import_rows(self, source: TabularSource, header: HeaderFound) -> None:
         Agency.objects.select_for_update().get(pk=self.batch.agency_id)
+        # Committers of one agency queue on that lock, so this read is up to date: a
+        # task delivered twice must not run the batch again (its counts would be lost).
+        if ImportBatch.objects.filter(pk=self.batch.pk, status=ImportStatus.COMMITTED).exists() \
+                or Record.objects.filter(import_batch_id=self.batch.pk).exists():
+            raise BatchAlreadyCommitted
         self._replace_previous_report()
         validator = RowValidator(plan=header.plan, record_kind=self.batch.record_kind,
                                  date_epoch=source.date_epoch)
@@ -483,6 +488,10 @@ class BatchImporter:
 REJECTED_ROW_COLUMN = "FILA_ORIGINAL"
 
 
+class BatchAlreadyCommitted(Exception):
+    """Another run committed this batch while this one waited for the agency lock."""
+
+
 @lru_cache(maxsize=65536)
 def _name_part_key(part: str) -> str:
     return search_key(part)
@@ -531,6 +540,10 @@ def import_batch_run(*, batch: ImportBatch, dry_run: bool, actor: Any = None,
         importer = BatchImporter(batch=batch, source_of=source_of, dry_run=dry_run,
                                  actor=actor or batch.created_by, progress=progress)
         return importer.run()
+    except BatchAlreadyCommitted:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTED)
+        batch.refresh_from_db()
+        return batch
     except ImportFileError as exc:
         _mark_failed(batch, exc.message)
         raise
