@@ -9,7 +9,8 @@ Usage (from the repository root, PostgreSQL on 127.0.0.1):
 3. Reference: COPY the CSV into an equivalent 12-column table (median of --repeat runs).
 4. Import the CSV end to end with ``manage.py import_records`` in a subprocess (new agency
    each run, so every row is created with provenance and history), measuring wall time
-   and peak RSS (``/usr/bin/time -v``). Then re-import the same file (all unchanged).
+   and peak RSS (``/usr/bin/time -v``). Then a dry run (everything but the writes) and a
+   re-import of the same file (all rows unchanged).
 5. Memory flatness: peak RSS for a tenth of the rows and for all of them.
 6. XLSX: rows/s of the import against reading the same file with the same reader.
 """
@@ -80,11 +81,11 @@ def create_agency(code: str) -> None:
                    check=True, capture_output=True)
 
 
-def run_import(path: Path, agency: str) -> dict[str, float | str]:
+def run_import(path: Path, agency: str, *, dry_run: bool = False) -> dict[str, float | str]:
     started = time.perf_counter()
     result = subprocess.run(
         ["/usr/bin/time", "-v", PYTHON, "manage.py", "import_records", str(path),
-         "--agency", agency, "--kind", "detention"],
+         "--agency", agency, "--kind", "detention", *(["--dry-run"] if dry_run else [])],
         cwd=ROOT, env=env(), capture_output=True, text=True, check=True)
     elapsed = time.perf_counter() - started
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)[1])
@@ -136,6 +137,10 @@ def main() -> None:
         runs.append(run_import(big, agency))
         print(json.dumps(runs[-1]), flush=True)
     results["import_runs"] = runs
+    # The same work without the writes (read, validate, look up, count): the rest of the
+    # end-to-end time is storing records and history in PostgreSQL.
+    create_agency("bench-dry")
+    results["dry_run"] = run_import(big, "bench-dry", dry_run=True)
     results["reimport"] = run_import(big, "bench-0")
     create_agency("bench-small")
     results["small"] = {"rows": small_rows, **run_import(small, "bench-small")}
