@@ -10,6 +10,7 @@ on PostgreSQL), so a crash leaves the data untouched and the batch visibly faile
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from array import array
@@ -353,16 +354,21 @@ class BatchImporter:
     def _store_accepted(self, accepted: list[tuple[ValidatedRow, str]]) -> None:
         if not accepted:
             return
-        existing = self._existing_records([external_id for _row, external_id in accepted])
-        creates, updates = [], []
+        existing = self._stored_content([external_id for _row, external_id in accepted])
+        creates, changed = [], []
         for row, external_id in accepted:
-            record = existing.get(external_id)
-            if record is None:
+            stored = existing.get(external_id)
+            if stored is None:
                 creates.append(self._new_record(row, external_id))
-            elif self._apply_changes(record, row):
-                updates.append(record)
+            elif self._differs(stored, row):
+                changed.append((stored["id"], row))
             else:
                 self.counts.unchanged += 1
+        # Only changed rows become model instances (the common re-import is all unchanged).
+        records = Record.objects.in_bulk([pk for pk, _row in changed]) if changed else {}
+        updates = [record for pk, row in changed
+                   if self._apply_changes(record := records[pk], row)]
+        self.counts.unchanged += len(changed) - len(updates)
         self.counts.created += len(creates)
         self.counts.updated += len(updates)
         self._sample("created", creates)
@@ -380,20 +386,32 @@ class BatchImporter:
             self.writer.update(updates, sorted(set(update_fields)), self.stamp)
         self.counts.touched_ids.extend(r.pk for r in updates)
 
-    def _existing_records(self, external_ids: list[str]) -> dict[str, Record]:
-        """Return the agency's stored records with these ids, by id."""
-        records = Record.objects.filter(agency_id=self.batch.agency_id)
-        if connection.vendor == "postgresql":
-            # One array parameter instead of 5,000 (Django prepares each one in Python);
-            # on a first import this finds nothing and no record is built.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT id FROM registry_record WHERE agency_id = %s "
-                               "AND external_id = ANY(%s)", [self.batch.agency_id, external_ids])
-                pks = [pk for (pk,) in cursor.fetchall()]
-            records = records.filter(pk__in=pks) if pks else records.none()
-        else:
-            records = records.filter(external_id__in=external_ids)
-        return {record.external_id: record for record in records}
+    def _stored_content(self, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Return id and content of the agency's stored records with these ids, by id."""
+        if connection.vendor != "postgresql":
+            return {values["external_id"]: values for values in
+                    Record.objects.filter(agency_id=self.batch.agency_id,
+                                          external_id__in=external_ids)
+                    .values("id", "external_id", *CONTENT_FIELDS)}
+        # One array parameter instead of 5,000 (Django prepares each one in Python).
+        columns = ["id", "external_id", *CONTENT_FIELDS]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM registry_record "  # noqa: S608 (fixed names)
+                "WHERE agency_id = %s AND external_id = ANY(%s)",
+                [self.batch.agency_id, external_ids])
+            stored = {row[1]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+        for values in stored.values():
+            # Django's PostgreSQL backend hands JSON over undecoded; its field decodes it.
+            if isinstance(values["raw_values"], str):
+                values["raw_values"] = json.loads(values["raw_values"])
+        return stored
+
+    def _differs(self, stored: dict[str, Any], row: ValidatedRow) -> bool:
+        if stored["kind"] != self.batch.record_kind or stored["raw_values"] != row.raw:
+            return True
+        return any(stored[name] != value for name, value in row.values.items()
+                   if name != "external_id")
 
     def _mapped_fields(self) -> list[str]:
         names = [name for name in self._plan.fields.values() if name != "external_id"]
@@ -716,8 +734,6 @@ def json_source(records: list[dict[str, Any]]) -> TabularSource:
 def import_batch_create_from_records(*, agency: Agency, record_kind: str,
                                      records: list[dict[str, Any]], actor: Any) -> ImportBatch:
     """Create a pending API batch; its checksum is over the canonical JSON of the records."""
-    import json
-
     canonical = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
