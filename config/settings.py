@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "public_site.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -114,9 +115,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "registry.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a lockout after repeated failures (registry/login_guard.py).
+    "registry.login_guard.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # Object permissions never fall back to model-wide grants: a global "view_record"
 # would otherwise expose every agency's records (see registry/access.py).
 GUARDIAN_RAISE_403 = False
@@ -154,6 +159,10 @@ if REDIS_URL:
                           "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The family-lookup and detention-lookup limits refuse to run on a per-process cache
+# (each gunicorn worker would count on its own) unless this is switched off.
+RATE_LIMIT_CACHE = "default"
+RATE_LIMIT_REQUIRE_SHARED_CACHE = env_bool("RATE_LIMIT_REQUIRE_SHARED_CACHE", default=not DEBUG)
 
 # --- Background tasks ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -176,12 +185,34 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    # Public endpoints set their own throttle classes (public_site/api.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "public_read": env_str("PUBLIC_API_RATE", default="120/minute"),
+        "public_lookup": env_str("PUBLIC_LOOKUP_RATE", default="20/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Registro de personas desaparecidas y detenidas — API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Public site ------------------------------------------------------------------------
+# Absolute address of the public site, for links in emails to families.
+PUBLIC_SITE_URL = env_str("PUBLIC_SITE_URL", default="http://127.0.0.1:8000")
+# Families' notification emails; the console locally, SMTP (EMAIL_HOST…) in production.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="avisos@registro.example")
+# Content-Security-Policy of every page but the admin's: no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 # --- Uploads ----------------------------------------------------------------------------
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)

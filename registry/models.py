@@ -271,6 +271,14 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_CASE_STATUSES = (CaseStatus.MISSING, CaseStatus.NOT_LOCATED)
+CASE_PUBLIC_KEY_NAMESPACE = "registry.case.id"
+
+
+def case_public_key(case_id: int) -> str:
+    """Return the public key of a case: the policy's pseudonym of its id."""
+    from registry.redaction import pseudonym  # the policy module imports no models
+
+    return pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -302,6 +310,10 @@ class Case(models.Model):
                                         blank=True, editable=False)
     access_code_issued_at = models.DateTimeField(_("código emitido"), null=True, blank=True,
                                                  editable=False)
+    # The stable key of the public entry ("ficha") URL: redaction.pseudonym of the id,
+    # stored so that the entry page finds its case through an index (see save()).
+    public_key = models.CharField(_("clave pública"), max_length=20, unique=True, null=True,
+                                  blank=True, editable=False)
     prosecutors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                          related_name="assigned_cases",
                                          verbose_name=_("agentes del ministerio público"))
@@ -310,7 +322,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["access_code_hash"])
+    history = HistoricalRecords(excluded_fields=["access_code_hash", "public_key"])
 
     class Meta:
         verbose_name = _("caso")
@@ -326,6 +338,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.folio
+
+    def save(self, *args, **kwargs):
+        """Save, then enforce the invariant public_key == pseudonym of the id.
+
+        The id exists only after the first insert, so a new case is updated once more.
+        Bulk writers that bypass save() call ``registry.services.case_public_keys_fill``.
+        """
+        super().save(*args, **kwargs)
+        if not self.public_key:
+            self.public_key = case_public_key(self.pk)
+            type(self).objects.filter(pk=self.pk).update(public_key=self.public_key)
 
     @property
     def is_open(self) -> bool:
@@ -364,6 +387,66 @@ class CaseStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+# Closing a case as found needs a second reviewer: the change is first a request.
+FOUND_CASE_STATUSES = (CaseStatus.FOUND_ALIVE, CaseStatus.FOUND_DEAD)
+
+
+class CaseStatusRequestOutcome(models.TextChoices):
+    PENDING = "pending", _("Pendiente")
+    APPROVED = "approved", _("Aprobada")
+    DECLINED = "declined", _("Rechazada")
+
+
+class CaseStatusRequest(models.Model):
+    """A request to mark a case as found, waiting for a second prosecutor to approve it.
+
+    Only the approval runs ``case_status_change`` (with ``approved_by``); the database
+    refuses an approval by the requester and a second pending request for the case.
+    """
+
+    Outcome = CaseStatusRequestOutcome
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_requests",
+                             verbose_name=_("caso"))
+    to_status = models.CharField(_("situación solicitada"), max_length=24,
+                                 choices=CaseStatus.choices)
+    reason = models.TextField(_("motivo"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("solicitó"))
+    requested_at = models.DateTimeField(_("fecha de solicitud"), default=timezone.now)
+    outcome = models.CharField(_("resultado"), max_length=10,
+                               choices=CaseStatusRequestOutcome.choices,
+                               default=CaseStatusRequestOutcome.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("revisó"))
+    decided_at = models.DateTimeField(_("fecha de revisión"), null=True, blank=True)
+    decision_note = models.TextField(_("nota de la revisión"), blank=True)
+    status_change = models.OneToOneField(CaseStatusChange, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="request",
+                                         verbose_name=_("cambio aplicado"))
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("solicitud de cambio de situación")
+        verbose_name_plural = _("solicitudes de cambio de situación")
+        constraints = [
+            models.CheckConstraint(condition=Q(to_status__in=FOUND_CASE_STATUSES),
+                                   name="case_status_request_found_only"),
+            models.CheckConstraint(condition=Q(outcome__in=CaseStatusRequestOutcome.values),
+                                   name="case_status_request_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="case_status_request_second_reviewer",
+            ),
+            models.UniqueConstraint(fields=["case"], condition=Q(outcome="pending"),
+                                    name="case_status_request_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.to_status} ({self.outcome})"
 
 
 class MatchDecision(models.TextChoices):

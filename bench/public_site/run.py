@@ -1,0 +1,175 @@
+"""Benchmark the public search and the family lookup under gunicorn with wrk (16 clients).
+
+Needs the database filled by ``load_data.py``, ``wrk`` (apt-get install wrk), gunicorn
+and Redis (the rate limits' shared cache, database 2). Prints a JSON summary and writes
+it to bench/out/public_results.json. Run from the repository root:
+
+    .venv/bin/python bench/public_site/run.py --duration 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+OUT = ROOT / "bench" / "out"
+DATABASE = "registry_bench_public"
+PORT = 8099
+BASE = f"http://127.0.0.1:{PORT}"
+SERVER_ENV = {
+    "DJANGO_DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false",
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+    "REDIS_URL": "redis://127.0.0.1:6379/2", "LOG_LEVEL": "WARNING",
+}
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def http(method: str, path: str, *, data: dict | None = None, cookie: str = ""):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(BASE + path, data=body, method=method)
+    if cookie:
+        request.add_header("Cookie", cookie)
+    try:
+        response = OPENER.open(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    cookies = [header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie") or []]
+    return response.status, response.read().decode("utf-8", "replace"), cookies
+
+
+def start_server(workers: int) -> subprocess.Popen:
+    env = os.environ | SERVER_ENV
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+         "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--worker-class", "sync",
+         "--backlog", "256", "--log-level", "warning"],
+        cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            if http("GET", "/")[0] == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def wrk(script: str, duration: int, connections: int = 16, **env: str) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+               "-s", str(HERE / script), BASE]
+    output = subprocess.run(command, env=os.environ | env, capture_output=True, text=True,
+                            check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def flush_rate_limits() -> None:
+    subprocess.run(["redis-cli", "-n", "2", "FLUSHDB"], capture_output=True, check=False)
+
+
+def family_session(folio: str, code: str) -> tuple[str, float]:
+    """Open a case as a family would; return the session cookie and the POST latency."""
+    _status, page, cookies = http("GET", "/familias/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = "; ".join(cookies)
+    started = time.perf_counter()
+    status, body, new_cookies = http("POST", "/familias/", cookie=cookie,
+                                     data={"csrfmiddlewaretoken": token, "folio": folio,
+                                           "access_code": code})
+    elapsed = time.perf_counter() - started
+    assert status == 200 and "Situación actual" in body, (status, body[:300])
+    jar = dict(c.split("=", 1) for c in cookies + new_cookies)
+    return "; ".join(f"{k}={v}" for k, v in jar.items()), elapsed
+
+
+def reference_similarity_ms(queries: list[str]) -> float:
+    """Median time of a plain pg_trgm similarity query over every record (the reference)."""
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
+    timings = []
+    with connection, connection.cursor() as cursor:
+        for query in queries:
+            started = time.perf_counter()
+            cursor.execute("SELECT id FROM registry_record ORDER BY similarity(name_search, %s) "
+                           "DESC LIMIT 20", [query])
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    queries_file = OUT / "public_queries.txt"
+    queries = [q for q in queries_file.read_text(encoding="utf-8").splitlines() if q]
+    family = json.loads((OUT / "public_family.json").read_text(encoding="utf-8"))
+    results: dict = {"records": None, "duration_s": args.duration, "clients": 16,
+                     "gunicorn_workers": args.workers}
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM registry_record")
+        results["records"] = cursor.fetchone()[0]
+    connection.close()
+
+    results["reference_pg_trgm_similarity_ms"] = reference_similarity_ms(queries[:7])
+    flush_rate_limits()
+    server = start_server(args.workers)
+    try:
+        wrk("search.lua", 5, QUERIES_FILE=str(queries_file))  # warm-up
+        results["search"] = wrk("search.lua", args.duration, QUERIES_FILE=str(queries_file))
+
+        cookie, first_post = family_session(family[0]["folio"], family[0]["code"])
+        posts = [family_session(f["folio"], f["code"])[1] for f in family[1:6]]
+        results["family_lookup_single_post_ms"] = round(
+            statistics.median([first_post, *posts]) * 1000, 1)
+        results["family_status_page"] = wrk("fixed.lua", args.duration, REQUEST_PATH="/familias/",
+                                            COOKIE=cookie)
+
+        # Attack: wrong codes from one address. After 10 attempts every POST is refused
+        # before any hashing; this measures what the refusal costs under load.
+        _status, page, cookies = http("GET", "/familias/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "folio": family[0]["folio"],
+                                       "access_code": "AAAA-BBBB-CCCC"})
+        results["family_lookup_rate_limited"] = wrk(
+            "fixed.lua", args.duration, METHOD="POST", REQUEST_PATH="/familias/", BODY=body,
+            COOKIE="; ".join(cookies))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        flush_rate_limits()
+    search_p95 = results["search"]["p95_ms"]
+    results["search_p95_vs_reference"] = round(
+        search_p95 / results["reference_pg_trgm_similarity_ms"], 3)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "public_results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    json.dump(results, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()

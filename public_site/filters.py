@@ -1,0 +1,174 @@
+"""The public search filters: an explicit allow-list, each justified by the policy.
+
+Every filter works on what the public sees of a record (``PUBLIC_FILTERS`` names the
+field and the granularity; ``tests/public_site/test_filter_policy.py`` checks each
+against ``registry.redaction``). Nothing here is generated from the model.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from public_site.selectors import AGE_BANDS, DEFAULT_ORDERING, PublicFilters, apply_public_filters
+from registry.models import CaseStatus, Municipality, Record, Sex, State
+from registry.text import search_key
+
+# filter → (model field it reads, how finely the public may filter on it)
+PUBLIC_FILTERS = {
+    "estado": ("registry.record", "event_state", "value"),
+    "municipio": ("registry.record", "event_municipality", "adults_only"),
+    "desde": ("registry.record", "event_date", "month"),
+    "hasta": ("registry.record", "event_date", "month"),
+    "sexo": ("registry.record", "sex", "value"),
+    "edad": ("registry.record", "age", "age_band"),
+    "situacion": ("registry.case", "status", "value"),
+}
+ORDERING_CHOICES = [
+    ("recientes", _("Desaparición más reciente")),
+    ("antiguos", _("Desaparición más antigua")),
+    ("actualizados", _("Actualización más reciente")),
+]
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MonthField(forms.CharField):
+    """A month as "AAAA-MM" (the browser's month input), returned as its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "AAAA-MM"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = _MONTH.match(value)
+        if not match:
+            raise ValidationError(_("Escriba el mes como AAAA-MM, por ejemplo 2024-05."))
+        year, month = int(match.group(1)), int(match.group(2))
+        if not (1900 <= year <= 2100 and 1 <= month <= 12):
+            raise ValidationError(_("Ese mes no existe."))
+        return date(year, month, 1)
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
+def _public_sexes():
+    return [(value, label) for value, label in Sex.choices if value]
+
+
+class PublicEntryFilterSet(django_filters.FilterSet):
+    """Search form of the public site and of the public API (same names, same checks)."""
+
+    q = django_filters.CharFilter(label=_("Nombre"), max_length=120, method="skip")
+    estado = django_filters.ModelChoiceFilter(label=_("Entidad"), queryset=State.objects.all(),
+                                              empty_label=_("Todas"), method="skip")
+    municipio = django_filters.ModelChoiceFilter(
+        label=_("Municipio"), queryset=Municipality.objects.none(), empty_label=_("Todos"),
+        method="skip")
+    desde = MonthFilter(label=_("Desaparición desde (mes)"), method="skip")
+    hasta = MonthFilter(label=_("Desaparición hasta (mes)"), method="skip")
+    sexo = django_filters.ChoiceFilter(label=_("Sexo"), choices=_public_sexes,
+                                       empty_label=_("Todos"), method="skip")
+    edad = django_filters.ChoiceFilter(label=_("Edad"),
+                                       choices=[(band, band) for band in AGE_BANDS],
+                                       empty_label=_("Todas"), method="skip")
+    situacion = django_filters.ChoiceFilter(label=_("Situación"), choices=CaseStatus.choices,
+                                            empty_label=_("Todas"), method="skip")
+    orden = django_filters.ChoiceFilter(label=_("Ordenar por"), choices=ORDERING_CHOICES,
+                                        empty_label=None, method="skip")
+
+    class Meta:
+        model = Record
+        fields: list[str] = []  # nothing generated from the model: the list above is all
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        state = (data or {}).get("estado")
+        municipality = self.form.fields["municipio"]
+        if state and re.fullmatch(r"\d{2}", str(state)):
+            municipality.queryset = Municipality.objects.filter(state_id=state).order_by("name")
+        else:
+            municipality.help_text = _("Elija primero una entidad y pulse «Buscar».")
+
+    def skip(self, queryset, name, value):
+        return queryset  # all filtering happens in filter_queryset, through the selector
+
+    def public_filters(self) -> PublicFilters:
+        """Return the validated filters (call after ``is_valid()``)."""
+        data = self.form.cleaned_data
+        state = data.get("estado")
+        municipality = data.get("municipio")
+        return PublicFilters(
+            state=state.pk if state else None,
+            municipality=municipality.pk if municipality else None,
+            month_from=data.get("desde"), month_to=data.get("hasta"),
+            sex=data.get("sexo") or None, age_band=data.get("edad") or None,
+            status=data.get("situacion") or None,
+        )
+
+    @property
+    def text(self) -> str:
+        return (self.form.cleaned_data.get("q") or "") if self.form.is_valid() else ""
+
+    @property
+    def ordering(self) -> str:
+        if not self.form.is_valid():
+            return DEFAULT_ORDERING
+        return self.form.cleaned_data.get("orden") or DEFAULT_ORDERING
+
+    def filter_queryset(self, queryset):
+        return apply_public_filters(queryset, self.public_filters())
+
+
+class DetentionLookupForm(forms.Form):
+    """A specific query: full given names and first surname; no wildcards, no partial words."""
+
+    given_names = forms.CharField(label=_("Nombre(s)"), max_length=120)
+    paternal_surname = forms.CharField(label=_("Primer apellido"), max_length=120)
+    maternal_surname = forms.CharField(label=_("Segundo apellido (opcional)"), max_length=120,
+                                       required=False)
+    age = forms.IntegerField(label=_("Edad (opcional)"), min_value=0, max_value=120,
+                             required=False)
+
+    MIN_LETTERS = 2
+
+    def _clean_name(self, name: str, *, required: bool) -> str:
+        value = self.cleaned_data.get(name, "")
+        if re.search(r"[*%_?]", value):
+            raise ValidationError(_("No se admiten comodines: escriba el nombre completo."))
+        words = search_key(value).split()
+        if (required and not words) or any(len(word) < self.MIN_LETTERS for word in words):
+            raise ValidationError(_("Escriba el nombre completo, sin abreviaturas."))
+        return value.strip()
+
+    def clean_given_names(self):
+        return self._clean_name("given_names", required=True)
+
+    def clean_paternal_surname(self):
+        return self._clean_name("paternal_surname", required=True)
+
+    def clean_maternal_surname(self):
+        return self._clean_name("maternal_surname", required=False)
+
+
+class FamilyLookupForm(forms.Form):
+    folio = forms.CharField(label=_("Folio del caso"), max_length=40)
+    access_code = forms.CharField(
+        label=_("Código de acceso"), max_length=32,
+        help_text=_("Doce letras y números, como aparecen en su constancia (XXXX-XXXX-XXXX)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                      "spellcheck": "false"}))
+
+
+class FamilySubscriptionForm(forms.Form):
+    email = forms.EmailField(label=_("Correo electrónico"))
+    consent = forms.BooleanField(
+        label=_("Acepto que el registro guarde este correo para avisarme de cambios en el "
+                "caso. Puedo darme de baja en cualquier momento."))

@@ -1,0 +1,515 @@
+"""Reads of the public site. Everything returned here went through the redaction policy.
+
+The public sees *public entries*: cases whose ``missing_report`` is a missing-person
+report. Each entry is shown as ``PublicEntry`` built from ``redact_record`` and
+``redact_case`` for ``Audience.PUBLIC``; nothing else of a record reaches a template,
+the API or a download.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField as BooleanOutput
+from django.db.models import Count, ExpressionWrapper, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncMonth
+
+from public_site.expressions import adult_q, public_age, with_adulthood
+from public_site.search import Term, query_terms, rank_names
+from registry.models import (
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    MatchCandidate,
+    MatchDecision,
+    Record,
+    RecordKind,
+    Sex,
+)
+from registry.redaction import (
+    DETENTION_LIKE,
+    PUBLIC_BROWSABLE_KINDS,
+    Audience,
+    age_at,
+    age_band,
+    redact_case,
+    redact_record,
+    visibility,
+)
+from registry.text import search_key
+
+AGE_BANDS = ("0-11", "12-17", "18-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
+             "50-54", "55-59", "60-64", "65-69", "70+")
+# The most candidates the name search ranks in Python; more means "refine the search".
+MAX_NAME_CANDIDATES = 1000
+DETENTION_LOOKUP_MAX_RESULTS = 5
+STATISTICS_CACHE_SECONDS = 300
+NAME_FIELDS = ("given_names", "paternal_surname", "maternal_surname")
+
+
+# --- Public entries ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """What the public may see of one case and its missing-person report."""
+
+    key: str
+    record: dict[str, Any]
+    case: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return " ".join(str(self.record[n]) for n in NAME_FIELDS if self.record.get(n))
+
+    @property
+    def sex_label(self) -> str:
+        value = self.record.get("sex")
+        return str(Sex(value).label) if value else ""
+
+    @property
+    def status_label(self) -> str:
+        return str(CaseStatus(self.case["status"]).label)
+
+    @property
+    def event_date(self) -> date | str | None:
+        """A date for adults, "YYYY-MM" where the policy gives only the month."""
+        return self.record.get("event_date")
+
+    def as_data(self) -> dict[str, Any]:
+        """Return the entry as plain values for the API and open-data downloads."""
+        event_date = self.record.get("event_date")
+        return {
+            "clave": self.key,
+            "nombre": self.record.get("given_names", ""),
+            "primer_apellido": self.record.get("paternal_surname", ""),
+            "segundo_apellido": self.record.get("maternal_surname", ""),
+            "sexo": self.record.get("sex", ""),
+            "rango_edad": self.record.get("age_band", ""),
+            "nacionalidad": self.record.get("nationality", ""),
+            "fecha_desaparicion": event_date.isoformat() if isinstance(event_date, date)
+            else (event_date or ""),
+            "entidad": self.record.get("event_state") or "",
+            "municipio": _municipality_name(self.record.get("event_municipality")),
+            "descripcion": self.record.get("description", ""),
+            "institucion": self.case.get("agency") or "",
+            "situacion": self.case["status"],
+            "fecha_cambio_situacion": self.case["status_changed_at"].isoformat(),
+            "actualizado": self.case["updated_at"].isoformat(),
+        }
+
+
+def _municipality_name(value: Any) -> str:
+    # A municipality renders as "Name, 09"; for minors the policy gives the state name.
+    if not value:
+        return ""
+    return str(value).rsplit(", ", 1)[0]
+
+
+def public_entry(case: Case) -> PublicEntry:
+    """Return the public view of a case (its report must be loaded with it)."""
+    record = case.missing_report
+    record_view = redact_record(record, Audience.PUBLIC,
+                                publication_consent=case.publication_consent)
+    municipality = record_view.get("event_municipality")
+    if municipality:
+        record_view["event_municipality"] = _municipality_name(municipality)
+    return PublicEntry(key=case.public_key, record=record_view,
+                       case=redact_case(case, Audience.PUBLIC))
+
+
+def _public_cases() -> QuerySet[Case]:
+    return Case.objects.filter(missing_report__kind__in=PUBLIC_BROWSABLE_KINDS,
+                               public_key__isnull=False).select_related(
+        "agency", "missing_report__event_state", "missing_report__event_municipality")
+
+
+def public_entry_get(*, key: str) -> PublicEntry | None:
+    """Return the public entry with this key, or None (one index probe on public_key)."""
+    case = _public_cases().filter(public_key=key).first()
+    return public_entry(case) if case else None
+
+
+def public_reports() -> QuerySet[Record]:
+    """Return the missing-person reports that are public entries."""
+    return Record.objects.filter(kind__in=PUBLIC_BROWSABLE_KINDS, case__isnull=False)
+
+
+# --- Filters the public may use ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicFilters:
+    """Filters on what the public sees (see ``public_site.filters`` for the form)."""
+
+    state: str | None = None
+    municipality: str | None = None
+    month_from: date | None = None   # first day of a month
+    month_to: date | None = None     # first day of a month (inclusive)
+    sex: str | None = None
+    age_band: str | None = None
+    status: str | None = None
+
+
+def _age_band_q(band: str) -> Q:
+    if band == "70+":
+        return Q(_public_age__gte=70)
+    low, high = (int(part) for part in band.split("-"))
+    return Q(_public_age__gte=low, _public_age__lte=high)
+
+
+def apply_public_filters(records: QuerySet[Record], filters: PublicFilters) -> QuerySet[Record]:
+    """Filter public reports on the policy's public view of each field.
+
+    - municipality: only adults (minors are shown by state only);
+    - dates: whole months (minors are shown by month only);
+    - age: the band the public sees, from the declared age or the age at the event.
+    """
+    if filters.state:
+        records = records.filter(event_state_id=filters.state)
+    if filters.municipality:
+        records = with_adulthood(records).filter(adult_q(),
+                                                 event_municipality_id=filters.municipality)
+    if filters.month_from:
+        records = records.filter(event_date__gte=filters.month_from)
+    if filters.month_to:
+        last_day = calendar.monthrange(filters.month_to.year, filters.month_to.month)[1]
+        records = records.filter(event_date__lte=filters.month_to.replace(day=last_day))
+    if filters.sex:
+        records = records.filter(sex=filters.sex)
+    if filters.age_band:
+        records = records.annotate(_public_age=public_age()).filter(
+            _age_band_q(filters.age_band))
+    if filters.status:
+        records = records.filter(case__status=filters.status)
+    return records
+
+
+ORDERINGS = {
+    # key → database ordering of public reports (whole months only: see the policy)
+    "recientes": ("-_event_month", "-id"),
+    "antiguos": ("_event_month", "id"),
+    "actualizados": ("-case__updated_at", "-id"),
+}
+DEFAULT_ORDERING = "recientes"
+
+
+# --- Name search -------------------------------------------------------------------------
+
+def name_visible_q() -> Q:
+    """Reports whose full name the public sees: searching the others would reveal it."""
+    q = Q()
+    for name in NAME_FIELDS:
+        shown = visibility("registry.record", name, Audience.PUBLIC)
+        if shown is None:
+            return Q(pk__in=[])
+        if shown.kinds is not None:
+            q &= Q(kind__in=shown.kinds)
+        if shown.needs_consent:
+            q &= Q(case__publication_consent=True)
+        if shown.needs_adult:
+            q &= adult_q()
+    return q
+
+
+def _tsquery(alternatives: Sequence[Sequence[str]]) -> str:
+    """Return a to_tsquery() text: every term present, each as one of its spellings."""
+    groups = []
+    for spellings in alternatives:
+        options = []
+        for spelling in spellings:
+            words = spelling.split()
+            options.append("(" + " & ".join(words) + ")" if len(words) > 1 else words[0])
+        groups.append("(" + " | ".join(dict.fromkeys(options)) + ")")
+    return " & ".join(groups)
+
+
+def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
+    """Return, per term, its variants, a prefix and the similar words of the vocabulary."""
+    words = [term.word for term in terms]
+    similar: dict[str, list[str]] = {word: [] for word in words}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.term, w.word FROM unnest(%s::text[]) AS q(term) "
+            "CROSS JOIN LATERAL (SELECT word FROM public_name_word "
+            "WHERE word %% q.term ORDER BY similarity(word, q.term) DESC LIMIT 8) AS w",
+            [words],
+        )
+        for term_word, similar_word in cursor.fetchall():
+            similar[term_word].append(similar_word)
+    spellings = []
+    for term in terms:
+        options = list(term.variants) + similar[term.word]
+        if len(term.word) >= 4:
+            options.append(f"{term.word}:*")
+        spellings.append(options)
+    return spellings
+
+
+def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
+                              leave_one_out: bool) -> QuerySet[Record]:
+    if leave_one_out:  # one word may be missing from the record
+        query = " | ".join(f"({_tsquery(spellings[:i] + spellings[i + 1:])})"
+                           for i in range(len(spellings)))
+    else:
+        query = _tsquery(spellings)
+    matches = ExpressionWrapper(
+        RawSQL("to_tsvector('simple'::regconfig, registry_record.name_search) "
+               "@@ to_tsquery('simple'::regconfig, %s)", (query,)),
+        output_field=BooleanOutput(),
+    )
+    return records.filter(matches)
+
+
+def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], bool]:
+    candidates = list(records.values_list("id", *NAME_FIELDS)[:MAX_NAME_CANDIDATES + 1])
+    capped = len(candidates) > MAX_NAME_CANDIDATES
+    ranked = rank_names(terms, candidates[:MAX_NAME_CANDIDATES])
+    return [record_id for record_id, _score in ranked], capped
+
+
+def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]:
+    """Return the ids of reports matching ``text``, best first, and whether it was capped.
+
+    PostgreSQL: first the reports that contain every searched word (in one of its
+    spellings); only if there are none, and three words or more were searched, the
+    reports that lack one of them. SQLite: every visible report is ranked in Python.
+    """
+    terms = [term for term in query_terms(text) if len(term.word) >= 2]
+    if not terms:
+        return [], False
+    records = with_adulthood(records).filter(name_visible_q())
+    if connection.vendor != "postgresql":
+        ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
+        return [record_id for record_id, _score in ranked], False
+    spellings = _postgres_spellings(terms)
+    found, capped = _rank(_postgres_name_candidates(records, spellings, leave_one_out=False),
+                          terms)
+    if not found and len(terms) >= 3:
+        found, capped = _rank(
+            _postgres_name_candidates(records, spellings, leave_one_out=True), terms)
+    return found, capped
+
+
+@dataclass
+class SearchResult:
+    """One page of the public search, already redacted."""
+
+    entries: list[PublicEntry]
+    total: int
+    page: int
+    pages: int
+    capped: bool = False
+    per_page: int = 20
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _entries_for_reports(report_ids: Sequence[int]) -> list[PublicEntry]:
+    cases = {case.missing_report_id: case
+             for case in _public_cases().filter(missing_report_id__in=list(report_ids))}
+    return [public_entry(cases[rid]) for rid in report_ids if rid in cases]
+
+
+def public_search(*, text: str = "", filters: PublicFilters | None = None,
+                  ordering: str = DEFAULT_ORDERING, page: int = 1,
+                  per_page: int = 20) -> SearchResult:
+    """Search the public entries by name and filters; return one redacted page.
+
+    1. Filter the public reports on what the public sees (``apply_public_filters``).
+    2. With a name: narrow in the database (PostgreSQL word index), rank in Python.
+    3. Without one: order in the database on an allowed ordering and count.
+    """
+    records = apply_public_filters(public_reports(), filters or PublicFilters())
+    page = max(page, 1)
+    capped = False
+    if search_key(text):
+        ranked_ids, capped = _name_search(records, text)
+        total = len(ranked_ids)
+        page_ids = ranked_ids[(page - 1) * per_page: page * per_page]
+    else:
+        order = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
+        ordered = records.annotate(_event_month=TruncMonth("event_date")).order_by(*order)
+        total = ordered.count()
+        page_ids = list(ordered.values_list("id", flat=True)[(page - 1) * per_page:
+                                                             page * per_page])
+    pages = max(1, -(-total // per_page))
+    return SearchResult(entries=_entries_for_reports(page_ids), total=total, page=page,
+                        pages=pages, capped=capped, per_page=per_page)
+
+
+def public_entries_iter(*, chunk_size: int = 2000) -> Iterator[PublicEntry]:
+    """Yield every public entry, oldest case first (open-data downloads)."""
+    cases = _public_cases().order_by("id")
+    for case in cases.iterator(chunk_size=chunk_size):
+        yield public_entry(case)
+
+
+# --- Statistics ---------------------------------------------------------------------------
+
+def _age_band_counts(records: QuerySet[Record]) -> dict[str, int]:
+    counts = dict.fromkeys(AGE_BANDS, 0)
+    counts[""] = 0
+    ages = records.annotate(_public_age=public_age()).values("_public_age").annotate(
+        n=Count("id"))
+    for row in ages:
+        counts[age_band(row["_public_age"])] += row["n"]
+    return counts
+
+
+def public_statistics() -> dict[str, Any]:
+    """Return counts of public entries by state, month, sex, age band and status (cached).
+
+    Counts only: no entry is identifiable from them. Months are whole months, as the
+    policy shows them for everyone.
+    """
+    cached = cache.get("public_site:statistics:v1")
+    if cached is not None:
+        return cached
+    records = public_reports()
+    by_state = list(records.values("event_state_id", "event_state__name")
+                    .annotate(n=Count("id")).order_by("event_state_id"))
+    by_month = [
+        {"month": row["month"].strftime("%Y-%m") if row["month"] else "", "n": row["n"]}
+        for row in records.annotate(month=TruncMonth("event_date")).values("month")
+        .annotate(n=Count("id")).order_by("month")
+    ]
+    by_sex = {row["sex"]: row["n"] for row in records.values("sex").annotate(n=Count("id"))}
+    by_status = {row["case__status"]: row["n"]
+                 for row in records.values("case__status").annotate(n=Count("id"))}
+    statistics = {
+        "total": sum(row["n"] for row in by_state),
+        "by_state": [{"code": row["event_state_id"] or "", "name": row["event_state__name"]
+                      or "", "n": row["n"]} for row in by_state],
+        "by_month": by_month,
+        "by_sex": [{"code": value, "n": by_sex.get(value, 0)} for value in Sex.values],
+        "by_age_band": [{"band": band, "n": n}
+                        for band, n in _age_band_counts(records).items()],
+        "by_status": [{"code": value, "n": by_status.get(value, 0)}
+                      for value in CaseStatus.values],
+    }
+    cache.set("public_site:statistics:v1", statistics, STATISTICS_CACHE_SECONDS)
+    return statistics
+
+
+# --- Detention lookup ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DetentionQuery:
+    """A specific query: given names and first surname required, second optional."""
+
+    given_names: str
+    paternal_surname: str
+    maternal_surname: str = ""
+    age: int | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return search_key(self.given_names, self.paternal_surname,
+                          self.maternal_surname).split()
+
+
+def _detention_matches(record: Record, query: DetentionQuery) -> bool:
+    if search_key(record.given_names) != search_key(query.given_names):
+        return False
+    if search_key(record.paternal_surname) != search_key(query.paternal_surname):
+        return False
+    if query.maternal_surname and (search_key(record.maternal_surname)
+                                   != search_key(query.maternal_surname)):
+        return False
+    if query.age is not None:
+        known = record.age if record.age is not None else age_at(record.birth_date,
+                                                                 date.today())
+        if known is not None and abs(known - query.age) > 1:
+            return False
+    return True
+
+
+def detention_lookup(query: DetentionQuery) -> list[dict[str, Any]]:
+    """Return the public view (authority, facility, date) of detentions of exactly this name.
+
+    1. Candidates: detention and release records containing every word of the name
+       (PostgreSQL: word index; SQLite: substring filter).
+    2. Keep those whose given names and surnames equal the query (accents and case
+       folded), and whose age, if known and asked, is within a year.
+    3. Redact for the public; return at most ``DETENTION_LOOKUP_MAX_RESULTS``, newest first.
+    """
+    words = query.words
+    candidates = Record.objects.filter(kind__in=DETENTION_LIKE).select_related("event_state")
+    if connection.vendor == "postgresql":
+        candidates = candidates.filter(ExpressionWrapper(
+            RawSQL("to_tsvector('simple'::regconfig, registry_record.name_search) "
+                   "@@ to_tsquery('simple'::regconfig, %s)", (" & ".join(words),)),
+            output_field=BooleanOutput()))
+    else:
+        for word in words:
+            candidates = candidates.filter(name_search__contains=word)
+    matched = [record for record in candidates.order_by("-event_date", "-id")[:200]
+               if _detention_matches(record, query)]
+    results = []
+    for record in matched[:DETENTION_LOOKUP_MAX_RESULTS]:
+        shown = redact_record(record, Audience.PUBLIC)
+        results.append({
+            "kind": shown["kind"],
+            "kind_label": str(RecordKind(shown["kind"]).label),
+            "authority": shown.get("authority", ""),
+            "facility": shown.get("facility", ""),
+            "event_date": shown.get("event_date"),
+            "state": shown.get("event_state") or "",
+        })
+    return results
+
+
+# --- Family view -----------------------------------------------------------------------------
+
+def case_has_linked_record(case: Case) -> bool:
+    """Return True if a record of another agency is linked to the case (no details).
+
+    Linked means: in the same person cluster as the case, or a confirmed match with
+    the case's missing-person report.
+    """
+    report_id = case.missing_report_id
+    others = Record.objects.exclude(agency_id=case.agency_id)
+    if report_id is not None:
+        others = others.exclude(pk=report_id)
+    linked = Q(pk__in=[])
+    if case.person_id is not None:
+        linked |= Q(person_id=case.person_id)
+    if report_id is not None:
+        confirmed = MatchCandidate.objects.filter(decision=MatchDecision.CONFIRMED).filter(
+            Q(record_left_id=report_id) | Q(record_right_id=report_id))
+        linked |= Q(pk__in=confirmed.values("record_left_id")) | Q(
+            pk__in=confirmed.values("record_right_id"))
+    return others.filter(linked).exists()
+
+
+def family_case_view(case: Case) -> dict[str, Any]:
+    """Return what the family sees of its case: status, last update, history, link."""
+    shown = redact_case(case, Audience.FAMILY)
+    history = [
+        {"to_status": change.to_status,
+         "to_label": str(CaseStatus(change.to_status).label),
+         "changed_at": change.changed_at}
+        for change in CaseStatusChange.objects.filter(case=case).order_by("changed_at", "id")
+    ]
+    record = redact_record(case.missing_report, Audience.FAMILY) if case.missing_report else {}
+    return {
+        "case": shown,
+        "status_label": str(CaseStatus(shown["status"]).label),
+        "last_update": max(shown["updated_at"], shown["status_changed_at"]),
+        "history": history,
+        "has_linked_record": case_has_linked_record(case),
+        "name": " ".join(str(record[n]) for n in NAME_FIELDS if record.get(n)),
+    }

@@ -1,0 +1,194 @@
+"""Writes of the public site: audited lookups and families' notification requests.
+
+Lookups read, but every family lookup and detention lookup leaves an audit row,
+so they are services.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from public_site.models import CONSENT_TEXT_VERSION, FamilySubscription
+from public_site.ratelimit import Limit, rate_limit_attempt, rate_limit_reset
+from public_site.selectors import DetentionQuery, detention_lookup
+from registry.audit import audit_event_record
+from registry.models import AuditEvent, Case
+from registry.text import search_key
+
+# Checked when the folio is unknown or has no code, so that a wrong folio costs the
+# same password-hasher work as a wrong code (no enumeration of folios by timing).
+_DUMMY_HASH = make_password(secrets.token_urlsafe(24))
+
+FAMILY_LIMIT_PER_IP = Limit("family-ip", attempts=10, window_seconds=15 * 60)
+FAMILY_LIMIT_PER_FOLIO = Limit("family-folio", attempts=5, window_seconds=60 * 60)
+DETENTION_LIMIT_PER_IP = Limit("detention-ip", attempts=20, window_seconds=10 * 60)
+
+_CODE_CHARACTERS = re.compile(r"[^0-9A-Z]")
+# Crockford's base32 reads I and L as 1 and O as 0: families copy codes by hand.
+_CODE_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+class LookupResult(StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+    LIMITED = "limited"
+
+
+@dataclass(frozen=True)
+class FamilyLookup:
+    result: LookupResult
+    case: Case | None = None
+    retry_minutes: int = 0
+
+
+def normalise_folio(folio: str) -> str:
+    """Return the folio as typed, trimmed, with inner spaces collapsed."""
+    return " ".join(folio.split())
+
+
+def normalise_access_code(code: str) -> str:
+    """Return the code as issued (XXXX-XXXX-XXXX) from what a family typed."""
+    raw = _CODE_CHARACTERS.sub("", code.upper().translate(_CODE_LOOKALIKES))
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def _case_by_folio(folio: str) -> Case | None:
+    return (Case.objects.select_related("missing_report__event_state", "agency")
+            .filter(Q(folio=folio) | Q(folio=folio.upper())).first())
+
+
+def family_case_lookup(*, folio: str, access_code: str,
+                       ip_address: str | None) -> FamilyLookup:
+    """Open a case with its folio and access code; audit the attempt whatever its result.
+
+    1. Count the attempt against the IP and the folio limits (shared cache) before
+       any hashing; over either limit, answer LIMITED (RateLimitUnavailable fails closed).
+    2. Check the code against the case's hash, or against a dummy hash when the folio
+       is unknown or has no code, so both failures cost the same.
+    3. Compare folios in constant time; answer OK or DENIED, the same for both failures.
+    """
+    folio = normalise_folio(folio)
+    code = normalise_access_code(access_code)
+    ip_key = ip_address or "unknown"
+    folio_key = folio.upper()
+    within_ip = rate_limit_attempt(FAMILY_LIMIT_PER_IP, ip_key)
+    within_folio = rate_limit_attempt(FAMILY_LIMIT_PER_FOLIO, folio_key)
+    if not (within_ip and within_folio):
+        _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
+        limit = FAMILY_LIMIT_PER_IP if not within_ip else FAMILY_LIMIT_PER_FOLIO
+        return FamilyLookup(LookupResult.LIMITED, retry_minutes=limit.minutes)
+
+    case = _case_by_folio(folio)
+    encoded = case.access_code_hash if case is not None and case.access_code_hash else _DUMMY_HASH
+    code_ok = check_password(code, encoded)
+    stored_folio = case.folio.upper() if case is not None else ""
+    folio_ok = hmac.compare_digest(stored_folio.encode(), folio_key.encode())
+    if code_ok and folio_ok and encoded is not _DUMMY_HASH:
+        rate_limit_reset(FAMILY_LIMIT_PER_FOLIO, folio_key)
+        _audit_family_lookup(case, LookupResult.OK, ip_address)
+        return FamilyLookup(LookupResult.OK, case=case)
+    _audit_family_lookup(case, LookupResult.DENIED, ip_address)
+    return FamilyLookup(LookupResult.DENIED)
+
+
+def _audit_family_lookup(case: Case | None, result: LookupResult,
+                         ip_address: str | None) -> None:
+    audit_event_record(
+        actor=None, action=AuditEvent.Action.FAMILY_LOOKUP, object_type="registry.case",
+        object_id=str(case.pk) if case is not None else "", ip_address=ip_address,
+        purpose=_("Consulta familiar del estado del caso"), details={"result": str(result)},
+    )
+
+
+@dataclass(frozen=True)
+class DetentionLookup:
+    result: LookupResult
+    matches: tuple[dict, ...] = ()
+    retry_minutes: int = 0
+
+
+def detention_lookup_perform(*, query: DetentionQuery,
+                             ip_address: str | None) -> DetentionLookup:
+    """Answer the public detention consultation for one specific name; audit it."""
+    if not rate_limit_attempt(DETENTION_LIMIT_PER_IP, ip_address or "unknown"):
+        audit_event_record(actor=None, action=AuditEvent.Action.DETENTION_LOOKUP,
+                           ip_address=ip_address, details={"result": "limited"})
+        return DetentionLookup(LookupResult.LIMITED,
+                               retry_minutes=DETENTION_LIMIT_PER_IP.minutes)
+    matches = detention_lookup(query)
+    audit_event_record(
+        actor=None, action=AuditEvent.Action.DETENTION_LOOKUP, ip_address=ip_address,
+        purpose=_("Consulta pública de detención"),
+        details={"result": "ok", "query": search_key(query.given_names, query.paternal_surname,
+                                                     query.maternal_surname),
+                 "age": query.age, "matches": len(matches)},
+    )
+    return DetentionLookup(LookupResult.OK, matches=tuple(matches))
+
+
+@transaction.atomic
+def family_subscription_create(*, case: Case, email: str,
+                               ip_address: str | None) -> FamilySubscription:
+    """Store a family's consent to be told of changes to its case (idempotent per address)."""
+    email = email.strip().lower()
+    subscription = FamilySubscription.objects.filter(
+        case=case, email=email, unsubscribed_at__isnull=True).first()
+    if subscription is None:
+        subscription = FamilySubscription(case=case, email=email,
+                                          consent_text_version=CONSENT_TEXT_VERSION)
+        subscription.full_clean()
+        subscription.save()
+        audit_event_record(actor=None, action=AuditEvent.Action.CREATE, target=subscription,
+                           ip_address=ip_address,
+                           purpose=_("Aviso de cambios solicitado por la familia"))
+    return subscription
+
+
+@transaction.atomic
+def family_subscription_cancel(*, token: str, ip_address: str | None) -> bool:
+    """Stop the notifications of the subscription with this token; return False if unknown."""
+    subscription = (FamilySubscription.objects.select_for_update()
+                    .filter(unsubscribe_token=token, unsubscribed_at__isnull=True).first())
+    if subscription is None:
+        return False
+    subscription.unsubscribed_at = timezone.now()
+    subscription.save(update_fields=["unsubscribed_at"])
+    audit_event_record(actor=None, action=AuditEvent.Action.DELETE, target=subscription,
+                       ip_address=ip_address, purpose=_("Baja de avisos solicitada"))
+    return True
+
+
+def family_notifications_send(*, case_id: int) -> int:
+    """Email every active subscriber of the case that it changed; return how many.
+
+    The message says only that there is news and how to look it up: an email can be
+    read by others, so it carries no detail of the case, not even the folio.
+    """
+    sent = 0
+    subscriptions = FamilySubscription.objects.filter(case_id=case_id,
+                                                      unsubscribed_at__isnull=True)
+    base_url = getattr(settings, "PUBLIC_SITE_URL", "").rstrip("/")
+    for subscription in subscriptions:
+        body = _(
+            "Hay una actualización en el caso de su familiar.\n\n"
+            "Consulte la situación con su folio y su código de acceso en %(url)s\n\n"
+            "Para dejar de recibir estos avisos: %(unsubscribe)s\n"
+        ) % {"url": f"{base_url}/familias/",
+             "unsubscribe": f"{base_url}/familias/avisos/baja/{subscription.unsubscribe_token}/"}
+        send_mail(_("Actualización de su caso"), body, None, [subscription.email])
+        FamilySubscription.objects.filter(pk=subscription.pk).update(
+            last_notified_at=timezone.now())
+        sent += 1
+    return sent
