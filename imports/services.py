@@ -157,8 +157,9 @@ def _read_header(source: TabularSource, saved: dict[str, str] | None) -> HeaderF
 
 # --- progress, outside the data transaction ------------------------------------------------
 
-def progress_cache_key(batch_id: int) -> str:
-    return f"imports:progress:{batch_id}"
+def progress_cache_key(batch: ImportBatch) -> str:
+    # The creation time too: a rolled-back test transaction (or SQLite) may reuse an id.
+    return f"imports:progress:{batch.pk}:{batch.created_at.timestamp()}"
 
 
 class ProgressReporter:
@@ -170,6 +171,7 @@ class ProgressReporter:
 
     def __init__(self, batch: ImportBatch, *, every_rows: int = 20_000):
         self.batch_id = batch.pk
+        self.cache_key = progress_cache_key(batch)
         self.every_rows = every_rows
         self.last_rows = 0
         self.side = None
@@ -186,7 +188,7 @@ class ProgressReporter:
         self._side_update(fields)
 
     def rows_done(self, rows: int, total_hint: int = 0) -> None:
-        cache.set(progress_cache_key(self.batch_id), rows, 3600)
+        cache.set(self.cache_key, rows, 3600)
         for listener in self.listeners:
             listener(rows, total_hint)
         if rows - self.last_rows >= self.every_rows:
