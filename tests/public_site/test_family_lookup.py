@@ -128,7 +128,7 @@ def test_status_history_and_linked_record_without_details(client, issued, agency
     world, code = issued
     prosecutor = UserFactory()
     case_status_change(case=world.case, to_status=CaseStatus.FOUND_ALIVE, actor=prosecutor,
-                       approved_by=UserFactory(), reason="CanaryReasonOfChange")
+                       reason="CanaryReasonOfChange", approved_by=UserFactory())
     located = RecordFactory(agency=agency_b, kind="located", facility="CanaryLinkedFacility")
     MatchCandidateFactory(record_left=world.missing_report, record_right=located,
                           decision="confirmed")
