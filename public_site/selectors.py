@@ -20,9 +20,16 @@ from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
+from rapidfuzz.fuzz import ratio
 
 from public_site.expressions import adult_q, public_age, with_adulthood
-from public_site.search import Term, query_terms, rank_names
+from public_site.search import (
+    PREFIX_MIN_LENGTH,
+    WORD_THRESHOLD,
+    Term,
+    query_terms,
+    rank_names,
+)
 from registry.models import (
     Case,
     CaseStatus,
@@ -48,7 +55,7 @@ from registry.text import search_key
 AGE_BANDS = ("0-11", "12-17", "18-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
              "50-54", "55-59", "60-64", "65-69", "70+")
 # The most candidates the name search ranks in Python; more means "refine the search".
-MAX_NAME_CANDIDATES = 1000
+MAX_NAME_CANDIDATES = 500
 DETENTION_LOOKUP_MAX_RESULTS = 5
 STATISTICS_CACHE_SECONDS = 300
 NAME_FIELDS = ("given_names", "paternal_surname", "maternal_surname")
@@ -127,7 +134,8 @@ def public_entry(case: Case) -> PublicEntry:
 def _public_cases() -> QuerySet[Case]:
     return Case.objects.filter(missing_report__kind__in=PUBLIC_BROWSABLE_KINDS,
                                public_key__isnull=False).select_related(
-        "agency", "missing_report__event_state", "missing_report__event_municipality")
+        "agency", "missing_report__agency", "missing_report__event_state",
+        "missing_report__event_municipality")
 
 
 def public_entry_get(*, key: str) -> PublicEntry | None:
@@ -202,18 +210,27 @@ DEFAULT_ORDERING = "recientes"
 # --- Name search -------------------------------------------------------------------------
 
 def name_visible_q() -> Q:
-    """Reports whose full name the public sees: searching the others would reveal it."""
-    q = Q()
+    """Reports whose full name the public sees: searching the others would reveal it.
+
+    Needs ``with_adulthood`` on the queryset when the policy shows names to adults only.
+    """
+    kinds: set[str] | None = None
+    needs_consent = needs_adult = False
     for name in NAME_FIELDS:
         shown = visibility("registry.record", name, Audience.PUBLIC)
         if shown is None:
             return Q(pk__in=[])
         if shown.kinds is not None:
-            q &= Q(kind__in=shown.kinds)
-        if shown.needs_consent:
-            q &= Q(case__publication_consent=True)
-        if shown.needs_adult:
-            q &= adult_q()
+            kinds = set(shown.kinds) if kinds is None else kinds & set(shown.kinds)
+        needs_consent |= shown.needs_consent
+        needs_adult |= shown.needs_adult
+    q = Q()
+    if kinds is not None:
+        q &= Q(kind__in=sorted(kinds))
+    if needs_consent:
+        q &= Q(case__publication_consent=True)
+    if needs_adult:
+        q &= adult_q()
     return q
 
 
@@ -230,7 +247,12 @@ def _tsquery(alternatives: Sequence[Sequence[str]]) -> str:
 
 
 def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
-    """Return, per term, its variants, a prefix and the similar words of the vocabulary."""
+    """Return, per term, its variants and the vocabulary words close enough to match it.
+
+    Only spellings that ``public_site.search`` would accept (ratio ≥ WORD_THRESHOLD) are
+    kept: a looser one ("ana" for "adriana") only makes the index probe slower. A word
+    that is not in the vocabulary is also searched as a prefix ("guada" → "guadalupe").
+    """
     words = [term.word for term in terms]
     similar: dict[str, list[str]] = {word: [] for word in words}
     with connection.cursor() as cursor:
@@ -244,26 +266,35 @@ def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
             similar[term_word].append(similar_word)
     spellings = []
     for term in terms:
-        options = list(term.variants) + similar[term.word]
-        if len(term.word) >= 4:
+        close = [word for word in similar[term.word]
+                 if ratio(word, term.word) >= WORD_THRESHOLD * 100]
+        options = list(dict.fromkeys([*term.variants, *close]))
+        if term.word not in close and len(term.word) >= PREFIX_MIN_LENGTH:
             options.append(f"{term.word}:*")
         spellings.append(options)
     return spellings
 
 
-def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
-                              leave_one_out: bool) -> QuerySet[Record]:
-    if leave_one_out:  # one word may be missing from the record
-        query = " | ".join(f"({_tsquery(spellings[:i] + spellings[i + 1:])})"
-                           for i in range(len(spellings)))
-    else:
-        query = _tsquery(spellings)
-    matches = ExpressionWrapper(
+def _word_match(query: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
         RawSQL("to_tsvector('simple'::regconfig, registry_record.name_search) "
                "@@ to_tsquery('simple'::regconfig, %s)", (query,)),
         output_field=BooleanOutput(),
     )
-    return records.filter(matches)
+
+
+def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
+                              leave_one_out: bool) -> QuerySet[Record]:
+    if not leave_one_out:
+        return records.filter(_word_match(_tsquery(spellings)))
+    # One word may be missing from the record. Each leave-one-out combination is its
+    # own index condition (PostgreSQL ORs the bitmaps): a single OR-of-ANDs tsquery
+    # would make the index evaluate it against every posting of every word.
+    any_combination = Q()
+    for skipped in range(len(spellings)):
+        any_combination |= Q(_word_match(_tsquery(spellings[:skipped]
+                                                  + spellings[skipped + 1:])))
+    return records.filter(any_combination)
 
 
 def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], bool]:
