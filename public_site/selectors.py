@@ -59,6 +59,8 @@ MAX_NAME_CANDIDATES = 500
 DETENTION_LOOKUP_MAX_RESULTS = 5
 STATISTICS_CACHE_SECONDS = 300
 NAME_FIELDS = ("given_names", "paternal_surname", "maternal_surname")
+_SEX_LABELS = dict(Sex.choices)
+_STATUS_LABELS = dict(CaseStatus.choices)
 
 
 # --- Public entries ---------------------------------------------------------------
@@ -78,11 +80,11 @@ class PublicEntry:
     @property
     def sex_label(self) -> str:
         value = self.record.get("sex")
-        return str(Sex(value).label) if value else ""
+        return str(_SEX_LABELS[value]) if value else ""
 
     @property
     def status_label(self) -> str:
-        return str(CaseStatus(self.case["status"]).label)
+        return str(_STATUS_LABELS[self.case["status"]])
 
     @property
     def event_date(self) -> date | str | None:
@@ -509,21 +511,23 @@ def case_has_linked_record(case: Case) -> bool:
     """Return True if a record of another agency is linked to the case (no details).
 
     Linked means: in the same person cluster as the case, or a confirmed match with
-    the case's missing-person report.
+    the case's missing-person report. Each test follows an index (person, match pair).
     """
     report_id = case.missing_report_id
-    others = Record.objects.exclude(agency_id=case.agency_id)
-    if report_id is not None:
-        others = others.exclude(pk=report_id)
-    linked = Q(pk__in=[])
-    if case.person_id is not None:
-        linked |= Q(person_id=case.person_id)
-    if report_id is not None:
-        confirmed = MatchCandidate.objects.filter(decision=MatchDecision.CONFIRMED).filter(
-            Q(record_left_id=report_id) | Q(record_right_id=report_id))
-        linked |= Q(pk__in=confirmed.values("record_left_id")) | Q(
-            pk__in=confirmed.values("record_right_id"))
-    return others.filter(linked).exists()
+    if case.person_id is not None and (
+        Record.objects.filter(person_id=case.person_id).exclude(agency_id=case.agency_id)
+        .exclude(pk=report_id).exists()
+    ):
+        return True
+    if report_id is None:
+        return False
+    confirmed = MatchCandidate.objects.filter(decision=MatchDecision.CONFIRMED)
+    return (
+        confirmed.filter(record_left_id=report_id)
+        .exclude(record_right__agency_id=case.agency_id).exists()
+        or confirmed.filter(record_right_id=report_id)
+        .exclude(record_left__agency_id=case.agency_id).exists()
+    )
 
 
 def family_case_view(case: Case) -> dict[str, Any]:

@@ -34,7 +34,7 @@ SERVER_ENV = {
     "DJANGO_DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
     "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-    "REDIS_URL": "redis://127.0.0.1:6379/2", "LOG_LEVEL": "WARNING",
+    "REDIS_URL": "redis://127.0.0.1:6379/2", "LOG_LEVEL": "ERROR",
 }
 
 

@@ -200,3 +200,23 @@ def test_other_case_of_same_family_code_does_not_open(client, fast_hasher):
     one, other = CaseFactory(), CaseFactory()
     code = case_access_code_issue(case=one, actor=None)
     assert "Situación actual" not in lookup(client, other.folio, code).content.decode()
+
+
+def test_a_link_within_the_same_agency_is_not_reported(client, issued):
+    world, code = issued
+    same_agency = RecordFactory(agency=world.case.agency, kind="detention")
+    MatchCandidateFactory(record_left=world.missing_report, record_right=same_agency,
+                          decision="confirmed")
+    assert "Todavía no" in lookup(client, world.case.folio, code).content.decode()
+
+
+def test_a_record_of_another_agency_in_the_same_person_is_reported(client, issued, agency_b):
+    from tests.factories import PersonFactory
+
+    world, code = issued
+    person = PersonFactory()
+    world.case.person = person
+    world.case.save(update_fields=["person"])
+    RecordFactory(agency=agency_b, kind="detention", person=person)
+    assert "Un registro de otra institución" in lookup(client, world.case.folio,
+                                                       code).content.decode()
