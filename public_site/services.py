@@ -21,7 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from public_site.models import CONSENT_TEXT_VERSION, FamilySubscription
-from public_site.ratelimit import Limit, rate_limit_attempt, rate_limit_reset
+from public_site.ratelimit import (
+    Limit,
+    rate_limit_attempt,
+    rate_limit_first_refusal,
+    rate_limit_reset,
+)
 from public_site.selectors import DetentionQuery, detention_lookup
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Case
@@ -75,6 +80,7 @@ def family_case_lookup(*, folio: str, access_code: str,
 
     1. Count the attempt against the IP and the folio limits (shared cache) before
        any hashing; over either limit, answer LIMITED (RateLimitUnavailable fails closed).
+       The first refusal of each lockout window is audited, not every one after it.
     2. Check the code against the case's hash, or against a dummy hash when the folio
        is unknown or has no code, so both failures cost the same.
     3. Compare folios in constant time; answer OK or DENIED, the same for both failures.
@@ -86,8 +92,10 @@ def family_case_lookup(*, folio: str, access_code: str,
     within_ip = rate_limit_attempt(FAMILY_LIMIT_PER_IP, ip_key)
     within_folio = rate_limit_attempt(FAMILY_LIMIT_PER_FOLIO, folio_key)
     if not (within_ip and within_folio):
-        _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
-        limit = FAMILY_LIMIT_PER_IP if not within_ip else FAMILY_LIMIT_PER_FOLIO
+        limit, key = ((FAMILY_LIMIT_PER_IP, ip_key) if not within_ip
+                      else (FAMILY_LIMIT_PER_FOLIO, folio_key))
+        if rate_limit_first_refusal(limit, key):
+            _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
         return FamilyLookup(LookupResult.LIMITED, retry_minutes=limit.minutes)
 
     case = _case_by_folio(folio)
@@ -122,9 +130,11 @@ class DetentionLookup:
 def detention_lookup_perform(*, query: DetentionQuery,
                              ip_address: str | None) -> DetentionLookup:
     """Answer the public detention consultation for one specific name; audit it."""
-    if not rate_limit_attempt(DETENTION_LIMIT_PER_IP, ip_address or "unknown"):
-        audit_event_record(actor=None, action=AuditEvent.Action.DETENTION_LOOKUP,
-                           ip_address=ip_address, details={"result": "limited"})
+    ip_key = ip_address or "unknown"
+    if not rate_limit_attempt(DETENTION_LIMIT_PER_IP, ip_key):
+        if rate_limit_first_refusal(DETENTION_LIMIT_PER_IP, ip_key):
+            audit_event_record(actor=None, action=AuditEvent.Action.DETENTION_LOOKUP,
+                               ip_address=ip_address, details={"result": "limited"})
         return DetentionLookup(LookupResult.LIMITED,
                                retry_minutes=DETENTION_LIMIT_PER_IP.minutes)
     matches = detention_lookup(query)

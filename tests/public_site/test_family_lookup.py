@@ -220,3 +220,12 @@ def test_a_record_of_another_agency_in_the_same_person_is_reported(client, issue
     RecordFactory(agency=agency_b, kind="detention", person=person)
     assert "Un registro de otra institución" in lookup(client, world.case.folio,
                                                        code).content.decode()
+
+
+def test_refusals_are_audited_once_per_lockout_window(client, issued):
+    world, _code = issued
+    for index in range(8):
+        lookup(client, world.case.folio, f"AAAA-BBBB-CCC{index}")
+    results = list(AuditEvent.objects.filter(action=AuditEvent.Action.FAMILY_LOOKUP)
+                   .order_by("id").values_list("details__result", flat=True))
+    assert results == ["denied"] * 5 + ["limited"]
