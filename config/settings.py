@@ -115,9 +115,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "registry.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a lockout after repeated failures (registry/login_guard.py).
+    "registry.login_guard.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # Object permissions never fall back to model-wide grants: a global "view_record"
 # would otherwise expose every agency's records (see registry/access.py).
 GUARDIAN_RAISE_403 = False

@@ -1,13 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
+from registry.login_guard import LockoutAwareAuthenticationForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The login form that tells a locked-out user to wait; the rest is Django's.
+    path("cuenta/login/", auth_views.LoginView.as_view(
+        authentication_form=LockoutAwareAuthenticationForm), name="login"),
     path("cuenta/", include("django.contrib.auth.urls")),
     path("trabajo/", include("registry.urls")),
+    path("importaciones/", include("imports.urls")),
     # Public read-only API (public_site/api.py); the OpenAPI schema is public too.
     path("api/v1/esquema/", SpectacularAPIView.as_view(permission_classes=[AllowAny],
                                                        authentication_classes=[]),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from imports.models import ImportBatch
+from imports.models import ColumnMapping, ImportBatch, RejectedRow
 
 
 @admin.register(ImportBatch)
@@ -15,4 +15,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ("name", "agency", "created_at")
+    list_filter = ("agency",)
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(admin.ModelAdmin):
+    list_display = ("batch", "row_number", "sheet", "resolved_by")
+    readonly_fields = [field.name for field in RejectedRow._meta.fields]
+
+    def has_add_permission(self, request):
         return False

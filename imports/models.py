@@ -51,6 +51,29 @@ class ImportBatch(models.Model):
     rows_updated = models.PositiveIntegerField(_("actualizados"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("sin cambios"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rechazados"), default=0)
+    rows_warned = models.PositiveIntegerField(_("con advertencias"), default=0)
+    # Where the file is kept until the batch is committed (relative to MEDIA_ROOT).
+    stored_file = models.CharField(_("archivo guardado"), max_length=300, blank=True,
+                                   editable=False)
+    file_size = models.PositiveBigIntegerField(_("tamaño (bytes)"), default=0)
+    sheet_name = models.CharField(_("hoja"), max_length=100, blank=True)
+    mapping = models.ForeignKey("imports.ColumnMapping", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="batches",
+                                verbose_name=_("correspondencia de columnas"))
+    detected_encoding = models.CharField(_("codificación"), max_length=20, blank=True)
+    # Written outside the data transaction (separate connection), so a page can show it.
+    progress_rows = models.PositiveIntegerField(_("filas procesadas"), default=0)
+    heartbeat_at = models.DateTimeField(_("última señal"), null=True, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    # The preview (dry run): a sample of what would be created and updated.
+    preview = models.JSONField(_("vista previa"), default=dict, blank=True)
+    resubmission_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True,
+                                        blank=True, related_name="resubmissions",
+                                        verbose_name=_("corrige el lote"))
+    rolled_back_at = models.DateTimeField(_("revertido"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="+",
+                                       verbose_name=_("revirtió"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -61,6 +84,13 @@ class ImportBatch(models.Model):
                                    name="import_batch_status_valid"),
             models.CheckConstraint(condition=Q(record_kind__in=RecordKind.values),
                                    name="import_batch_record_kind_valid"),
+            # Nothing lost: a finished batch accounts for every row of its file.
+            models.CheckConstraint(
+                condition=~Q(status__in=["committed", "previewed", "rolled_back"])
+                | Q(rows_total=models.F("rows_created") + models.F("rows_updated")
+                    + models.F("rows_unchanged") + models.F("rows_rejected")),
+                name="import_batch_counts_add_up",
+            ),
         ]
         indexes = [
             # An agency's import history, newest first.
@@ -69,3 +99,106 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} · {self.file_name or self.source} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.COMMITTED, ImportStatus.FAILED,
+                               ImportStatus.ROLLED_BACK, ImportStatus.PREVIEWED)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.progress_rows / self.rows_total))
+
+
+class ColumnMapping(models.Model):
+    """An agency's saved correspondence from its own column headers to record fields.
+
+    ``columns`` maps a header as written in the file to a record field name
+    (``imports.mapping.FIELDS``); headers it does not name are recognised by the
+    built-in Spanish/English synonyms, and unmapped columns stay in the raw values.
+    """
+
+    agency = models.ForeignKey("registry.Agency", on_delete=models.CASCADE,
+                               related_name="column_mappings", verbose_name=_("institución"))
+    name = models.SlugField(_("nombre"), max_length=60)
+    columns = models.JSONField(_("columnas"), default=dict)
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("correspondencia de columnas")
+        verbose_name_plural = _("correspondencias de columnas")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"],
+                                    name="column_mapping_unique_name_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} · {self.name}"
+
+
+class RejectedRow(models.Model):
+    """A row of a batch that was not stored, kept as given with its errors.
+
+    It can be corrected and resubmitted (a new batch marks it ``resolved_by``).
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows",
+                              verbose_name=_("lote"))
+    row_number = models.PositiveIntegerField(_("fila"))
+    sheet = models.CharField(_("hoja"), max_length=100, blank=True)
+    raw_values = models.JSONField(_("valores originales"), default=dict)
+    errors = models.JSONField(_("errores"), default=list)
+    resolved_by = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="resolved_rows",
+                                    verbose_name=_("corregida en el lote"))
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        verbose_name = _("fila rechazada")
+        verbose_name_plural = _("filas rechazadas")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row_number", "sheet"],
+                                    name="rejected_row_unique_per_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"
+
+
+class IssueSeverity(models.TextChoices):
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Advertencia")
+
+
+class RowIssue(models.Model):
+    """One line of the row-error report: row, column, value as given, message in Spanish."""
+
+    Severity = IssueSeverity
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues",
+                              verbose_name=_("lote"))
+    row_number = models.PositiveIntegerField(_("fila"))
+    sheet = models.CharField(_("hoja"), max_length=100, blank=True)
+    column = models.CharField(_("columna"), max_length=200, blank=True)
+    value = models.TextField(_("valor"), blank=True)
+    message = models.CharField(_("mensaje"), max_length=500)
+    severity = models.CharField(_("gravedad"), max_length=7, choices=Severity.choices)
+
+    class Meta:
+        ordering = ["batch", "row_number", "id"]
+        verbose_name = _("observación de fila")
+        verbose_name_plural = _("observaciones de filas")
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__in=IssueSeverity.values),
+                                   name="row_issue_severity_valid"),
+        ]
+        indexes = [
+            # The row-error report reads one batch's issues in row order.
+            models.Index(fields=["batch", "row_number"], name="row_issue_batch_row_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} {self.column}"

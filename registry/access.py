@@ -19,7 +19,8 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from registry.models import Agency, Case, Person, Record
+from registry.models import Agency, Alert, Case, MatchCandidate, Person, Record
+from registry.redaction import CROSSCHECK_KINDS, Audience
 from registry.roles import ADMINISTRATOR
 
 OPERATE_AGENCY = "registry.operate_agency"
@@ -35,7 +36,12 @@ def is_registry_admin(user: Any) -> bool:
     """Return True for an active superuser or an active member of the administrator group."""
     if not _is_active_user(user):
         return False
-    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+    # Memoised on the user object, which lives for one request: pages ask often.
+    cached = getattr(user, "_registry_admin_cache", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+        user._registry_admin_cache = cached
+    return cached
 
 
 def _agencies_with(user: Any, perms: list[str]) -> QuerySet[Agency]:
@@ -129,3 +135,124 @@ def user_can_view(user: Any, obj: Model) -> bool:
 def user_can_operate(user: Any, agency: Agency) -> bool:
     """Return True if the user may import into and correct records of ``agency``."""
     return agencies_operated_by(user).filter(pk=agency.pk).exists()
+
+
+# --- Review, cross-check and alerts ---------------------------------------------------------
+
+REVIEW_MATCHES = "registry.review_matches"
+
+
+def can_review_matches(user: Any) -> bool:
+    """Return True if the user's role may decide match candidates (prosecutors, admins).
+
+    A model permission from the role's group; which candidates is decided below.
+    """
+    if not _is_active_user(user):
+        return False
+    return is_registry_admin(user) or user.has_perm(REVIEW_MATCHES)
+
+
+def crosscheck_records_visible_to(user: Any) -> QuerySet[Record]:
+    """Return the records a prosecutor may read to cross-check a case.
+
+    A prosecutor with the review role may read every agency's detention-like,
+    location and remains records (``CROSSCHECK_KINDS`` in the redaction policy):
+    that is the point of the cross-check. Missing reports of other cases stay
+    out of reach. Everyone else gets nothing from here.
+    """
+    if not can_review_matches(user):
+        return Record.objects.none()
+    return Record.objects.filter(kind__in=CROSSCHECK_KINDS)
+
+
+def full_records_visible_to(user: Any) -> QuerySet[Record]:
+    """Return every record the user may open in full: their own scope plus the cross-check."""
+    if not _is_active_user(user):
+        return Record.objects.none()
+    if is_registry_admin(user):
+        return Record.objects.all()
+    own = records_visible_to(user).values("pk")
+    if can_review_matches(user):
+        return Record.objects.filter(Q(pk__in=own) | Q(kind__in=CROSSCHECK_KINDS))
+    return Record.objects.filter(pk__in=own)
+
+
+def get_full_record_for_user(user: Any, pk: Any) -> Record:
+    """Return a record the user may open in full (own scope or cross-check), else 404."""
+    return _get_or_404(full_records_visible_to(user), pk)
+
+
+def match_candidates_reviewable_by(user: Any) -> QuerySet[MatchCandidate]:
+    """Return the candidates the user may decide.
+
+    A reviewer decides pairs in which at least one record is within their own scope
+    (``records_visible_to``: their cases' reports and people, their agencies) and
+    the other one is readable to them too (own scope or cross-check kinds): a pair
+    never shows a record the reviewer could not open on its own.
+    """
+    if not can_review_matches(user):
+        return MatchCandidate.objects.none()
+    if is_registry_admin(user):
+        return MatchCandidate.objects.all()
+    own = records_visible_to(user).values("pk")
+    readable = full_records_visible_to(user).values("pk")
+    return MatchCandidate.objects.filter(
+        Q(record_left__in=own) | Q(record_right__in=own),
+        record_left__in=readable, record_right__in=readable,
+    )
+
+
+def get_match_candidate_for_user(user: Any, pk: Any) -> MatchCandidate:
+    """Return the candidate if the user may decide it, else raise Http404."""
+    return _get_or_404(match_candidates_reviewable_by(user), pk)
+
+
+def persons_visible_to(user: Any) -> QuerySet[Person]:
+    """Return the people the user may open: those with a record in the user's own scope."""
+    if not _is_active_user(user):
+        return Person.objects.none()
+    if is_registry_admin(user):
+        return Person.objects.all()
+    return Person.objects.filter(
+        pk__in=records_visible_to(user).filter(person__isnull=False).values("person"))
+
+
+def get_person_for_user(user: Any, pk: Any) -> Person:
+    """Return the person if the user may open it, else raise Http404."""
+    return _get_or_404(persons_visible_to(user), pk)
+
+
+def alerts_visible_to(user: Any) -> QuerySet[Alert]:
+    """Return the alerts of the cases the user may open."""
+    if not can_review_matches(user):
+        return Alert.objects.none()
+    return Alert.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def get_alert_for_user(user: Any, pk: Any) -> Alert:
+    """Return the alert if it belongs to a case the user may open, else raise Http404."""
+    return _get_or_404(alerts_visible_to(user), pk)
+
+
+def staff_audience(user: Any, record: Record | None = None) -> Audience:
+    """Return the redaction audience a staff user reads as (for ``record`` if given).
+
+    Administrators read as ADMIN, reviewers (prosecutors) as PROSECUTOR, operators of
+    the record's agency as AGENCY; anyone else as PUBLIC (the safe default).
+    """
+    if is_registry_admin(user):
+        return Audience.ADMIN
+    if can_review_matches(user):
+        return Audience.PROSECUTOR
+    if record is not None and agencies_readable_by(user).filter(pk=record.agency_id).exists():
+        return Audience.AGENCY
+    if record is None and _is_active_user(user) and agencies_readable_by(user).exists():
+        return Audience.AGENCY
+    return Audience.PUBLIC
+
+
+def can_export_redacted(user: Any) -> bool:
+    """Return True if the user's role may export redacted data (NGO analysts, admins)."""
+    if not _is_active_user(user):
+        return False
+    return is_registry_admin(user) or user.has_perm("registry.export_redacted")

@@ -389,6 +389,66 @@ class CaseStatusChange(models.Model):
         return f"{self.case_id}: {self.from_status or '—'} → {self.to_status}"
 
 
+# Closing a case as found needs a second reviewer: the change is first a request.
+FOUND_CASE_STATUSES = (CaseStatus.FOUND_ALIVE, CaseStatus.FOUND_DEAD)
+
+
+class CaseStatusRequestOutcome(models.TextChoices):
+    PENDING = "pending", _("Pendiente")
+    APPROVED = "approved", _("Aprobada")
+    DECLINED = "declined", _("Rechazada")
+
+
+class CaseStatusRequest(models.Model):
+    """A request to mark a case as found, waiting for a second prosecutor to approve it.
+
+    Only the approval runs ``case_status_change`` (with ``approved_by``); the database
+    refuses an approval by the requester and a second pending request for the case.
+    """
+
+    Outcome = CaseStatusRequestOutcome
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_requests",
+                             verbose_name=_("caso"))
+    to_status = models.CharField(_("situación solicitada"), max_length=24,
+                                 choices=CaseStatus.choices)
+    reason = models.TextField(_("motivo"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("solicitó"))
+    requested_at = models.DateTimeField(_("fecha de solicitud"), default=timezone.now)
+    outcome = models.CharField(_("resultado"), max_length=10,
+                               choices=CaseStatusRequestOutcome.choices,
+                               default=CaseStatusRequestOutcome.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("revisó"))
+    decided_at = models.DateTimeField(_("fecha de revisión"), null=True, blank=True)
+    decision_note = models.TextField(_("nota de la revisión"), blank=True)
+    status_change = models.OneToOneField(CaseStatusChange, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="request",
+                                         verbose_name=_("cambio aplicado"))
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("solicitud de cambio de situación")
+        verbose_name_plural = _("solicitudes de cambio de situación")
+        constraints = [
+            models.CheckConstraint(condition=Q(to_status__in=FOUND_CASE_STATUSES),
+                                   name="case_status_request_found_only"),
+            models.CheckConstraint(condition=Q(outcome__in=CaseStatusRequestOutcome.values),
+                                   name="case_status_request_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="case_status_request_second_reviewer",
+            ),
+            models.UniqueConstraint(fields=["case"], condition=Q(outcome="pending"),
+                                    name="case_status_request_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.to_status} ({self.outcome})"
+
+
 class MatchDecision(models.TextChoices):
     PENDING = "pending", _("Pendiente")
     CONFIRMED = "confirmed", _("Confirmada")

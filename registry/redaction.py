@@ -196,6 +196,12 @@ POLICIES: dict[str, dict[str, dict[Audience, Rule]]] = {
     "registry.person": PERSON_POLICY,
 }
 
+# Kinds of record a prosecutor may read from *every* agency to cross-check a case
+# (detention logs, releases and transfers, located people, unidentified remains). They
+# read them as the ``prosecutor`` column says; missing reports of other cases are not
+# among them. ``registry.access.crosscheck_records_visible_to`` applies this.
+CROSSCHECK_KINDS = (*DETENTION_LIKE, "located", "unidentified_remains")
+
 # Kinds of record the public may browse and search. Detainees are never listed: the
 # public detention lookup answers one specific query at a time.
 PUBLIC_BROWSABLE_KINDS = (MISSING,)
@@ -373,11 +379,12 @@ def _model_values(instance: Any, field_names: Iterable[str]) -> dict[str, Any]:
         model_field = instance._meta.get_field(name)
         if model_field.many_to_many:
             continue  # never rendered from here; prosecutors are listed by staff views
-        if model_field.is_relation:
+        if name in ("person", "missing_report", "import_batch", "merged_into"):
+            # Shown by id only; reading the attname avoids one query per row.
+            values[name] = getattr(instance, model_field.attname)
+        elif model_field.is_relation:
             related = getattr(instance, name)
             values[name] = str(related) if related is not None else None
-            if name in ("person", "missing_report", "import_batch"):
-                values[name] = getattr(instance, model_field.attname)
         else:
             values[name] = getattr(instance, name)
     return values

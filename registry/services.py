@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 
 from registry.audit import audit_event_record
 from registry.models import (
+    FOUND_CASE_STATUSES,
+    Alert,
     AuditEvent,
     Case,
     CaseStatus,
     CaseStatusChange,
+    CaseStatusRequest,
     Record,
     case_public_key,
 )
@@ -86,6 +89,9 @@ def case_status_change(*, case: Case, to_status: str, actor: Any, reason: str,
     if to_status not in CaseStatus.values:
         raise ValidationError(_("«%(status)s» no es una situación jurídica válida.")
                               % {"status": to_status})
+    if to_status in FOUND_CASE_STATUSES and (approved_by is None or approved_by == actor):
+        raise ValidationError(_("Marcar un caso como localizado requiere la aprobación de "
+                                "otra persona revisora."))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == to_status:
         raise ValidationError(_("El caso ya está en esa situación."))
@@ -148,3 +154,127 @@ def case_access_code_revoke(*, case: Case, actor: Any) -> None:
     case.save(update_fields=["access_code_hash", "access_code_issued_at", "updated_at"])
     audit_event_record(actor=actor, action=AuditEvent.Action.ACCESS_CODE, target=case,
                        details={"operation": "revoke"})
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indique el motivo."))
+    return reason
+
+
+@transaction.atomic
+def case_status_update(*, case: Case, to_status: str, actor: Any, reason: str,
+                       ip_address: str | None = None) -> CaseStatusChange | CaseStatusRequest:
+    """Change a case's status, or, for a "found" status, ask a second reviewer to approve.
+
+    1. ``desaparecida`` / ``no localizada``: applied at once (``case_status_change``).
+    2. ``localizada con vida`` / ``sin vida``: stored as a pending request that another
+       prosecutor approves (``case_status_request_approve``); only then it applies.
+    """
+    reason = _reason_required(reason)
+    if to_status not in FOUND_CASE_STATUSES:
+        return case_status_change(case=case, to_status=to_status, actor=actor, reason=reason)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == to_status:
+        raise ValidationError(_("El caso ya está en esa situación."))
+    if case.status_requests.filter(outcome=CaseStatusRequest.Outcome.PENDING).exists():
+        raise ValidationError(_("Ya hay una solicitud pendiente para este caso."))
+    request = CaseStatusRequest.objects.create(case=case, to_status=to_status, reason=reason,
+                                               requested_by=actor)
+    audit_event_record(actor=actor, action=AuditEvent.Action.STATUS_CHANGE, target=case,
+                       purpose=reason, ip_address=ip_address,
+                       details={"requested": to_status, "request": request.pk})
+    return request
+
+
+def _lock_pending_request(request: CaseStatusRequest, actor: Any) -> CaseStatusRequest:
+    request = CaseStatusRequest.objects.select_for_update().get(pk=request.pk)
+    if request.outcome != CaseStatusRequest.Outcome.PENDING:
+        raise ValidationError(_("Esta solicitud ya fue revisada."))
+    if request.requested_by_id == actor.pk:
+        raise ValidationError(_("Otra persona debe revisar su propia solicitud."))
+    return request
+
+
+@transaction.atomic
+def case_status_request_approve(*, request: CaseStatusRequest, actor: Any, note: str = "",
+                                ip_address: str | None = None) -> CaseStatusChange:
+    """Approve another prosecutor's "found" request and apply the status change."""
+    request = _lock_pending_request(request, actor)
+    change = case_status_change(case=request.case, to_status=request.to_status,
+                                actor=request.requested_by, reason=request.reason,
+                                approved_by=actor)
+    request.outcome = CaseStatusRequest.Outcome.APPROVED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.status_change = change
+    request.save(update_fields=["outcome", "decided_by", "decided_at", "decision_note",
+                                "status_change"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.DECISION, target=request.case,
+                       purpose=note, ip_address=ip_address,
+                       details={"request": request.pk, "approved": request.to_status})
+    return change
+
+
+@transaction.atomic
+def case_status_request_decline(*, request: CaseStatusRequest, actor: Any, note: str,
+                                ip_address: str | None = None) -> CaseStatusRequest:
+    """Decline another prosecutor's "found" request; the case keeps its status."""
+    note = _reason_required(note)
+    request = _lock_pending_request(request, actor)
+    request.outcome = CaseStatusRequest.Outcome.DECLINED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["outcome", "decided_by", "decided_at", "decision_note"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.DECISION, target=request.case,
+                       purpose=note, ip_address=ip_address,
+                       details={"request": request.pk, "declined": request.to_status})
+    return request
+
+
+@transaction.atomic
+def alert_mark_handled(*, alert: Alert, actor: Any, note: str = "",
+                       ip_address: str | None = None) -> Alert:
+    """Mark an alert as handled (once); the inbox badge no longer counts it."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.handled_at is not None:
+        raise ValidationError(_("Esta alerta ya fue atendida."))
+    alert.handled_at = timezone.now()
+    alert.handled_by = actor
+    alert.handled_note = note
+    alert.save(update_fields=["handled_at", "handled_by", "handled_note"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=alert,
+                       purpose=note, ip_address=ip_address, details={"handled": True})
+    return alert
+
+
+def full_view_log(*, actor: Any, target: Any, purpose: str = "", ip_address: str | None = None,
+                  details: dict[str, Any] | None = None) -> None:
+    """Audit that ``actor`` opened the full (unredacted for their role) view of ``target``."""
+    audit_event_record(actor=actor, action=AuditEvent.Action.VIEW, target=target,
+                       purpose=purpose, ip_address=ip_address, details=details)
+
+
+def export_start(*, actor: Any, export_format: str, filters: Any, k: int | None, purpose: str,
+                 ip_address: str | None = None) -> Any:
+    """Prepare an NGO export and audit it (filters, format, row count, k-anonymity).
+
+    The audit row is written before the first byte is streamed, so an export that
+    the client abandons halfway is still on record.
+    """
+    from registry.exports import Export
+
+    export = Export(filters=filters, k=k).prepare()
+    metadata = export.metadata()
+    audit_event_record(
+        actor=actor, action=AuditEvent.Action.EXPORT, object_type="registry.record",
+        purpose=purpose, ip_address=ip_address,
+        details={"format": export_format, "filters": metadata["filtros"],
+                 "rows": export.row_count, "k": k,
+                 "generalised": metadata["filas_generalizadas"],
+                 "suppressed": metadata["filas_suprimidas"], "policy": metadata["politica"]},
+    )
+    return export

@@ -54,3 +54,9 @@ def administrator(db):
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("exercises a PostgreSQL-only feature")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs ~0.3 s per user on this machine; tests need hashing, not its cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -179,7 +179,7 @@ def main() -> None:
 
     import importlib
 
-    migration = importlib.import_module("registry.migrations.0005_public_search_indexes")
+    migration = importlib.import_module("registry.migrations.0006_public_search_indexes")
     with connection.cursor() as cursor:
         for statement in migration.PG_CREATE:  # the same indexes the migration creates
             if statement.lstrip().startswith("CREATE INDEX"):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('registry', '0005_public_search_indexes'),
+        ('registry', '0006_public_search_indexes'),
     ]
 
     operations = [

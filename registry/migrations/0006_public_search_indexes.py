@@ -95,7 +95,7 @@ def fill_public_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("registry", "0004_audit_append_only_trigger"),
+        ("registry", "0005_case_status_request"),
     ]
 
     operations = [

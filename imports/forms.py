@@ -1,0 +1,56 @@
+"""Forms of the imports pages: the upload form offers only the user's own agencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from imports.models import ColumnMapping
+from registry.access import agencies_operated_by
+from registry.models import RecordKind
+
+IMPORTABLE_KINDS = [(RecordKind.DETENTION.value, RecordKind.DETENTION.label),
+                    (RecordKind.MISSING_REPORT.value, RecordKind.MISSING_REPORT.label)]
+
+
+class BatchUploadForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Institución"), queryset=None)
+    record_kind = forms.ChoiceField(label=_("Tipo de registros"), choices=IMPORTABLE_KINDS)
+    file = forms.FileField(label=_("Archivo (.csv o .xlsx)"))
+    sheet = forms.CharField(label=_("Hoja (opcional)"), required=False, max_length=100,
+                            help_text=_("Por omisión se lee la primera hoja del libro."))
+    mapping = forms.ModelChoiceField(label=_("Correspondencia de columnas guardada"),
+                                     queryset=None, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        agencies = agencies_operated_by(user)
+        self.fields["agency"].queryset = agencies
+        self.fields["mapping"].queryset = ColumnMapping.objects.filter(agency__in=agencies)
+        if agencies.count() == 1:
+            self.fields["agency"].initial = agencies.first()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        max_bytes = settings.IMPORT_MAX_FILE_BYTES
+        if upload.size > max_bytes:
+            raise forms.ValidationError(
+                _("El archivo pesa %(size)s bytes; el máximo permitido es %(max)s bytes.")
+                % {"size": upload.size, "max": max_bytes})
+        if upload.size == 0:
+            raise forms.ValidationError(_("El archivo está vacío."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        mapping, agency = cleaned.get("mapping"), cleaned.get("agency")
+        if mapping and agency and mapping.agency_id != agency.pk:
+            self.add_error("mapping", _("Esa correspondencia es de otra institución."))
+        return cleaned
+
+
+class RollbackForm(forms.Form):
+    reason = forms.CharField(label=_("Motivo de la reversión"), max_length=300)

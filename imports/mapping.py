@@ -1,0 +1,155 @@
+"""Recognise column headers: built-in Spanish/English synonyms plus an agency's saved mapping.
+
+Headers are compared by their search key (case, accents, punctuation and spacing
+ignored), so ``NOMBRE(S)``, ``Nombre (s)`` and ``nombres`` are the same column.
+Columns that map to no field are not dropped: every cell stays in the raw values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from registry.text import search_key
+
+# Record fields an import may fill, with the headers that name them.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "external_id": ("FOLIO", "ID", "IDENTIFICADOR", "CLAVE", "NUMERO DE FOLIO", "NO. FOLIO",
+                    "FOLIO INTERNO", "NUMERO DE EXPEDIENTE", "EXPEDIENTE",
+                    "CARPETA DE INVESTIGACION",
+                    "NUMERO DE REGISTRO", "REGISTRO", "RECORD ID", "EXTERNAL ID"),
+    "given_names": ("NOMBRE(S)", "NOMBRE", "NOMBRES", "NOMBRE DE PILA", "GIVEN NAMES",
+                    "FIRST NAME", "NAME"),
+    "paternal_surname": ("APELLIDO PATERNO", "PRIMER APELLIDO", "AP PATERNO", "PATERNO",
+                         "PATERNAL SURNAME", "LAST NAME", "SURNAME", "FIRST SURNAME"),
+    "maternal_surname": ("APELLIDO MATERNO", "SEGUNDO APELLIDO", "AP MATERNO", "MATERNO",
+                         "MATERNAL SURNAME", "SECOND SURNAME"),
+    "aliases": ("ALIAS", "APODO", "APODOS", "SOBRENOMBRE", "AKA"),
+    "sex": ("SEXO", "GENERO", "SEX", "GENDER"),
+    "birth_date": ("FECHA DE NACIMIENTO", "FECHA NACIMIENTO", "F NACIMIENTO", "NACIMIENTO",
+                   "BIRTH DATE", "DATE OF BIRTH", "DOB"),
+    "age": ("EDAD", "AGE", "EDAD AL HECHO"),
+    "curp": ("CURP",),
+    "nationality": ("NACIONALIDAD", "NATIONALITY", "PAIS DE ORIGEN"),
+    "event_date": ("FECHA DE DETENCION", "FECHA DETENCION", "FECHA DE DESAPARICION",
+                   "FECHA DESAPARICION", "FECHA DEL HECHO", "FECHA DE LOS HECHOS", "FECHA",
+                   "FECHA DE INGRESO", "DETENTION DATE", "DATE MISSING", "EVENT DATE"),
+    "event_state": ("ENTIDAD", "ESTADO", "ENTIDAD FEDERATIVA", "ENTIDAD DEL HECHO",
+                    "ESTADO DEL HECHO", "CVE ENT", "STATE"),
+    "event_municipality": ("MUNICIPIO", "ALCALDIA", "MUNICIPIO O ALCALDIA",
+                           "MUNICIPIO DEL HECHO", "CVE MUN", "MUNICIPALITY"),
+    "place": ("LUGAR", "LUGAR DEL HECHO", "LUGAR DE LOS HECHOS", "LUGAR DE DETENCION",
+              "LUGAR DE DESAPARICION", "LOCALIDAD", "COLONIA", "PLACE"),
+    "authority": ("AUTORIDAD", "AUTORIDAD QUE DETUVO", "AUTORIDAD APREHENSORA", "CORPORACION",
+                  "AUTHORITY"),
+    "facility": ("LUGAR DE RECLUSION", "CENTRO DE RECLUSION", "CENTRO PENITENCIARIO",
+                 "ESTACION MIGRATORIA", "LUGAR DE ESTANCIA", "FACILITY"),
+    "reason": ("MOTIVO", "MOTIVO DE DETENCION", "DELITO", "FALTA", "REASON"),
+    "description": ("DESCRIPCION", "SENAS PARTICULARES", "OBSERVACIONES", "MEDIA FILIACION",
+                    "DESCRIPTION", "NOTES"),
+    "address": ("DOMICILIO", "DIRECCION", "ADDRESS"),
+    "reporter_name": ("NOMBRE DE QUIEN REPORTA", "REPORTANTE", "DENUNCIANTE"),
+    "reporter_contact": ("CONTACTO", "TELEFONO", "TELEFONO DE CONTACTO",
+                         "CONTACTO DE QUIEN REPORTA"),
+}
+
+FIELD_LABELS: dict[str, Any] = {
+    "external_id": _("Folio"),
+    "given_names": _("Nombre(s)"),
+    "paternal_surname": _("Primer apellido"),
+    "maternal_surname": _("Segundo apellido"),
+    "aliases": _("Alias"),
+    "sex": _("Sexo"),
+    "birth_date": _("Fecha de nacimiento"),
+    "age": _("Edad"),
+    "curp": _("CURP"),
+    "nationality": _("Nacionalidad"),
+    "event_date": _("Fecha del hecho"),
+    "event_state": _("Entidad"),
+    "event_municipality": _("Municipio"),
+    "place": _("Lugar"),
+    "authority": _("Autoridad"),
+    "facility": _("Lugar de reclusión"),
+    "reason": _("Motivo"),
+    "description": _("Descripción"),
+    "address": _("Domicilio"),
+    "reporter_name": _("Nombre de quien reporta"),
+    "reporter_contact": _("Contacto de quien reporta"),
+}
+FIELDS = tuple(SYNONYMS)
+
+_BUILT_IN: dict[str, str] = {search_key(header): name for name, headers in SYNONYMS.items()
+                             for header in headers}
+# How many rows from the top may be titles before the header row.
+HEADER_SEARCH_ROWS = 30
+
+
+def header_key(header: Any) -> str:
+    return search_key(str(header)) if header is not None else ""
+
+
+@dataclass
+class ColumnPlan:
+    """Which column feeds which field, and the header as written (for raw values)."""
+
+    headers: list[str]
+    fields: dict[int, str] = field(default_factory=dict)  # column index -> field name
+
+    @property
+    def unmapped(self) -> list[str]:
+        return [h for i, h in enumerate(self.headers) if i not in self.fields and h]
+
+    def field_header(self, name: str) -> str:
+        for index, field_name in self.fields.items():
+            if field_name == name:
+                return self.headers[index]
+        return ""
+
+
+def build_plan(headers: Sequence[Any], saved: dict[str, str] | None = None) -> ColumnPlan:
+    """Map each header to a field: the agency's saved mapping first, then the synonyms.
+
+    A field is fed by one column only (the first one that names it); a later
+    column naming the same field stays unmapped (kept in the raw values).
+    """
+    saved_keys = {header_key(h): f for h, f in (saved or {}).items() if f in SYNONYMS}
+    texts = [str(h).strip() if h is not None else "" for h in headers]
+    plan = ColumnPlan(headers=_unique_headers(texts))
+    taken: set[str] = set()
+    for index, text in enumerate(texts):
+        key = header_key(text)
+        name = saved_keys.get(key) or _BUILT_IN.get(key)
+        if name and name not in taken:
+            plan.fields[index] = name
+            taken.add(name)
+    return plan
+
+
+def _unique_headers(texts: list[str]) -> list[str]:
+    # Two columns titled alike must not overwrite each other in the raw values.
+    seen: dict[str, int] = {}
+    unique = []
+    for position, text in enumerate(texts, start=1):
+        label = text or f"columna_{position}"
+        if label in seen:
+            seen[label] += 1
+            label = f"{label} ({seen[label]})"
+        else:
+            seen[label] = 1
+        unique.append(label)
+    return unique
+
+
+def recognised_count(cells: Iterable[Any], saved: dict[str, str] | None = None) -> int:
+    saved_keys = {header_key(h) for h in (saved or {})}
+    return sum(1 for cell in cells
+               if cell is not None and (header_key(cell) in _BUILT_IN
+                                        or header_key(cell) in saved_keys))
+
+
+def is_header_row(cells: Sequence[Any], saved: dict[str, str] | None = None) -> bool:
+    """Return True when at least two cells are known headers (title rows have at most one)."""
+    return recognised_count(cells, saved) >= 2

@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from imports import api, views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.batch_list, name="batch_list"),
+    path("nueva/", views.batch_upload, name="batch_upload"),
+    path("lote/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("lote/<int:pk>/progreso/", views.batch_progress, name="batch_progress"),
+    path("lote/<int:pk>/confirmar/", views.batch_commit, name="batch_commit"),
+    path("lote/<int:pk>/revertir/", views.batch_rollback, name="batch_rollback"),
+    re_path(r"^lote/(?P<pk>[0-9]+)/(?P<what>errores|rechazadas)\.(?P<extension>csv|xlsx)$",
+            views.batch_report, name="batch_report"),
+    path("api/lotes/", api.BatchCreateView.as_view(), name="api_batch_create"),
+]

@@ -1,0 +1,130 @@
+"""Staff pages of imports: upload, preview, confirm, history, reports, roll back. Thin."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from imports import reports, selectors
+from imports.forms import BatchUploadForm, RollbackForm
+from imports.models import ImportStatus
+from imports.readers import ImportFileError
+from imports.services import import_batch_create, import_batch_reap_if_dead, import_batch_rollback
+from imports.tasks import run_import_batch
+from registry.access import agencies_operated_by
+from registry.audit import audit_event_record, client_ip
+from registry.models import AuditEvent
+
+HISTORY_PAGE = 100
+ISSUES_SHOWN = 200
+
+
+def _require_operator(request: HttpRequest) -> None:
+    if not agencies_operated_by(request.user).exists():
+        raise Http404
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    """The import history of the user's agencies, newest first."""
+    _require_operator(request)
+    batches = list(selectors.batches_visible_to(request.user)[:HISTORY_PAGE])
+    return render(request, "imports/batch_list.html", {"batches": batches})
+
+
+@login_required
+def batch_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a file: it is checked at once, then previewed (dry run) in the background."""
+    _require_operator(request)
+    form = BatchUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    original = None
+    if request.GET.get("corrige"):
+        original = selectors.get_batch_for_user(request.user, request.GET["corrige"])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = import_batch_create(
+                agency=data["agency"], record_kind=data["record_kind"], upload=data["file"],
+                file_name=data["file"].name, actor=request.user, sheet=data["sheet"].strip(),
+                mapping=data["mapping"], resubmission_of=original)
+        except ImportFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            run_import_batch.delay(batch.pk, True)
+            return redirect("imports:batch_detail", pk=batch.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "imports/batch_upload.html", {"form": form, "original": original},
+                  status=status)
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = import_batch_reap_if_dead(batch=selectors.get_batch_for_user(request.user, pk))
+    issues = list(selectors.batch_issues(batch)[:ISSUES_SHOWN])
+    return render(request, "imports/batch_detail.html", {
+        "batch": batch, "issues": issues, "issues_shown": ISSUES_SHOWN,
+        "progress": selectors.batch_progress(batch), "rollback_form": RollbackForm(),
+    })
+
+
+@login_required
+def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    batch = import_batch_reap_if_dead(batch=selectors.get_batch_for_user(request.user, pk))
+    return JsonResponse(selectors.batch_progress(batch))
+
+
+@login_required
+@require_POST
+def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm a previewed batch: it is stored whole (in the background) or not at all."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    if batch.status != ImportStatus.PREVIEWED:
+        messages.error(request, _("Solo se puede confirmar un lote en vista previa."))
+    else:
+        run_import_batch.delay(batch.pk, False)
+    return redirect("imports:batch_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_batch_for_user(request.user, pk)
+    form = RollbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indique el motivo de la reversión."))
+        return redirect("imports:batch_detail", pk=batch.pk)
+    try:
+        import_batch_rollback(batch=batch, actor=request.user, reason=form.cleaned_data["reason"],
+                              ip_address=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("El lote fue revertido."))
+    return redirect("imports:batch_detail", pk=batch.pk)
+
+
+@login_required
+def batch_report(request: HttpRequest, pk: int, what: str, extension: str) -> HttpResponse:
+    """Download the row-error report or the rejected rows (to correct), as CSV or XLSX."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    if what == "errores":
+        table = reports.issue_report_rows(selectors.batch_issues(batch).iterator())
+    else:
+        table = reports.rejected_rows_table(selectors.batch_rejected_rows(batch).iterator())
+    if extension == "csv":
+        body, content_type = reports.as_csv(table), "text/csv; charset=utf-8"
+    else:
+        body = reports.as_xlsx(table, title=what)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_event_record(actor=request.user, action=AuditEvent.Action.EXPORT, target=batch,
+                       ip_address=client_ip(request), details={"report": what,
+                                                               "format": extension})
+    response = HttpResponse(body, content_type=content_type)
+    name = reports.report_file_name(batch, what, extension)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

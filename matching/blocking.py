@@ -1,0 +1,225 @@
+"""Blocking: cheap passes that decide which pairs are compared at all.
+
+A :class:`BlockingRule` names the features whose values must all be equal
+(and present) for a pair to be a candidate.  Rules combine: ``rule_a & rule_b``
+requires both rules' features, ``rule_a | rule_b`` makes a set of passes whose
+candidate pairs are united.  A rule may compare different features on each
+side, which is how "surnames swapped" is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Pairs whose ``left_features`` equal the other side's ``right_features``."""
+
+    left_features: tuple[str, ...]
+    right_features: tuple[str, ...]
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        known = set(STRING_FEATURES) | set(INT_FEATURES)
+        unknown = [f for f in (*self.left_features, *self.right_features) if f not in known]
+        if unknown:
+            raise ValueError(f"BlockingRule: unknown feature(s) {unknown}; use block_on() with "
+                             f"features from {sorted(known)}")
+        if len(self.left_features) != len(self.right_features) or not self.left_features:
+            raise ValueError("BlockingRule needs the same non-zero number of features on each side: "
+                             "block_on('paternal_ph', 'birth_year') or swapped(('a', 'b'), ('b', 'a'))")
+        if not self.name:
+            object.__setattr__(self, "name", self._default_name())
+
+    def _default_name(self) -> str:
+        if self.left_features == self.right_features:
+            return "+".join(self.left_features)
+        return "+".join(self.left_features) + " ~ " + "+".join(self.right_features)
+
+    @property
+    def symmetric(self) -> bool:
+        return self.left_features == self.right_features
+
+    def __and__(self, other: BlockingRule) -> BlockingRule:
+        return BlockingRule(self.left_features + other.left_features,
+                            self.right_features + other.right_features)
+
+    def __or__(self, other: BlockingRule | BlockingRules) -> BlockingRules:
+        return BlockingRules((self,)) | other
+
+    def to_json(self) -> dict:
+        return {"left": list(self.left_features), "right": list(self.right_features), "name": self.name}
+
+    @classmethod
+    def from_json(cls, data: dict) -> BlockingRule:
+        return cls(tuple(data["left"]), tuple(data["right"]), data.get("name", ""))
+
+
+@dataclass(frozen=True)
+class BlockingRules:
+    """An ordered set of passes; candidate pairs are the union of all passes."""
+
+    rules: tuple[BlockingRule, ...]
+
+    def __or__(self, other: BlockingRule | BlockingRules) -> BlockingRules:
+        extra = other.rules if isinstance(other, BlockingRules) else (other,)
+        return BlockingRules(self.rules + extra)
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+def block_on(*features: str, name: str = "") -> BlockingRule:
+    """Return a rule: the pair agrees exactly on every one of ``features``."""
+    return BlockingRule(tuple(features), tuple(features), name)
+
+
+def swapped(left_features: Iterable[str], right_features: Iterable[str], name: str = "") -> BlockingRule:
+    """Return a rule comparing different features on each side (e.g. swapped surnames)."""
+    return BlockingRule(tuple(left_features), tuple(right_features), name)
+
+
+def default_blocking_rules() -> BlockingRules:
+    """Return the default passes for the registry's schema.
+
+    Each pass is cheap on its own; together they let a true pair meet even when
+    one of its fields is wrong or missing.
+    """
+    return (
+        block_on("id_number", name="identity number")
+        | block_on("sig10", name="CURP prefix (initials + birth date)")
+        | block_on("paternal_ph", "birth_year", name="phonetic paternal surname + birth year")
+        | block_on("given_sig", "birth", name="given name + birth date")
+        | block_on("paternal_ph", "maternal_ph", name="both phonetic surnames")
+        | swapped(("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"), name="surnames swapped")
+        | block_on("paternal_ph", "given_sig_ph", name="phonetic paternal surname + given name")
+        | block_on("maternal_ph", "given_sig_ph", name="phonetic maternal surname + given name")
+        | block_on("maternal_ph", "given_sig", "birth_year", name="maternal surname + given name + birth year")
+        | swapped(("paternal_ph", "given_sig"), ("maternal_ph", "given_sig"),
+                  name="paternal surname as the other's maternal + given name")
+        | swapped(("maternal_ph", "given_sig"), ("paternal_ph", "given_sig"),
+                  name="maternal surname as the other's paternal + given name")
+        | block_on("birth", name="birth date")
+        | block_on("given_sig", "birth_md", name="given name + birth day and month")
+        | block_on("initials", "birth_year", name="three initials + birth year")
+        | block_on("initials2", "birth_year", "sex", name="given and paternal initials + birth year + sex")
+        | block_on("id_head", name="first half of the identity number")
+        | block_on("id_tail", name="second half of the identity number")
+        | block_on("municipality", "address_key", name="municipality + house number and street")
+        | block_on("municipality", "paternal_ph", name="municipality + phonetic paternal surname")
+    )
+
+
+def _keys(table: RecordTable, features: tuple[str, ...]) -> np.ndarray:
+    columns = [table.column(f).astype(np.int64) for f in features]
+    return np.stack(columns, axis=1) if columns else np.zeros((len(table), 0), dtype=np.int64)
+
+
+def _combined_keys(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return one int64 key per row for both sides; -1 where any part is missing."""
+    stacked = np.concatenate([left, right])
+    missing = (stacked == 0).any(axis=1)
+    spans = stacked.max(axis=0) + 1 if len(stacked) else np.ones(stacked.shape[1], np.int64)
+    if float(np.prod(spans.astype(float))) < 2.0**62:
+        # Mixed-radix encoding: exact and much faster than a row-wise unique.
+        key = np.zeros(len(stacked), dtype=np.int64)
+        for column, span in zip(stacked.T, spans):
+            key = key * int(span) + column
+    else:
+        _, key = np.unique(stacked, axis=0, return_inverse=True)
+        key = key.reshape(-1).astype(np.int64)
+    key[missing] = -1
+    return key[: len(left)], key[len(left):]
+
+
+def _join(left_keys: np.ndarray, right_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return all (left row, right row) with equal non-negative keys (vectorised hash join)."""
+    right_valid = np.nonzero(right_keys >= 0)[0]
+    order = right_valid[np.argsort(right_keys[right_valid], kind="stable")]
+    sorted_keys = right_keys[order]
+    unique, starts, counts = np.unique(sorted_keys, return_index=True, return_counts=True)
+    if unique.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    positions = np.searchsorted(unique, left_keys)
+    positions_clipped = np.minimum(positions, unique.size - 1)
+    found = (left_keys >= 0) & (unique[positions_clipped] == left_keys)
+    left_rows = np.nonzero(found)[0]
+    block_counts = counts[positions_clipped[left_rows]]
+    block_starts = starts[positions_clipped[left_rows]]
+    total = int(block_counts.sum())
+    left_out = np.repeat(left_rows, block_counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
+    right_out = order[np.repeat(block_starts, block_counts) + offsets]
+    return left_out.astype(np.int64), right_out.astype(np.int64)
+
+
+@dataclass
+class BlockingReport:
+    """How many pairs each pass produced, and how many were new."""
+
+    rule_names: list[str]
+    pairs_per_rule: list[int]
+    new_pairs_per_rule: list[int]
+    total_pairs: int
+
+    def as_rows(self) -> list[dict]:
+        return [{"rule": n, "pairs": p, "new_pairs": q}
+                for n, p, q in zip(self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule)]
+
+
+def candidate_pairs(
+    rules: BlockingRules, left: RecordTable, right: RecordTable | None = None
+) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
+    """Return candidate (left rows, right rows) and a per-pass report.
+
+    With ``right`` None this deduplicates ``left``: only pairs ``i < j``.
+    1. For each pass, build one integer key per row and hash-join the sides.
+    2. Encode each pair as one int64 and keep the first pass that found it.
+    """
+    dedupe = right is None
+    other = left if dedupe else right
+    n_right = len(other)
+    codes: list[np.ndarray] = []
+    raw_counts: list[int] = []
+    for rule in rules:
+        found = []
+        variants = [(rule.left_features, rule.right_features)]
+        if dedupe and not rule.symmetric:
+            variants.append((rule.right_features, rule.left_features))
+        for left_features, right_features in variants:
+            lk, rk = _combined_keys(_keys(left, left_features), _keys(other, right_features))
+            li, ri = _join(lk, rk)
+            if dedupe:
+                keep = li != ri
+                li, ri = np.minimum(li[keep], ri[keep]), np.maximum(li[keep], ri[keep])
+            found.append(li * n_right + ri)
+        # A single hash join already yields distinct pairs; only unions need unique.
+        rule_codes = found[0] if len(found) == 1 and not dedupe else np.unique(np.concatenate(found))
+        raw_counts.append(int(rule_codes.size))
+        codes.append(rule_codes)
+    all_codes = np.concatenate(codes) if codes else np.zeros(0, np.int64)
+    rule_index = np.repeat(np.arange(len(codes)), [c.size for c in codes])
+    unique, first = np.unique(all_codes, return_index=True)
+    new_counts = np.bincount(rule_index[first], minlength=len(codes)).tolist()
+    report = BlockingReport([r.name for r in rules], raw_counts, new_counts, int(unique.size))
+    return unique // n_right, unique % n_right, report
+
+
+def blocking_recall(left_rows: np.ndarray, right_rows: np.ndarray, true_pairs: set[tuple[int, int]],
+                    n_right: int) -> float:
+    """Return the share of ``true_pairs`` (row indices) among the candidates."""
+    if not true_pairs:
+        return 1.0
+    candidate = set((left_rows * n_right + right_rows).tolist())
+    hits = sum(1 for i, j in true_pairs if i * n_right + j in candidate)
+    return hits / len(true_pairs)

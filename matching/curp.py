@@ -1,0 +1,213 @@
+"""CURP (Clave Única de Registro de Población): build, validate and parse.
+
+Layout of the 18 characters::
+
+    AAAA      initials: paternal surname letter + its first inner vowel,
+              maternal surname letter, given-name letter
+    YYMMDD    birth date
+    S         sex: H (hombre), M (mujer), X (non-binary, since 2024)
+    EE        state of birth (RENAPO code, NE = born abroad)
+    CCC       first inner consonant of paternal, maternal, given name
+    D         homoclave: digit if born before 2000, letter from 2000 on
+    V         check digit over the first 17 characters
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Why this alphabet: RENAPO's check-digit table includes Ñ between N and O.
+_CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
+_CHECK_VALUE = {ch: i for i, ch in enumerate(_CHECK_ALPHABET)}
+
+# INEGI state code ("01".."32") -> RENAPO two-letter code used in CURP.
+STATE_TO_RENAPO: dict[str, str] = {
+    "01": "AS", "02": "BC", "03": "BS", "04": "CC", "05": "CL", "06": "CM",
+    "07": "CS", "08": "CH", "09": "DF", "10": "DG", "11": "GT", "12": "GR",
+    "13": "HG", "14": "JC", "15": "MC", "16": "MN", "17": "MS", "18": "NT",
+    "19": "NL", "20": "OC", "21": "PL", "22": "QT", "23": "QR", "24": "SP",
+    "25": "SL", "26": "SR", "27": "TC", "28": "TS", "29": "TL", "30": "VZ",
+    "31": "YN", "32": "ZS",
+}
+RENAPO_TO_STATE: dict[str, str] = {v: k for k, v in STATE_TO_RENAPO.items()}
+
+CURP_PATTERN = re.compile(
+    r"^[A-Z][AEIOUX][A-Z]{2}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[HMX]"
+    r"(AS|BC|BS|CC|CL|CM|CS|CH|DF|DG|GT|GR|HG|JC|MC|MN|MS|NT|NL|OC|PL|QT|QR|SP|SL|SR|TC|TS|TL|VZ|YN|ZS|NE)"
+    r"[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z]\d$"
+)
+
+# RENAPO replaces the second letter of these initials with X.
+_INCONVENIENT = frozenset(
+    ["BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE", "COGI", "COJA", "COJE", "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI", "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE", "KOGI", "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO", "LOKA", "LOKO", "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO", "NACA", "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO", "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI", "WUEY"]
+)
+_SURNAME_PARTICLES = frozenset(
+    ["DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LOS", "LAS", "LE", "LES", "MAC", "MC", "VAN", "VON", "Y"]
+)
+_SKIPPED_FIRST_GIVEN = frozenset({"MARIA", "MA", "MA.", "M", "M.", "JOSE", "J", "J."})
+_VOWELS = frozenset("AEIOU")
+
+
+@dataclass(frozen=True)
+class CurpInfo:
+    """What a CURP says about its holder."""
+
+    curp: str
+    initials: str                     # 4 letters
+    birth_date: datetime.date | None  # None if the date part is impossible
+    sex: str                          # "H", "M" or "X"
+    state_code: str                   # INEGI "01".."32", or "" (abroad)
+    consonants: str                   # 3 letters
+    homoclave: str
+    check_digit_ok: bool
+
+
+def check_digit(first17: str) -> str:
+    """Return the RENAPO check digit for the first 17 characters of a CURP.
+
+    Worked example: each character's value in ``0-9A-NÑO-Z`` times its weight
+    (18 down to 2), summed; the digit is ``(10 - sum % 10) % 10``.
+    """
+    if len(first17) != 17:
+        raise ValueError(f"check_digit() needs exactly 17 characters, got {len(first17)}")
+    total = 0
+    for position, ch in enumerate(first17.upper()):
+        try:
+            total += _CHECK_VALUE[ch] * (18 - position)
+        except KeyError:
+            raise ValueError(f"character {ch!r} cannot appear in a CURP") from None
+    return str((10 - total % 10) % 10)
+
+
+def clean_curp(text: str) -> str:
+    """Return ``text`` upper-cased with spaces, dashes and dots removed."""
+    return re.sub(r"[\s.\-]", "", (text or "").upper())
+
+
+def validate_curp(text: str) -> bool:
+    """Return True if ``text`` is a well-formed CURP with the right check digit."""
+    curp = clean_curp(text)
+    if not CURP_PATTERN.match(curp):
+        return False
+    if _birth_date(curp) is None:
+        return False
+    return check_digit(curp[:17]) == curp[17]
+
+
+def parse_curp(text: str) -> CurpInfo | None:
+    """Return what a CURP says, or None if it does not have the CURP shape.
+
+    A CURP with a wrong check digit still parses (``check_digit_ok`` False):
+    a one-character typo should still be usable as evidence.
+    """
+    curp = clean_curp(text)
+    if not CURP_PATTERN.match(curp):
+        return None
+    state = curp[11:13]
+    return CurpInfo(
+        curp=curp,
+        initials=curp[:4],
+        birth_date=_birth_date(curp),
+        sex=curp[10],
+        state_code=RENAPO_TO_STATE.get(state, ""),
+        consonants=curp[13:16],
+        homoclave=curp[16],
+        check_digit_ok=check_digit(curp[:17]) == curp[17],
+    )
+
+
+def _birth_date(curp: str) -> datetime.date | None:
+    # The homoclave's kind tells the century: digit 1900s, letter 2000s.
+    century = 1900 if curp[16].isdigit() else 2000
+    try:
+        return datetime.date(century + int(curp[4:6]), int(curp[6:8]), int(curp[8:10]))
+    except ValueError:
+        return None
+
+
+def _curp_letters(text: str) -> str:
+    upper = (text or "").upper().replace("Ñ", "X")
+    decomposed = unicodedata.normalize("NFD", upper)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return re.sub(r"[^A-Z ]", " ", stripped)
+
+
+@lru_cache(maxsize=65536)
+def _surname_word(surname: str) -> str:
+    words = [w for w in _curp_letters(surname).split() if w not in _SURNAME_PARTICLES]
+    return words[0] if words else ""
+
+
+@lru_cache(maxsize=65536)
+def _given_word(given_names: str) -> str:
+    words = _curp_letters(given_names.replace(".", ". ")).split()
+    raw = (given_names or "").upper().split()
+    if len(words) > 1 and (words[0] in _SKIPPED_FIRST_GIVEN or (raw and raw[0] in _SKIPPED_FIRST_GIVEN)):
+        words = words[1:]
+    words = [w for w in words if w not in _SURNAME_PARTICLES] or words
+    return words[0] if words else ""
+
+
+def _inner(word: str, vowel: bool) -> str:
+    for ch in word[1:]:
+        if (ch in _VOWELS) == vowel:
+            return ch
+    return "X"
+
+
+def curp_stem(
+    *, given_names: str, paternal_surname: str, maternal_surname: str
+) -> tuple[str, str]:
+    """Return the (4 initials, 3 consonants) a CURP would carry for these names."""
+    paternal = _surname_word(paternal_surname)
+    maternal = _surname_word(maternal_surname)
+    given = _given_word(given_names)
+    if not paternal:
+        paternal, maternal = maternal, ""
+    initials = (
+        (paternal[:1] or "X")
+        + (_inner(paternal, True) if paternal else "X")
+        + (maternal[:1] or "X")
+        + (given[:1] or "X")
+    )
+    if initials in _INCONVENIENT:
+        initials = initials[0] + "X" + initials[2:]
+    consonants = "".join(
+        _inner(word, False) if word else "X" for word in (paternal, maternal, given)
+    )
+    return initials, consonants
+
+
+def build_curp(
+    *,
+    given_names: str,
+    paternal_surname: str,
+    maternal_surname: str,
+    birth_date: datetime.date,
+    sex: str,
+    state_code: str,
+    homoclave_seed: int = 0,
+) -> str:
+    """Return a CURP, with a correct check digit, for the given identity.
+
+    ``homoclave_seed`` picks the homoclave (RENAPO assigns it to tell apart
+    homonyms); it is a digit before 2000 and a letter from 2000 on.
+    """
+    if sex not in ("H", "M", "X"):
+        raise ValueError(f"build_curp(sex=...) must be 'H', 'M' or 'X', got {sex!r}")
+    initials, consonants = curp_stem(
+        given_names=given_names,
+        paternal_surname=paternal_surname,
+        maternal_surname=maternal_surname,
+    )
+    state = STATE_TO_RENAPO.get(state_code, "NE")
+    if birth_date.year < 2000:
+        homoclave = str(homoclave_seed % 10)
+    else:
+        homoclave = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[homoclave_seed % 26]
+    first17 = f"{initials}{birth_date:%y%m%d}{sex}{state}{consonants}{homoclave}"
+    return first17 + check_digit(first17)

@@ -1,0 +1,114 @@
+"""Incremental matching: one new record against everything already stored.
+
+An :class:`IncrementalIndex` keeps, for every blocking pass, a hash map from
+the pass's key to the stored rows that carry it, updated on each ``add``.
+``match`` looks up the new record's keys, compares it with those rows only,
+and scores them with a trained :class:`~matching.model.LinkageModel`: no
+re-running of the whole linkage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from matching.comparisons import PairContext, compute_levels
+from matching.linker import explain, score
+from matching.model import LinkageModel
+from matching.records import RecordTable, Vocabularies, prepare
+
+Match = tuple[str, float, dict[str, dict[str, Any]]]
+
+
+class IncrementalIndex:
+    """Stored records plus blocking indexes kept up to date.
+
+    ``index.add(record)``; ``index.match(record)`` returns
+    ``[(record_id, probability, explanation), ...]`` best first.
+    """
+
+    def __init__(self, model: LinkageModel) -> None:
+        if not model.trained:
+            raise ValueError("IncrementalIndex needs a trained model: LinkageModel.load(path), or "
+                             "Linker().link(...).model after a batch linkage")
+        self.model = model
+        self.table = RecordTable(Vocabularies())
+        # One map per (pass, orientation): key -> row (int) or rows (list).
+        self._orientations = []
+        for rule in model.blocking_rules:
+            self._orientations.append((rule.left_features, rule.right_features))
+            if not rule.symmetric:
+                self._orientations.append((rule.right_features, rule.left_features))
+        self._maps: list[dict[tuple, int | list[int]]] = [{} for _ in self._orientations]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Store ``record`` and index it under every blocking pass."""
+        self._index(prepare(record))
+
+    def add_many(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Store many records (the same as ``add`` for each)."""
+        for record in records:
+            self._index(prepare(record))
+
+    def _index(self, prepared: dict[str, Any]) -> None:
+        row = self.table.append(prepared)
+        for (_, stored_features), keys in zip(self._orientations, self._maps, strict=True):
+            key = _key(prepared, stored_features)
+            if key is None:
+                continue
+            found = keys.get(key)
+            if found is None:
+                keys[key] = row  # most keys hold one row: no list for them
+            elif isinstance(found, list):
+                found.append(row)
+            else:
+                keys[key] = [found, row]
+
+    def candidates(self, prepared: Mapping[str, Any]) -> np.ndarray:
+        """Return the stored rows that share at least one blocking key with ``prepared``."""
+        rows: list[int] = []
+        for (query_features, _), keys in zip(self._orientations, self._maps, strict=True):
+            key = _key(prepared, query_features)
+            if key is None:
+                continue
+            found = keys.get(key)
+            if found is None:
+                continue
+            if isinstance(found, list):
+                rows.extend(found)
+            else:
+                rows.append(found)
+        return np.unique(np.array(rows, dtype=np.int64))
+
+    def match(self, record: Mapping[str, Any], *, min_probability: float | None = None,
+              limit: int | None = None) -> list[Match]:
+        """Return stored records that may be the same person, best first.
+
+        1. Prepare the record and collect candidates from every pass's index.
+        2. Compare and score the candidates with the model.
+        3. Keep those at or above ``min_probability`` (default: the model's
+           lower threshold), each with its field-by-field explanation.
+        """
+        prepared = prepare(record)
+        rows = self.candidates(prepared)
+        if rows.size == 0:
+            return []
+        query = RecordTable(self.table.vocabularies, capacity=16)
+        query.append(prepared)
+        pairs = PairContext(query, self.table, np.zeros(rows.size, dtype=np.int64), rows)
+        threshold = self.model.lower_threshold if min_probability is None else min_probability
+        scored = score(self.model, pairs, compute_levels(self.model.comparisons, pairs),
+                       min_probability=threshold)
+        order = np.argsort(-scored.total_weight, kind="stable")[:limit]
+        return [(self.table.record_ids[scored.right_rows[k]], float(scored.probability[k]),
+                 explain(self.model, scored, int(k))) for k in order]
+
+
+def _key(prepared: Mapping[str, Any], features: tuple[str, ...]) -> tuple | None:
+    values = tuple(prepared[f] for f in features)
+    return None if any(v in ("", 0) for v in values) else values

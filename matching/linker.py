@@ -1,0 +1,251 @@
+"""End-to-end linkage on in-memory records: block, compare, train, score, decide."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matching.blocking import BlockingReport, BlockingRules, candidate_pairs
+from matching.clustering import constrained_clusters
+from matching.comparisons import PairContext, compute_levels
+from matching.model import LinkageModel
+from matching.records import STRING_FEATURES, RecordTable, Vocabularies
+from matching.scoring import (
+    expectation_maximisation,
+    expected_f1_threshold,
+    level_frequencies,
+    probability_from_weight,
+)
+
+
+@dataclass
+class ScoredPairs:
+    """Candidate pairs with levels, per-field weights and probabilities."""
+
+    left_rows: np.ndarray
+    right_rows: np.ndarray
+    levels: np.ndarray  # (n, k) int8
+    field_weights: np.ndarray  # (n, k) float
+    total_weight: np.ndarray  # prior + sum of field weights
+    probability: np.ndarray
+
+    def subset(self, mask: np.ndarray) -> ScoredPairs:
+        return ScoredPairs(self.left_rows[mask], self.right_rows[mask], self.levels[mask],
+                           self.field_weights[mask], self.total_weight[mask], self.probability[mask])
+
+
+def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = None,
+          *, min_probability: float = 0.0) -> ScoredPairs:
+    """Return the scored pairs: each comparison's weight, summed with the prior.
+
+    A level marked ``tf`` weighs ``log2(m / f)`` where ``f`` is how common the
+    agreed value is, instead of the level's average ``log2(m / u)``.
+    Pairs below ``min_probability`` are left out (memory: the per-field
+    weights of millions of dropped pairs are never needed).
+    """
+    if levels is None:
+        levels = compute_levels(model.comparisons, pairs)
+    columns = [_field_weight(model, pairs, levels, k).astype(np.float32) for k in range(len(model.comparisons))]
+    total = np.full(len(levels), model.prior_weight())
+    for column in columns:
+        total += column
+    keep = np.nonzero(probability_from_weight(total) >= min_probability)[0] if min_probability > 0 \
+        else np.arange(len(levels))
+    field_weights = np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
+    total = total[keep]
+    return ScoredPairs(pairs.left_rows[keep], pairs.right_rows[keep], levels[keep], field_weights, total,
+                       probability_from_weight(total))
+
+
+def _field_weight(model: LinkageModel, pairs: PairContext, levels: np.ndarray, column: int) -> np.ndarray:
+    comparison = model.comparisons[column]
+    base_weights = model.weights()[column]
+    lv = levels[:, column].astype(np.intp)
+    weights = base_weights[lv]
+    for index, level in enumerate(comparison.levels):
+        if not level.tf:
+            continue
+        at_level = np.nonzero(lv == index)[0]
+        if at_level.size == 0:
+            continue
+        feature = level.features[0]
+        tf = model.tf_by_id(feature, pairs.left.vocabularies[STRING_FEATURES[feature]])
+        values = pairs.left.column(feature)[pairs.left_rows[at_level]]
+        weights[at_level] = np.log2(max(model.m[column][index], 1e-12) / tf[values])
+    return weights
+
+
+def explain(model: LinkageModel, scored: ScoredPairs, row: int) -> dict[str, dict[str, Any]]:
+    """Return, for pair ``row``, each comparison's level label and weight."""
+    return {
+        comparison.name: {
+            "level": comparison.levels[int(scored.levels[row, column])].label,
+            "weight": round(float(scored.field_weights[row, column]), 3),
+        }
+        for column, comparison in enumerate(model.comparisons)
+    }
+
+
+@dataclass
+class LinkResult:
+    """The outcome of a linkage run."""
+
+    model: LinkageModel
+    left: RecordTable
+    right: RecordTable
+    scored: ScoredPairs  # pairs at or above the lower threshold
+    decision: np.ndarray  # "link" or "review" per scored pair
+    blocking: BlockingReport
+    n_candidates: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def links(self) -> list[tuple[str, str, float]]:
+        """Return (left id, right id, probability) of the auto-linked pairs."""
+        keep = np.nonzero(self.decision == "link")[0]
+        return [(self.left.record_ids[self.scored.left_rows[k]], self.right.record_ids[self.scored.right_rows[k]],
+                 float(self.scored.probability[k])) for k in keep]
+
+
+class Linker:
+    """Train and apply a Fellegi–Sunter model on in-memory records.
+
+    ``Linker().link(left, right)`` estimates everything from the data;
+    ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
+    """
+
+    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 400_000,
+                 seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True,
+                 em_pairs_per_session: int = 400_000) -> None:
+        self.em_pairs_per_session = em_pairs_per_session
+        self.model = model or LinkageModel()
+        self.u_sample_size = u_sample_size
+        self.seed = seed
+        self.retrain = (not self.model.trained) if retrain is None else retrain
+        self.auto_threshold = auto_threshold and self.retrain
+
+    def link(self, left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]]) -> LinkResult:
+        """Link two collections of records (input schema: ``matching.records.INPUT_FIELDS``)."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        vocabularies = Vocabularies()
+        left_table = RecordTable.from_records(left, vocabularies)
+        right_table = RecordTable.from_records(right, vocabularies)
+        timings["prepare"] = time.perf_counter() - started
+        return self._run(left_table, right_table, dedupe=False, timings=timings)
+
+    def dedupe(self, records: Iterable[Mapping[str, Any]]) -> LinkResult:
+        """Find records of the same person within one collection."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        table = RecordTable.from_records(records, Vocabularies())
+        timings["prepare"] = time.perf_counter() - started
+        return self._run(table, table, dedupe=True, timings=timings)
+
+    def _run(self, left: RecordTable, right: RecordTable, *, dedupe: bool, timings: dict) -> LinkResult:
+        """Run the pipeline.
+
+        1. Block: candidate pairs from every pass.
+        2. Compare: one level per comparison per pair.
+        3. Train (unless the model is already trained): u from random pairs,
+           m by EM on the candidates, term frequencies, the prior.
+        4. Score, pick the upper threshold by expected F1, and decide.
+        5. Cluster under constraints so one bad link cannot chain people.
+        """
+        model = self.model
+        clock = time.perf_counter()
+        left_rows, right_rows, report = candidate_pairs(model.blocking_rules, left, None if dedupe else right)
+        timings["block"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        pairs = PairContext(left, right, left_rows, right_rows)
+        levels = compute_levels(model.comparisons, pairs)
+        timings["compare"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        if self.retrain:
+            self._train(left, right, levels, dedupe=dedupe)
+        timings["train"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        # Pairs under 0.1% cannot matter to the expected-F1 threshold.
+        kept = score(model, pairs, levels, min_probability=min(model.lower_threshold, 0.001))
+        if self.auto_threshold:
+            model.upper_threshold = max(expected_f1_threshold(kept.probability), 0.5)
+            model.lower_threshold = min(model.lower_threshold, model.upper_threshold)
+        kept = kept.subset(kept.probability >= model.lower_threshold)
+        decision = np.where(kept.probability >= model.upper_threshold, "link", "review").astype(object)
+        decision = constrained_clusters(left, right, kept, decision, dedupe=dedupe)
+        timings["score"] = time.perf_counter() - clock
+        return LinkResult(model, left, right, kept, decision, report, int(left_rows.size), timings)
+
+    def _train(self, left: RecordTable, right: RecordTable, levels: np.ndarray, *, dedupe: bool) -> None:
+        """Estimate u, m, the prior and term frequencies from the data.
+
+        1. u: level shares among random pairs.
+        2. m: one EM pass per session, over the pairs of the session's
+           blocking rule, with u held fixed and the session's excluded
+           comparisons left out; each comparison's m is the mean over the
+           sessions that estimated it.
+        3. prior: EM over all candidate pairs with m and u held fixed, so
+           only the matched proportion moves.
+        """
+        model = self.model
+        rng = np.random.default_rng(self.seed)
+        u = self._estimate_u(left, right, rng, dedupe=dedupe)
+        n_levels = model.n_levels
+        estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
+        session_notes = []
+        for session in model.em_sessions:
+            rows_left, rows_right, _ = candidate_pairs(
+                BlockingRules((session.rule,)), left, None if dedupe else right)
+            if rows_left.size > self.em_pairs_per_session:
+                pick = rng.choice(rows_left.size, self.em_pairs_per_session, replace=False)
+                rows_left, rows_right = rows_left[pick], rows_right[pick]
+            included = [k for k, c in enumerate(model.comparisons) if c.name not in session.exclude]
+            if rows_left.size < 50:
+                session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True})
+                continue
+            comparisons = [model.comparisons[k] for k in included]
+            session_levels = compute_levels(comparisons, PairContext(left, right, rows_left, rows_right))
+            em = expectation_maximisation(
+                session_levels, [n_levels[k] for k in included],
+                u_start=[u[k] for k in included], fixed_u=True)
+            for position, k in enumerate(included):
+                estimates[k].append(em.m[position])
+            session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size),
+                                  "iterations": em.iterations, "converged": em.converged,
+                                  "proportion_matched": em.proportion_matched})
+        m = [np.mean(found, axis=0) if found else start
+             for found, start in zip(estimates, _fallback_m(n_levels), strict=True)]
+        prior_em = expectation_maximisation(levels, n_levels, m_start=m, u_start=u,
+                                             fixed_u=True, fixed_m=True) if len(levels) else None
+        proportion = prior_em.proportion_matched if prior_em else 0.0
+        model.m = [x.tolist() for x in m]
+        model.u = [x.tolist() for x in u]
+        total_pairs = len(left) * (len(left) - 1) / 2 if dedupe else len(left) * len(right)
+        expected_matches = proportion * len(levels)
+        model.prior = float(min(max(expected_matches / max(total_pairs, 1), 1e-12), 0.5))
+        model.fit_term_frequencies([left] if dedupe else [left, right])
+        model.notes = {
+            "em_sessions": session_notes,
+            "expected_matches": expected_matches,
+            "candidate_pairs": int(len(levels)),
+        }
+
+    def _estimate_u(self, left: RecordTable, right: RecordTable, rng: np.random.Generator,
+                    *, dedupe: bool) -> list[np.ndarray]:
+        size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
+        sample_left = rng.integers(0, len(left), size)
+        sample_right = rng.integers(0, len(right), size)
+        if dedupe:
+            distinct = sample_left != sample_right
+            sample_left, sample_right = sample_left[distinct], sample_right[distinct]
+        pairs = PairContext(left, right, sample_left, sample_right)
+        return level_frequencies(compute_levels(self.model.comparisons, pairs), self.model.n_levels)
+
+
+def _fallback_m(n_levels: list[int]) -> list[np.ndarray]:
+    # Used only for a comparison no session could estimate (e.g. a field
+    # absent from the data, where every pair is null and m never matters).
+    return [np.full(count, 1.0 / max(count - 1, 1)) for count in n_levels]

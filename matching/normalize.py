@@ -1,0 +1,177 @@
+"""Normalise Mexican names, sexes and dates into comparable forms.
+
+Every function is pure and cheap; results of the name functions are cached
+because names repeat a great deal (a few surnames cover a third of Mexico).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from functools import lru_cache
+
+from matching.nicknames import ABBREVIATIONS, NICKNAMES, PARTICLES
+
+_NON_LETTER = re.compile(r"[^a-zñ. ]+")
+_SPACES = re.compile(r"\s+")
+# First given names that a compound name often leads with, carrying little
+# information on their own ("María" Guadalupe, "José" Luis).
+LEADING_GIVEN = frozenset({"maria", "jose", "juan", "ma", "j"})
+
+
+_ACCENTS = str.maketrans(
+    "áéíóúüàèìòùâêîôûäëïöÁÉÍÓÚÜÀÈÌÒÙÂÊÎÔÛÄËÏÖÑ",
+    "aeiouuaeiouaeiouaeioaeiouuaeiouaeiouaeioñ",
+)
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Return ``text`` lower-cased without accents, keeping ``ñ`` distinct.
+
+    Why keep ñ: "Peña" and "Pena" are different surnames; the phonetic key,
+    not this function, is where they are allowed to meet.
+    """
+    if not text:
+        return ""
+    lowered = text.translate(_ACCENTS).lower()
+    if lowered.isascii() or all(ch.isascii() or ch == "ñ" for ch in lowered):
+        return lowered
+    out = []
+    for ch in lowered:
+        if ch == "ñ" or ch.isascii():
+            out.append(ch)
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"))
+    return "".join(out)
+
+
+_ADDRESS_JUNK = re.compile(r"[^a-zñ0-9 ]+")
+
+
+def normalize_address(text: str) -> str:
+    """Return an address lower-cased, accent-free, with digits kept."""
+    return " ".join(_ADDRESS_JUNK.sub(" ", fold(text)).split())
+
+
+def _tokens(text: str) -> list[str]:
+    # Keep dots only long enough to recognise abbreviations such as "Ma.".
+    cleaned = _NON_LETTER.sub(" ", fold(text).replace("-", " ").replace(",", " "))
+    return cleaned.replace(".", ". ").split()
+
+
+@lru_cache(maxsize=200_000)
+def normalize_name(text: str) -> str:
+    """Return a name lower-cased, accent-free (ñ kept), without punctuation or particles.
+
+    Abbreviations are expanded (``Ma.`` → ``maria``) but nicknames are kept:
+    use :func:`canonical_given_names` for given names.
+
+    >>> normalize_name("  MA. de los Ángeles ")
+    'maria angeles'
+    """
+    words = []
+    for token in _tokens(text):
+        token = ABBREVIATIONS.get(token, token).rstrip(".")
+        if token and token not in PARTICLES:
+            words.append(token)
+    return " ".join(words)
+
+
+@lru_cache(maxsize=200_000)
+def canonical_given_names(text: str) -> str:
+    """Return given names normalised with nicknames replaced by the full name.
+
+    >>> canonical_given_names("Pepe")
+    'jose'
+    >>> canonical_given_names("Ma. Lupita")
+    'maria guadalupe'
+    """
+    return " ".join(NICKNAMES.get(word, word) for word in normalize_name(text).split())
+
+
+@lru_cache(maxsize=200_000)
+def significant_given_name(text: str) -> str:
+    """Return the given name that identifies: the second of "María X" / "José X".
+
+    This mirrors the CURP rule and is the key used for blocking on given names.
+
+    >>> significant_given_name("María de los Ángeles")
+    'angeles'
+    """
+    words = canonical_given_names(text).split()
+    if len(words) > 1 and words[0] in LEADING_GIVEN:
+        return words[1]
+    return words[0] if words else ""
+
+
+def normalize_surname(text: str) -> str:
+    """Return a surname normalised for comparison (particles dropped)."""
+    return normalize_name(text)
+
+
+_SEX = {
+    "h": "H", "hombre": "H", "masculino": "H", "male": "H", "man": "H", "1": "H",
+    "m": "M", "mujer": "M", "femenino": "M", "female": "M", "f": "M", "woman": "M", "2": "M",
+}
+
+
+def normalize_sex(text: str) -> str:
+    """Return ``"H"``, ``"M"`` or ``""``.
+
+    ``M`` means *mujer* (the registry's convention, as in the CURP); English
+    ``male`` must be spelled out to mean H.
+    """
+    return _SEX.get(fold((text or "").strip()), "")
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
+
+
+def parse_date(text: str | datetime.date | None) -> datetime.date | None:
+    """Return a date from ISO, ``dd/mm/aaaa``, ``aaaammdd`` and a few other forms."""
+    if text is None:
+        return None
+    if isinstance(text, datetime.date):
+        return text
+    value = text.strip()
+    if not value:
+        return None
+    # Fast paths for the two forms nearly every file uses; strptime is slow.
+    try:
+        if len(value) == 10 and value[4] == "-":
+            return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        if len(value) == 10 and value[2] in "/-." and value[5] == value[2]:
+            return datetime.date(int(value[6:]), int(value[3:5]), int(value[:2]))
+        if len(value) == 8 and value.isdigit():
+            return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def date_to_int(date: datetime.date | None) -> int:
+    """Return ``yyyymmdd`` as an int, or 0 for a missing date."""
+    return 0 if date is None else date.year * 10000 + date.month * 100 + date.day
+
+
+def parse_date_int(text: str) -> int:
+    """Return ``yyyymmdd`` as an int, also for impossible dates written as digits.
+
+    Why: FEBRL-style data contains typos such as 19870231 that are still
+    evidence; parsing them to None would throw the evidence away.
+    """
+    value = (text or "").strip()
+    digits = re.sub(r"\D", "", value)
+    date = parse_date(value)
+    if date is not None:
+        return date_to_int(date)
+    if len(digits) == 8 and digits.startswith(("19", "20", "18")):
+        return int(digits)
+    return 0

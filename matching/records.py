@@ -1,0 +1,312 @@
+"""Prepared records: the normalised, columnar form every later step reads.
+
+A :class:`RecordTable` stores one numpy column per feature.  String features
+are stored twice: as an object array of normalised strings (for rapidfuzz)
+and as integer ids into a :class:`Vocabulary` shared by every table of a
+linkage run, so exact equality and blocking keys are integer comparisons.
+Id 0 always means "missing".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from matching.curp import clean_curp, curp_stem, parse_curp
+from matching.normalize import (
+    canonical_given_names,
+    fold,
+    normalize_address,
+    normalize_name,
+    normalize_sex,
+    parse_date,
+    parse_date_int,
+    significant_given_name,
+)
+from matching.phonetic import phonetic_key
+
+# The CSV / input schema.  Any field may be empty or absent.
+INPUT_FIELDS: tuple[str, ...] = (
+    "record_id", "given_names", "paternal_surname", "maternal_surname", "sex",
+    "birth_date", "id_number", "state", "municipality", "address", "event_date",
+)
+OPTIONAL_INPUT_FIELDS: tuple[str, ...] = ("aliases", "age")
+
+# Prepared string feature -> vocabulary it shares ids with.  Paternal and
+# maternal surnames share one so "swapped surnames" is an id comparison.
+STRING_FEATURES: dict[str, str] = {
+    # Given names and surnames share one vocabulary so that a name written in
+    # the wrong field ("given crossed with paternal") is an id comparison.
+    "given": "name",
+    "given_sig": "name",
+    "given_ph": "name_ph",
+    "given_sig_ph": "name_ph",
+    "paternal": "name",
+    "maternal": "name",
+    "paternal_ph": "name_ph",
+    "maternal_ph": "name_ph",
+    "id_number": "id_number",
+    "id_head": "id_part",
+    "id_tail": "id_part",
+    "sig10": "sig10",
+    "curp_sig10": "sig10",
+    "fields_sig10": "sig10",
+    "state": "state",
+    "municipality": "municipality",
+    "address": "address",
+    "address_key": "address_key",
+    "initials": "initials",
+    "initials2": "initials",
+}
+INT_FEATURES: tuple[str, ...] = ("sex", "birth", "birth_year", "birth_md", "event", "has_curp", "curp_valid")
+SEX_CODE = {"": 0, "H": 1, "M": 2}
+
+
+class Vocabulary:
+    """Map strings to dense integer ids; ``""`` is always id 0."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {"": 0}
+        self.strings: list[str] = [""]
+        self._array: np.ndarray | None = None
+
+    def as_array(self) -> np.ndarray:
+        """Return the strings as an object array (cached until the vocabulary grows)."""
+        if self._array is None or len(self._array) != len(self.strings):
+            self._array = np.array(self.strings, dtype=object)
+        return self._array
+
+    def id(self, value: str) -> int:
+        """Return the id of ``value``, adding it if new."""
+        found = self._ids.get(value)
+        if found is None:
+            found = len(self.strings)
+            self._ids[value] = found
+            self.strings.append(value)
+        return found
+
+    def ids(self, values: list[str]) -> list[int]:
+        """Return the ids of ``values``, adding new ones (a fast loop for whole columns)."""
+        known, strings = self._ids, self.strings
+        out = []
+        for value in values:
+            found = known.get(value)
+            if found is None:
+                found = known[value] = len(strings)
+                strings.append(value)
+            out.append(found)
+        return out
+
+    def lookup(self, value: str) -> int:
+        """Return the id of ``value`` or -1 if unseen (never adds)."""
+        return self._ids.get(value, -1)
+
+    def __len__(self) -> int:
+        return len(self.strings)
+
+    def to_json(self) -> list[str]:
+        return list(self.strings)
+
+    @classmethod
+    def from_json(cls, strings: list[str]) -> Vocabulary:
+        vocab = cls()
+        for value in strings[1:]:
+            vocab.id(value)
+        return vocab
+
+
+class Vocabularies(dict):
+    """One :class:`Vocabulary` per vocabulary name, created on first use."""
+
+    def __missing__(self, key: str) -> Vocabulary:
+        vocab = self[key] = Vocabulary()
+        return vocab
+
+
+def _text(record: Mapping[str, Any], field: str) -> str:
+    value = record.get(field)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def address_key(address: str) -> str:
+    """Return the house number and the first three letters of the first word.
+
+    "Hidalgo 123 col centro" and "hidalgo 123" both give "123 hid": a key that
+    survives most typos and missing parts of an address.
+    """
+    words = address.split()
+    number = next((w for w in words if w.isdigit()), "")
+    word = next((w for w in words if w.isalpha() and len(w) >= 3), "")
+    return f"{number} {word[:3]}" if number and word else ""
+
+
+def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the normalised features of one input record.
+
+    1. Names: canonical given names (nicknames and abbreviations expanded),
+       the significant given name, surnames without particles, phonetic keys.
+       A record with only a maternal surname gets it as paternal.
+    2. Dates: birth date as ``yyyymmdd``; a birth year estimated from the age
+       at the event when the birth date is missing.
+    3. Identity number: cleaned; if it is a CURP, its first ten characters.
+       The same ten characters are derived from the names and birth date, so
+       a CURP on one side can be checked against the other side's fields.
+    """
+    text = {field: _text(record, field) for field in _READ_FIELDS}
+    features = dict(_name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"]))
+    paternal, maternal, given = features["paternal"], features["maternal"], features["given"]
+    birth = parse_date_int(text["birth_date"])
+    event_date = parse_date(text["event_date"])
+    birth_year = birth // 10000 if birth else 0
+    age_text = text["age"]
+    if not birth_year and age_text.isdigit() and event_date is not None:
+        birth_year = event_date.year - int(age_text)
+    id_number = clean_curp(text["id_number"])
+    curp = parse_curp(id_number) if len(id_number) == 18 else None
+    address = normalize_address(text["address"])
+    fields_sig10 = ""
+    if paternal and birth:
+        initials, _ = curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)
+        fields_sig10 = f"{initials}{birth % 1000000:06d}"
+    curp_sig10 = id_number[:10] if curp is not None else ""
+    features.update({
+        "record_id": text["record_id"],
+        "id_number": id_number,
+        # Halves of the number: a one-character typo leaves one half intact.
+        "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
+        "id_tail": f"t{id_number[len(id_number) // 2:]}" if len(id_number) >= 6 else "",
+        "curp_sig10": curp_sig10,
+        "fields_sig10": fields_sig10,
+        # One blocking key for "CURP prefix": the CURP's if known, else derived.
+        "sig10": curp_sig10 or fields_sig10,
+        "state": fold(text["state"]),
+        "municipality": fold(text["municipality"]),
+        "address": address,
+        "address_key": address_key(address),
+        "sex": SEX_CODE[normalize_sex(text["sex"])],
+        "birth": birth,
+        "birth_year": birth_year,
+        "birth_md": birth % 10000,
+        "event": event_date.toordinal() if event_date else 0,
+        "has_curp": int(curp is not None),
+        # A CURP whose check digit and date hold; two such that differ are
+        # two different people (a typo usually breaks the check digit).
+        "curp_valid": int(curp is not None and curp.check_digit_ok and curp.birth_date is not None),
+    })
+    return features
+
+
+_READ_FIELDS = (*INPUT_FIELDS, "age")
+
+
+@lru_cache(maxsize=500_000)
+def _name_features(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple:
+    """Return the name features of one (given, paternal, maternal) triple.
+
+    Cached as a whole: the same full name recurs many times in a registry.
+    """
+    given = canonical_given_names(given_names)
+    given_sig = significant_given_name(given_names)
+    paternal = normalize_name(paternal_surname)
+    maternal = normalize_name(maternal_surname)
+    if not paternal and maternal:
+        paternal, maternal = maternal, ""
+    return (
+        ("given", given),
+        ("given_sig", given_sig),
+        ("given_ph", phonetic_key(given)),
+        ("given_sig_ph", phonetic_key(given_sig)),
+        ("paternal", paternal),
+        ("maternal", maternal),
+        ("paternal_ph", phonetic_key(paternal)),
+        ("maternal_ph", phonetic_key(maternal)),
+        # First letters of given name and both surnames: typos rarely hit them.
+        ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
+        ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
+    )
+
+
+class RecordTable:
+    """A growable columnar table of prepared records."""
+
+    def __init__(self, vocabularies: Vocabularies | None = None, capacity: int = 1024) -> None:
+        self.vocabularies = vocabularies if vocabularies is not None else Vocabularies()
+        self.record_ids: list[str] = []
+        self._capacity = max(16, capacity)
+        self.ids: dict[str, np.ndarray] = {
+            name: np.zeros(self._capacity, dtype=np.int32) for name in STRING_FEATURES
+        }
+        self.strings: dict[str, np.ndarray] = {
+            name: np.full(self._capacity, "", dtype=object) for name in STRING_FEATURES
+        }
+        self.ints: dict[str, np.ndarray] = {
+            name: np.zeros(self._capacity, dtype=np.int32) for name in INT_FEATURES
+        }
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], vocabularies: Vocabularies | None = None
+    ) -> RecordTable:
+        """Return a table of the prepared ``records``.
+
+        Columns are gathered in lists and converted once: assigning numpy
+        elements one by one costs more than preparing the record.
+        """
+        prepared = [prepare(record) for record in records]
+        table = cls(vocabularies, capacity=len(prepared) + 16)
+        n = len(prepared)
+        table.record_ids = [p["record_id"] for p in prepared]
+        for name, vocab_name in STRING_FEATURES.items():
+            values = [p[name] for p in prepared]
+            table.strings[name][:n] = values
+            table.ids[name][:n] = table.vocabularies[vocab_name].ids(values)
+        for name in INT_FEATURES:
+            table.ints[name][:n] = [p[name] for p in prepared]
+        return table
+
+    def append(self, prepared: Mapping[str, Any]) -> int:
+        """Append one prepared record and return its row index."""
+        row = len(self.record_ids)
+        if row >= self._capacity:
+            self._grow()
+        self.record_ids.append(prepared["record_id"])
+        for name, vocab_name in STRING_FEATURES.items():
+            value = prepared[name]
+            self.strings[name][row] = value
+            self.ids[name][row] = self.vocabularies[vocab_name].id(value)
+        for name in INT_FEATURES:
+            self.ints[name][row] = prepared[name]
+        return row
+
+    def _grow(self) -> None:
+        # Doubling keeps appends amortised O(1) for the incremental index.
+        self._capacity *= 2
+        for columns in (self.ids, self.strings, self.ints):
+            for name, column in columns.items():
+                grown = np.zeros(self._capacity, dtype=column.dtype) if column.dtype != object else np.full(self._capacity, "", dtype=object)
+                grown[: len(column)] = column
+                columns[name] = grown
+
+    def column(self, name: str) -> np.ndarray:
+        """Return the integer column ``name`` (ids for strings), trimmed to length."""
+        n = len(self)
+        if name in self.ints:
+            return self.ints[name][:n]
+        return self.ids[name][:n]
+
+    def text(self, name: str) -> np.ndarray:
+        """Return the normalised strings of feature ``name``."""
+        return self.strings[name][: len(self)]

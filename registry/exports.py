@@ -1,0 +1,403 @@
+"""NGO exports: redacted, pseudonymised records as CSV, XLSX or JSON, streamed.
+
+Every row goes through the redaction policy for the ``ngo`` audience; the file says
+which policy, when and with which filters it was made. Cells are made safe for
+spreadsheets, and reversibly so (``cell_encode`` / ``cell_decode``):
+
+1. **Formula injection.** A value that starts with ``=``, ``+``, ``-``, ``@``, tab,
+   carriage return or NUL would run as a formula in Excel or LibreOffice. It gets a
+   leading apostrophe, and so does a value that already starts with one, so that
+   removing exactly one leading apostrophe always gives the original back.
+2. **XLSX only.** openpyxl writes a string starting with ``=`` as a live formula
+   (we force the string type); it raises ``IllegalCharacterError`` on control
+   characters mid-export, and Excel silently cuts text at 32,767 characters. Control
+   characters (and carriage returns, which XML would turn into line feeds) are
+   written with the OOXML escape ``_xHHHH_`` that Excel itself decodes; a literal
+   ``_x`` in the text is written as ``_x005F_x`` so that it is not decoded. Text
+   longer than the cell limit is split: the cell keeps the first part and the
+   sheet ``continuacion`` holds the rest, in order, with the cell it belongs to.
+3. **k-anonymity (optional).** Rows whose quasi-identifiers (age band, sex,
+   municipality, month) are shared by fewer than k rows are generalised
+   (municipality → state, month → year); if still fewer than k, suppressed. The
+   file states how many rows were generalised and suppressed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from registry.models import Record
+from registry.redaction import (
+    POLICIES,
+    RECORD_POLICY,
+    Audience,
+    age_at,
+    age_band,
+    pseudonym,
+    redact_record,
+)
+
+AUDIENCE = Audience.NGO
+XLSX_CELL_LIMIT = 32_767
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+NEUTRALISER = "'"
+CHUNK_SIZE = 2000
+
+# Columns of the export: every record field the ngo audience may see, in policy order,
+# then the status and pseudonymous key of the case a missing report opened.
+RECORD_COLUMNS = tuple(
+    "age_band" if name == "age" else name
+    for name, rules in RECORD_POLICY.items()
+    if rules[AUDIENCE].transform != "hide"
+)
+COLUMNS = (*RECORD_COLUMNS, "case_id", "case_status")
+
+
+# --- Cell safety ----------------------------------------------------------------------------
+
+def neutralise(text: str) -> str:
+    """Return ``text`` safe from formula injection; ``unneutralise`` reverses it exactly."""
+    if text.startswith((*FORMULA_TRIGGERS, NEUTRALISER)):
+        return NEUTRALISER + text
+    return text
+
+
+def unneutralise(text: str) -> str:
+    return text[1:] if text.startswith(NEUTRALISER) else text
+
+
+# Characters XML 1.0 cannot carry, plus CR (XML parsers turn it into LF).
+_XML_UNSAFE_CHARS = frozenset(
+    [chr(c) for c in range(0x20) if chr(c) not in "\t\n"] + ["\ufffe", "\uffff"])
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _token(source: str, index: int) -> str:
+    char = source[index]
+    if char in _XML_UNSAFE_CHARS:
+        return f"_x{ord(char):04X}_"
+    if char == "_" and source[index + 1:index + 2] == "x":
+        return "_x005F_"  # a literal "_x" that Excel must not decode
+    return char
+
+
+def xlsx_encode_parts(text: str, limit: int = XLSX_CELL_LIMIT) -> list[str]:
+    """Return the cell text(s) to write for ``text``: neutralised, OOXML-escaped, split.
+
+    Parts never cut an escape in half and each stays within Excel's cell limit
+    (counted in UTF-16 units, as Excel counts).
+    """
+    source = neutralise(text)
+    if len(source) <= limit // 2 and not _NEEDS_ESCAPE.search(source):
+        return [source]  # the common case, without a loop over characters
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for index, char in enumerate(source):
+        token = _token(source, index)
+        width = len(token) + (1 if ord(char) > 0xFFFF else 0)
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size = [], 0
+        current.append(token)
+        size += width
+    parts.append("".join(current))
+    return parts
+
+
+def xlsx_decode_parts(parts: Iterable[str]) -> str:
+    """Return the original text from the stored cell parts, as Excel reads them."""
+    decoded = "".join(_OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), part)
+                      for part in parts)
+    return unneutralise(decoded)
+
+
+# --- Filters and rows -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportFilters:
+    state: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: (value.isoformat() if isinstance(value, date) else value)
+                for name, value in self.__dict__.items() if value not in (None, "")}
+
+
+def export_queryset(filters: ExportFilters) -> QuerySet[Record]:
+    """Return the records an export covers, in a stable order."""
+    records = Record.objects.all()
+    if filters.state:
+        records = records.filter(event_state_id=filters.state)
+    if filters.kind:
+        records = records.filter(kind=filters.kind)
+    if filters.status:
+        records = records.filter(case__status=filters.status)
+    if filters.date_from:
+        records = records.filter(event_date__gte=filters.date_from)
+    if filters.date_to:
+        records = records.filter(event_date__lte=filters.date_to)
+    return records.order_by("pk")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def record_row(record: Record) -> dict[str, str]:
+    """Return one export row: the record as the ngo audience sees it, as text."""
+    shown = redact_record(record, AUDIENCE)
+    case = getattr(record, "case", None) if record.kind == "missing_report" else None
+    shown["case_id"] = pseudonym("registry.case.id", case.pk) if case else ""
+    shown["case_status"] = case.get_status_display() if case else ""
+    return {column: _text(shown.get(column)) for column in COLUMNS}
+
+
+# --- k-anonymity -------------------------------------------------------------------------------
+
+QUASI_IDENTIFIERS = ("age_band", "sex", "event_municipality", "event_date")
+
+
+def _quasi_key(age: int | None, birth: date | None, event: date | None, sex: str,
+               municipality: str | None, state: str | None, *, general: bool) -> tuple:
+    known_age = age if age is not None else age_at(birth, event)
+    band = age_band(known_age)
+    if general:
+        return band, sex, ("state", state), event.year if event else None
+    month = (event.year, event.month) if event else None
+    return band, sex, ("municipality", municipality), month
+
+
+@dataclass
+class KAnonymityPlan:
+    """Which rows to generalise or suppress so that every group has at least k rows."""
+
+    k: int
+    generalise: set[int] = field(default_factory=set)
+    suppress: set[int] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, records: QuerySet[Record], k: int) -> KAnonymityPlan:
+        """1. Count exact groups. 2. Generalise rows of small groups and recount them.
+        3. Suppress the rows still in groups smaller than k."""
+        columns = ("pk", "age", "birth_date", "event_date", "sex", "event_municipality_id",
+                   "event_state_id")
+        rows = list(records.values_list(*columns).iterator(chunk_size=CHUNK_SIZE))
+        exact = {row[0]: _quasi_key(*row[1:], general=False) for row in rows}
+        exact_counts = Counter(exact.values())
+        plan = cls(k=k)
+        small = [row for row in rows if exact_counts[exact[row[0]]] < k]
+        general = {row[0]: _quasi_key(*row[1:], general=True) for row in small}
+        general_counts = Counter(general.values())
+        for pk, key in general.items():
+            (plan.generalise if general_counts[key] >= k else plan.suppress).add(pk)
+        return plan
+
+    def apply(self, record: Record, row: dict[str, str]) -> dict[str, str] | None:
+        if record.pk in self.suppress:
+            return None
+        if record.pk in self.generalise:
+            row["event_municipality"] = record.event_state.name if record.event_state_id else ""
+            row["event_date"] = str(record.event_date.year) if record.event_date else ""
+        return row
+
+
+# --- The export --------------------------------------------------------------------------------
+
+def policy_fingerprint() -> str:
+    """Return a short hash of the policy tables, so a file says which policy made it."""
+    canonical = json.dumps(
+        {label: {name: {aud: rule.__dict__ for aud, rule in rules.items()}
+                 for name, rules in policy.items()}
+         for label, policy in POLICIES.items()}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+@dataclass
+class Export:
+    """One export run: what it covers, and the rows, streamed from the database."""
+
+    filters: ExportFilters
+    k: int | None = None
+    created_at: datetime = field(default_factory=timezone.now)
+    plan: KAnonymityPlan | None = None
+    row_count: int = 0
+
+    def prepare(self) -> Export:
+        records = export_queryset(self.filters)
+        if self.k:
+            self.plan = KAnonymityPlan.build(records, self.k)
+        total = records.count()
+        self.row_count = total - (len(self.plan.suppress) if self.plan else 0)
+        return self
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "titulo": "Registro de personas desaparecidas y detenidas — exportación anonimizada",
+            "fecha": self.created_at.isoformat(),
+            "politica": (f"registry.redaction, audiencia «{AUDIENCE}», "
+                         f"huella {policy_fingerprint()}"),
+            "filtros": self.filters.as_dict(),
+            "filas": self.row_count,
+            "k_anonimato": self.k,
+            "filas_generalizadas": len(self.plan.generalise) if self.plan else 0,
+            "filas_suprimidas": len(self.plan.suppress) if self.plan else 0,
+            "seudonimos": "HMAC-SHA256 con la clave de esta instalación; no reversibles",
+            "celdas": "Un apóstrofo inicial neutraliza fórmulas: quite uno para el valor original.",
+        }
+
+    def column_notes(self) -> list[tuple[str, str]]:
+        notes = []
+        for column in COLUMNS:
+            name = "age" if column == "age_band" else column
+            if name in RECORD_POLICY:
+                notes.append((column, str(RECORD_POLICY[name][AUDIENCE].transform)))
+            else:
+                notes.append((column, "pseudonym" if column == "case_id" else "show"))
+        return notes
+
+    def rows(self) -> Iterator[dict[str, str]]:
+        records = (export_queryset(self.filters)
+                   .select_related("agency", "event_state", "event_municipality", "case"))
+        for record in records.iterator(chunk_size=CHUNK_SIZE):
+            row = record_row(record)
+            if self.plan is not None:
+                row = self.plan.apply(record, row)
+            if row is not None:
+                yield row
+
+
+class _LineBuffer:
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_line(values: Iterable[str]) -> str:
+    """Return one CSV line with every cell neutralised (``unneutralise`` reverses it)."""
+    return csv.writer(_LineBuffer()).writerow([neutralise(value) for value in values])
+
+
+def csv_stream(export: Export) -> Iterator[str]:
+    """Yield the CSV: ``#`` lines with the metadata, the header, then one line per row."""
+    for key, value in export.metadata().items():
+        # A comment line, unquoted so that it starts with "#" (never a formula trigger).
+        text = " ".join(_meta_text(value).splitlines())
+        yield f"# {key}: {text}\r\n"
+    yield csv_line(COLUMNS)
+    for row in export.rows():
+        yield csv_line(row[column] for column in COLUMNS)
+
+
+def _meta_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else _text(value)
+
+
+def json_stream(export: Export) -> Iterator[str]:
+    """Yield a JSON document ``{"metadata": …, "columns": …, "records": […]}`` piece by piece.
+
+    JSON needs no neutralising: no spreadsheet evaluates it.
+    """
+    yield '{"metadata": ' + json.dumps(export.metadata(), ensure_ascii=False)
+    yield ', "columns": ' + json.dumps(list(COLUMNS)) + ', "records": ['
+    separator = ""
+    for row in export.rows():
+        yield separator + json.dumps(row, ensure_ascii=False)
+        separator = ", "
+    yield "]}"
+
+
+def write_xlsx(header: Iterable[str], rows: Iterable[Iterable[str]],
+               notes: Iterable[Iterable[str]]) -> tempfile.SpooledTemporaryFile:
+    """Write sheets ``datos`` (header + rows), ``continuacion`` and ``politica`` (notes).
+
+    openpyxl's write-only mode streams rows to disk, so memory stays flat; the result
+    is a temporary file (in memory up to 8 MB, then on disk), rewound.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet("datos")
+    continuation = workbook.create_sheet("continuacion")
+    policy = workbook.create_sheet("politica")
+
+    def text_cell(sheet, value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+
+    def cells(sheet, values: Iterable[str], row_number: int) -> list[WriteOnlyCell]:
+        out = []
+        for column_number, value in enumerate(values, start=1):
+            parts = xlsx_encode_parts(value)
+            out.append(text_cell(sheet, parts[0]))
+            for part_number, part in enumerate(parts[1:], start=1):
+                continuation.append([text_cell(continuation, f"{row_number}:{column_number}"),
+                                     part_number, text_cell(continuation, part)])
+        return out
+
+    continuation.append([text_cell(continuation, "celda (fila:columna)"),
+                         text_cell(continuation, "parte"), text_cell(continuation, "texto")])
+    data.append(cells(data, header, 1))
+    for row_number, row in enumerate(rows, start=2):
+        data.append(cells(data, row, row_number))
+    for note in notes:
+        policy.append(cells(policy, note, 0))
+
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def read_xlsx(file: Any) -> list[list[str]]:
+    """Return the ``datos`` sheet as the original texts (for tests and for re-imports).
+
+    Cells are decoded as Excel decodes them, continuation parts appended in order.
+    """
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(file, read_only=True)
+    extra: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for position, part_number, text in list(workbook["continuacion"].iter_rows(
+            min_row=2, values_only=True)):
+        row_number, column_number = (int(n) for n in position.split(":"))
+        extra.setdefault((row_number, column_number), []).append((int(part_number), text))
+    rows = []
+    for row_number, row in enumerate(workbook["datos"].iter_rows(values_only=True), start=1):
+        decoded = []
+        for column_number, value in enumerate(row, start=1):
+            tail = [text for _, text in sorted(extra.get((row_number, column_number), []))]
+            decoded.append(xlsx_decode_parts([value or "", *tail]))
+        rows.append(decoded)
+    workbook.close()
+    return rows
+
+
+def xlsx_file(export: Export) -> tempfile.SpooledTemporaryFile:
+    """Write the export as XLSX: the data, the continuation parts, and the policy sheet."""
+    notes: list[list[str]] = [[key, _meta_text(value)]
+                              for key, value in export.metadata().items()]
+    notes += [[], ["columna", "tratamiento"], *[list(n) for n in export.column_notes()]]
+    rows = ([row[column] for column in COLUMNS] for row in export.rows())
+    return write_xlsx(COLUMNS, rows, notes)

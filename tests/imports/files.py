@@ -1,0 +1,70 @@
+"""Build test files in memory: CSV in any encoding/dialect, XLSX with openpyxl (and quirks)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+from openpyxl import Workbook
+
+DETENTION_HEADER = ["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO", "APELLIDO MATERNO", "SEXO",
+                    "FECHA DE NACIMIENTO", "CURP", "ENTIDAD", "MUNICIPIO", "FECHA DE DETENCIÓN",
+                    "AUTORIDAD", "LUGAR DE RECLUSIÓN"]
+
+
+def detention_row(n: int, **overrides: str) -> list[str]:
+    row = {
+        "FOLIO": f"DET-{n:06d}", "NOMBRE(S)": "José Ángel", "APELLIDO PATERNO": "Muñoz",
+        "APELLIDO MATERNO": f"Pérez{n}", "SEXO": "H", "FECHA DE NACIMIENTO": "03/04/1990",
+        "CURP": "", "ENTIDAD": "Jalisco", "MUNICIPIO": "Guadalajara",
+        "FECHA DE DETENCIÓN": "12/05/2024", "AUTORIDAD": "Policía Estatal",
+        "LUGAR DE RECLUSIÓN": "Puente Grande",
+    }
+    row.update(overrides)
+    return [row[h] for h in DETENTION_HEADER]
+
+
+def detention_rows(count: int, start: int = 1) -> list[list[str]]:
+    return [list(DETENTION_HEADER)] + [detention_row(n) for n in range(start, start + count)]
+
+
+def csv_bytes(rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: list[list], *, sheets: dict[str, list[list]] | None = None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Hoja1"
+    for row in rows:
+        sheet.append(row)
+    for title, extra_rows in (sheets or {}).items():
+        extra = workbook.create_sheet(title)
+        for row in extra_rows:
+            extra.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rewrite_member(xlsx: bytes, member: str, change) -> bytes:
+    """Return the workbook with one zip member's text passed through ``change``."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == member:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def declare_dimension(xlsx: bytes, ref: str) -> bytes:
+    return rewrite_member(xlsx, "xl/worksheets/sheet1.xml",
+                          lambda xml: re.sub(r'<dimension ref="[^"]*"/>',
+                                             f'<dimension ref="{ref}"/>', xml))

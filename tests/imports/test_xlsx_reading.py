@@ -1,0 +1,84 @@
+"""Workbooks: streaming read past wrong dimensions, sheets, date cells and serials, formulas."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from imports.readers import ImportFileError
+from registry.models import Record
+from tests.imports.files import (
+    DETENTION_HEADER,
+    declare_dimension,
+    detention_row,
+    detention_rows,
+    rewrite_member,
+    xlsx_bytes,
+)
+
+
+def test_rows_beyond_the_declared_dimension_are_read(import_file, agency_a):
+    rows = [["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO"]]
+    rows += [[f"F-{n}", "Ana", "Ruiz"] for n in range(1, 1002)]
+    content = declare_dimension(xlsx_bytes(rows), "A1:A2")
+
+    batch = import_file(agency_a, content, "detenciones.xlsx")
+
+    assert batch.rows_total == 1001
+    assert Record.objects.filter(agency=agency_a).count() == 1001
+    assert Record.objects.get(external_id="F-1001").source_row == 1002
+
+
+def test_the_first_sheet_is_read_unless_one_is_named(import_file, agency_a):
+    other = [DETENTION_HEADER, detention_row(50)]
+    content = xlsx_bytes(detention_rows(2), sheets={"Traslados": other})
+
+    first = import_file(agency_a, content, "libro.xlsx")
+    named = import_file(agency_a, content, "libro.xlsx", sheet="Traslados")
+
+    assert first.rows_created == 2 and first.sheet_name == "Hoja1"
+    assert named.rows_created == 1
+    assert Record.objects.get(external_id="DET-000050").source_sheet == "Traslados"
+
+
+def test_an_unknown_sheet_name_is_refused_with_the_sheets_listed(import_file, agency_a):
+    with pytest.raises(ImportFileError, match="Hoja1"):
+        import_file(agency_a, xlsx_bytes(detention_rows(1)), "libro.xlsx", sheet="Enero")
+
+
+def test_date_cells_and_excel_serials_become_dates(import_file, agency_a):
+    rows = [["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO", "FECHA DE NACIMIENTO", "FECHA DE DETENCIÓN"],
+            ["A", "Ana", "Ruiz", dt.datetime(1990, 4, 3), 45424],  # serial of 2024-05-12
+            ["B", "Luis", "Paz", "03/04/1991", 45424.0]]
+
+    import_file(agency_a, xlsx_bytes(rows), "libro.xlsx")
+
+    first, second = Record.objects.order_by("external_id")
+    assert (first.birth_date, first.event_date) == (dt.date(1990, 4, 3), dt.date(2024, 5, 12))
+    assert (second.birth_date, second.event_date) == (dt.date(1991, 4, 3), dt.date(2024, 5, 12))
+    assert first.raw_values["FECHA DE NACIMIENTO"] == "1990-04-03"
+
+
+def test_header_row_below_title_rows(import_file, agency_a):
+    rows = [["Secretaría de Seguridad"], [], ["Corte al 31 de mayo"], *detention_rows(2)]
+
+    batch = import_file(agency_a, xlsx_bytes(rows), "libro.xlsx")
+
+    assert batch.rows_created == 2
+    assert Record.objects.get(external_id="DET-000001").source_row == 5
+
+
+def test_formulas_are_not_evaluated_their_cached_value_is_stored(import_file, agency_a):
+    rows = [["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO", "EDAD"], ["A", "Ana", "Ruiz", 30]]
+    # Replace the literal age by a formula whose cached result is 41.
+    content = rewrite_member(
+        xlsx_bytes(rows), "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace('<c r="D2" t="n"><v>30</v></c>',
+                                '<c r="D2"><f>SUM(A1:A9)*0+41</f><v>41</v></c>'))
+
+    import_file(agency_a, content, "libro.xlsx")
+
+    record = Record.objects.get()
+    assert record.age == 41
+    assert record.raw_values["EDAD"] == "41"

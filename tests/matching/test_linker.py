@@ -1,0 +1,102 @@
+import pytest
+
+from matching.incremental import IncrementalIndex
+from matching.linker import Linker
+from matching.model import LinkageModel
+from matching.synthetic import SyntheticRecord, generate_linkage_dataset
+
+
+def as_input(record: SyntheticRecord) -> dict[str, str]:
+    return {
+        "record_id": record.record_id,
+        "given_names": record.given_names,
+        "paternal_surname": record.paternal_surname,
+        "maternal_surname": record.maternal_surname,
+        "sex": record.sex,
+        "birth_date": record.birth_date.isoformat() if record.birth_date else "",
+        "age": "" if record.age is None else str(record.age),
+        "id_number": record.curp,
+        "state": record.state_code,
+        "municipality": record.municipality_code,
+        "address": record.address,
+        "event_date": record.event_date.isoformat() if record.event_date else "",
+    }
+
+
+@pytest.fixture(scope="module")
+def linkage():
+    left, right = generate_linkage_dataset(seed=99, n_left=1500, n_right=4000, overlap=0.5)
+    truth = set()
+    by_person = {}
+    for record in right:
+        by_person.setdefault(record.person_id, []).append(record.record_id)
+    for record in left:
+        truth.update((record.record_id, other) for other in by_person.get(record.person_id, []))
+    result = Linker().link([as_input(r) for r in left], [as_input(r) for r in right])
+    return left, right, truth, result
+
+
+def test_unsupervised_linkage_finds_the_shared_people(linkage):
+    _, _, truth, result = linkage
+    links = {(a, b) for a, b, _ in result.links()}
+    true_positives = len(links & truth)
+    precision, recall = true_positives / len(links), true_positives / len(truth)
+    assert precision > 0.97
+    assert recall > 0.93
+
+
+def test_the_model_says_how_it_was_made_and_round_trips_through_json(linkage, tmp_path):
+    _, _, _, result = linkage
+    path = tmp_path / "model.json"
+    result.model.save(path)
+    loaded = LinkageModel.load(path)
+    assert loaded.m == result.model.m and loaded.u == result.model.u
+    assert loaded.prior == result.model.prior
+    assert [r.name for r in loaded.blocking_rules] == [r.name for r in result.model.blocking_rules]
+    assert loaded.upper_threshold == result.model.upper_threshold
+    assert loaded.notes["em_sessions"]
+
+
+def test_a_loaded_model_scores_pairs_exactly_as_the_trained_one(linkage, tmp_path):
+    left, right, _, result = linkage
+    path = tmp_path / "model.json"
+    result.model.save(path)
+    again = Linker(LinkageModel.load(path)).link([as_input(r) for r in left[:300]],
+                                                 [as_input(r) for r in right])
+    before = {(a, b): p for a, b, p in result.links()}
+    after = {(a, b): p for a, b, p in again.links()}
+    shared = before.keys() & after.keys()
+    assert len(shared) > 50
+    assert all(after[k] == pytest.approx(before[k], abs=1e-6) for k in shared)
+
+
+def test_incremental_index_matches_a_new_record_against_the_stored_ones(linkage):
+    left, right, truth, result = linkage
+    index = IncrementalIndex(result.model)
+    index.add_many(as_input(r) for r in right)
+    linked_left = {a: b for a, b in truth}
+    hits = 0
+    queries = [r for r in left if r.record_id in linked_left][:200]
+    for record in queries:
+        matches = index.match(as_input(record))
+        if matches and matches[0][0] == linked_left[record.record_id]:
+            hits += 1
+    assert hits / len(queries) > 0.9
+    best = index.match(as_input(queries[0]))[0]
+    assert set(best[2]) == {c.name for c in result.model.comparisons}  # explains every field
+
+
+def test_a_record_added_to_the_index_is_found_at_once(linkage):
+    left, _, _, result = linkage
+    index = IncrementalIndex(result.model)
+    record = as_input(left[0])
+    assert index.match(record) == []
+    index.add({**record, "record_id": "new-1"})
+    matches = index.match(record)
+    assert matches[0][0] == "new-1"
+    assert matches[0][1] > 0.99
+
+
+def test_the_index_refuses_an_untrained_model():
+    with pytest.raises(ValueError, match="trained model"):
+        IncrementalIndex(LinkageModel())
