@@ -266,15 +266,34 @@ def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
         )
         for term_word, similar_word in cursor.fetchall():
             similar[term_word].append(similar_word)
+    compounds = _compound_splits([t.word for t in terms if t.word not in similar[t.word]])
     spellings = []
     for term in terms:
         close = [word for word in similar[term.word]
                  if ratio(word, term.word) >= WORD_THRESHOLD * 100]
-        options = list(dict.fromkeys([*term.variants, *close]))
+        options = list(dict.fromkeys([*term.variants, *close, *compounds.get(term.word, [])]))
         if term.word not in close and len(term.word) >= PREFIX_MIN_LENGTH:
             options.append(f"{term.word}:*")
         spellings.append(options)
     return spellings
+
+
+def _compound_splits(words: Sequence[str]) -> dict[str, list[str]]:
+    """Return unknown words that are two vocabulary words written together, split.
+
+    "mariaguadalupe" → ["maria guadalupe"] (searched as both words).
+    """
+    halves = {word: [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+              for word in words if len(word) >= 6}
+    parts = sorted({part for pairs in halves.values() for pair in pairs for part in pair})
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM public_name_word WHERE word = ANY(%s::text[])",
+                       [parts])
+        known = {row[0] for row in cursor.fetchall()}
+    return {word: [f"{a} {b}" for a, b in pairs if a in known and b in known]
+            for word, pairs in halves.items()}
 
 
 def _word_match(query: str) -> ExpressionWrapper:

@@ -78,8 +78,8 @@ def start_server(workers: int) -> subprocess.Popen:
 
 
 def wrk(script: str, duration: int, connections: int = 16, **env: str) -> dict:
-    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-               "-s", str(HERE / script), BASE]
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
+               "--timeout", "10s", "-s", str(HERE / script), BASE]
     output = subprocess.run(command, env=os.environ | env, capture_output=True, text=True,
                             check=True).stdout
     return json.loads(output.strip().splitlines()[-1])

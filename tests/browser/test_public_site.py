@@ -11,6 +11,7 @@ from public_site import services
 from registry.models import CaseStatus
 from registry.redaction import Audience
 from registry.services import case_access_code_issue
+from tests.browser.conftest import ensure_reference_data
 from tests.canaries import assert_no_canaries, seed_canary_world
 from tests.factories import CaseFactory, RecordFactory, state
 
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 
 @pytest.fixture
 def seeded(settings):
+    ensure_reference_data()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     services._DUMMY_HASH = services.make_password("dummy-for-browser-tests")
     world = seed_canary_world()

@@ -126,9 +126,9 @@ def test_a_per_process_cache_is_refused_in_production(settings, issued):
 
 def test_status_history_and_linked_record_without_details(client, issued, agency_b):
     world, code = issued
-    prosecutor = UserFactory()
+    prosecutor, second_reviewer = UserFactory(), UserFactory()
     case_status_change(case=world.case, to_status=CaseStatus.FOUND_ALIVE, actor=prosecutor,
-                       reason="CanaryReasonOfChange")
+                       approved_by=second_reviewer, reason="CanaryReasonOfChange")
     located = RecordFactory(agency=agency_b, kind="located", facility="CanaryLinkedFacility")
     MatchCandidateFactory(record_left=world.missing_report, record_right=located,
                           decision="confirmed")
