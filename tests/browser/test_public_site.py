@@ -133,7 +133,8 @@ def test_keyboard_reaches_the_skip_link_and_the_search_field(page, seeded):
 
 
 def test_search_and_lookups_work_without_javascript(chromium_browser, live_server, seeded):
-    context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                           locale="es-MX")
     page = context.new_page()
     try:
         page.goto("/buscar/")
