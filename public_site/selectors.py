@@ -55,7 +55,7 @@ from registry.text import search_key
 AGE_BANDS = ("0-11", "12-17", "18-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
              "50-54", "55-59", "60-64", "65-69", "70+")
 # The most candidates the name search ranks in Python; more means "refine the search".
-MAX_NAME_CANDIDATES = 500
+MAX_NAME_CANDIDATES = 300
 DETENTION_LOOKUP_MAX_RESULTS = 5
 STATISTICS_CACHE_SECONDS = 300
 NAME_FIELDS = ("given_names", "paternal_surname", "maternal_surname")
@@ -328,8 +328,9 @@ def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], 
 def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]:
     """Return the ids of reports matching ``text``, best first, and whether it was capped.
 
-    PostgreSQL: first the reports that contain every searched word (in one of its
-    spellings); only if there are none, and three words or more were searched, the
+    PostgreSQL: the reports that contain every searched word as written; unless those
+    alone fill the candidates, the reports that contain every word in one of its
+    spellings; only if there are none, and three words or more were searched, the
     reports that lack one of them. SQLite: every visible report is ranked in Python.
     """
     terms = [term for term in query_terms(text) if len(term.word) >= 2]
@@ -339,9 +340,17 @@ def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]
     if connection.vendor != "postgresql":
         ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
         return [record_id for record_id, _score in ranked], False
-    spellings = _postgres_spellings(terms)
-    found, capped = _rank(_postgres_name_candidates(records, spellings, leave_one_out=False),
+    # A common name written exactly fills the candidates by itself: then the spelling
+    # variants could only add worse matches, and are not looked up.
+    exact = [[term.word] for term in terms]
+    found, capped = _rank(_postgres_name_candidates(records, exact, leave_one_out=False),
                           terms)
+    if capped:
+        return found, capped
+    spellings = _postgres_spellings(terms)
+    if spellings != exact:
+        found, capped = _rank(
+            _postgres_name_candidates(records, spellings, leave_one_out=False), terms)
     if not found and len(terms) >= 3:
         found, capped = _rank(
             _postgres_name_candidates(records, spellings, leave_one_out=True), terms)
