@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -34,7 +34,16 @@ from registry.text import search_key
 
 # Checked when the folio is unknown or has no code, so that a wrong folio costs the
 # same password-hasher work as a wrong code (no enumeration of folios by timing).
-_DUMMY_HASH = make_password(secrets.token_urlsafe(24))
+# One per hasher configuration, so it always costs what a current code costs.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = get_hasher("default")
+    key = f"{hasher.algorithm}:{getattr(hasher, 'iterations', '')}"
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = make_password(secrets.token_urlsafe(24))
+    return _DUMMY_HASHES[key]
 
 FAMILY_LIMIT_PER_IP = Limit("family-ip", attempts=10, window_seconds=15 * 60)
 FAMILY_LIMIT_PER_FOLIO = Limit("family-folio", attempts=5, window_seconds=60 * 60)
@@ -99,11 +108,11 @@ def family_case_lookup(*, folio: str, access_code: str,
         return FamilyLookup(LookupResult.LIMITED, retry_minutes=limit.minutes)
 
     case = _case_by_folio(folio)
-    encoded = case.access_code_hash if case is not None and case.access_code_hash else _DUMMY_HASH
-    code_ok = check_password(code, encoded)
+    has_code = case is not None and bool(case.access_code_hash)
+    code_ok = check_password(code, case.access_code_hash if has_code else _dummy_hash())
     stored_folio = case.folio.upper() if case is not None else ""
     folio_ok = hmac.compare_digest(stored_folio.encode(), folio_key.encode())
-    if code_ok and folio_ok and encoded is not _DUMMY_HASH:
+    if code_ok and folio_ok and has_code:
         rate_limit_reset(FAMILY_LIMIT_PER_FOLIO, folio_key)
         _audit_family_lookup(case, LookupResult.OK, ip_address)
         return FamilyLookup(LookupResult.OK, case=case)

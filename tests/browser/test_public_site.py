@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from public_site import services
 from registry.models import CaseStatus
 from registry.redaction import Audience
 from registry.services import case_access_code_issue
@@ -25,7 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 def seeded(settings):
     ensure_reference_data()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    services._DUMMY_HASH = services.make_password("dummy-for-browser-tests")
     world = seed_canary_world()
     guadalupe = CaseFactory(publication_consent=True,
                             missing_report__given_names="María Guadalupe",
