@@ -20,6 +20,12 @@ from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
 from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable
 
 _WORKERS = 2  # the machine budget: two cores
+# Below this many pairs a second thread costs more than it saves.
+_PARALLEL_MIN_PAIRS = 20_000
+
+
+def _workers(size: int) -> int:
+    return _WORKERS if size >= _PARALLEL_MIN_PAIRS else 1
 
 _KINDS = {
     "null", "else", "exact", "jaro_winkler", "token_set", "levenshtein", "indel", "cross_exact",
@@ -253,11 +259,11 @@ class PairContext:
             unique, inverse = np.unique(codes, return_inverse=True)
             strings = vocabulary.as_array()
             unique_scores = process.cpdist(strings[unique // len(vocabulary)], strings[unique % len(vocabulary)],
-                                           scorer=scorer, workers=_WORKERS)
+                                           scorer=scorer, workers=_workers(unique.size))
             scores = unique_scores[inverse.reshape(-1)]
         else:
             left_text, right_text = self.texts(feature, todo)
-            scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_WORKERS)
+            scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_workers(todo.size))
         self._cache[(kind, feature)] = (todo, scores)
         return scores
 

@@ -50,24 +50,31 @@ class IncrementalIndex:
         """Store ``record`` and index it under every blocking pass."""
         self._index(prepare(record))
 
-    def add_many(self, records: Iterable[Mapping[str, Any]]) -> None:
-        """Store many records (the same as ``add`` for each)."""
+    def add_many(self, records: Iterable[Mapping[str, Any]], *, batch: int = 50_000) -> None:
+        """Store many records: the same as ``add`` for each, column-wise for speed."""
+        chunk: list[dict[str, Any]] = []
         for record in records:
-            self._index(prepare(record))
+            chunk.append(prepare(record))
+            if len(chunk) >= batch:
+                self._index_many(chunk)
+                chunk = []
+        if chunk:
+            self._index_many(chunk)
 
     def _index(self, prepared: dict[str, Any]) -> None:
         row = self.table.append(prepared)
         for (_, stored_features), keys in zip(self._orientations, self._maps, strict=True):
             key = _key(prepared, stored_features)
-            if key is None:
-                continue
-            found = keys.get(key)
-            if found is None:
-                keys[key] = row  # most keys hold one row: no list for them
-            elif isinstance(found, list):
-                found.append(row)
-            else:
-                keys[key] = [found, row]
+            if key is not None:
+                _insert(keys, key, row)
+
+    def _index_many(self, prepared: list[dict[str, Any]]) -> None:
+        rows = self.table.extend(prepared)
+        for (_, stored_features), keys in zip(self._orientations, self._maps, strict=True):
+            columns = [[p[f] for p in prepared] for f in stored_features]
+            for row, key in zip(rows, zip(*columns, strict=True), strict=True):
+                if all(key):  # "" and 0 mean missing
+                    _insert(keys, key, row)
 
     def candidates(self, prepared: Mapping[str, Any]) -> np.ndarray:
         """Return the stored rows that share at least one blocking key with ``prepared``."""
@@ -109,6 +116,16 @@ class IncrementalIndex:
                  explain(self.model, scored, int(k))) for k in order]
 
 
+def _insert(keys: dict, key: tuple, row: int) -> None:
+    found = keys.get(key)
+    if found is None:
+        keys[key] = row  # most keys hold one row: no list for them
+    elif found.__class__ is list:
+        found.append(row)
+    else:
+        keys[key] = [found, row]
+
+
 def _key(prepared: Mapping[str, Any], features: tuple[str, ...]) -> tuple | None:
     values = tuple(prepared[f] for f in features)
-    return None if any(v in ("", 0) for v in values) else values
+    return values if all(values) else None

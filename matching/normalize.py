@@ -135,6 +135,12 @@ def parse_date(text: str | datetime.date | None) -> datetime.date | None:
         return None
     if isinstance(text, datetime.date):
         return text
+    return _parse_date_text(text)
+
+
+@lru_cache(maxsize=100_000)
+def _parse_date_text(text: str) -> datetime.date | None:
+    # Cached: a registry holds a few tens of thousands of distinct dates.
     value = text.strip()
     if not value:
         return None
@@ -161,6 +167,7 @@ def date_to_int(date: datetime.date | None) -> int:
     return 0 if date is None else date.year * 10000 + date.month * 100 + date.day
 
 
+@lru_cache(maxsize=100_000)
 def parse_date_int(text: str) -> int:
     """Return ``yyyymmdd`` as an int, also for impossible dates written as digits.
 

@@ -129,6 +129,8 @@ class Vocabularies(dict):
 
 def _text(record: Mapping[str, Any], field: str) -> str:
     value = record.get(field)
+    if value.__class__ is str:  # the common case, checked first for speed
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, str):
@@ -174,10 +176,7 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     id_number = clean_curp(text["id_number"])
     curp = parse_curp(id_number) if len(id_number) == 18 else None
     address = normalize_address(text["address"])
-    fields_sig10 = ""
-    if paternal and birth:
-        initials, _ = curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)
-        fields_sig10 = f"{initials}{birth % 1000000:06d}"
+    fields_sig10 = f"{features['curp_initials']}{birth % 1000000:06d}" if paternal and birth else ""
     curp_sig10 = id_number[:10] if curp is not None else ""
     features.update({
         "record_id": text["record_id"],
@@ -233,6 +232,8 @@ def _name_features(given_names: str, paternal_surname: str, maternal_surname: st
         # First letters of given name and both surnames: typos rarely hit them.
         ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
         ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
+        ("curp_initials", curp_stem(given_names=given, paternal_surname=paternal,
+                                    maternal_surname=maternal)[0] if paternal else ""),
     )
 
 
@@ -267,15 +268,27 @@ class RecordTable:
         """
         prepared = [prepare(record) for record in records]
         table = cls(vocabularies, capacity=len(prepared) + 16)
-        n = len(prepared)
-        table.record_ids = [p["record_id"] for p in prepared]
+        table.extend(prepared)
+        return table
+
+    def extend(self, prepared: list[Mapping[str, Any]]) -> range:
+        """Append many prepared records; return their row range.
+
+        Columns are gathered in lists and converted once: assigning numpy
+        elements one by one costs more than preparing the record.
+        """
+        start, n = len(self), len(prepared)
+        while self._capacity < start + n:
+            self._grow()
+        end = start + n
+        self.record_ids.extend(p["record_id"] for p in prepared)
         for name, vocab_name in STRING_FEATURES.items():
             values = [p[name] for p in prepared]
-            table.strings[name][:n] = values
-            table.ids[name][:n] = table.vocabularies[vocab_name].ids(values)
+            self.strings[name][start:end] = values
+            self.ids[name][start:end] = self.vocabularies[vocab_name].ids(values)
         for name in INT_FEATURES:
-            table.ints[name][:n] = [p[name] for p in prepared]
-        return table
+            self.ints[name][start:end] = [p[name] for p in prepared]
+        return range(start, end)
 
     def append(self, prepared: Mapping[str, Any]) -> int:
         """Append one prepared record and return its row index."""
