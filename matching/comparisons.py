@@ -33,6 +33,7 @@ _KINDS = {
     "ordinal_within_days", "within", "null_unless_one_curp", "curp_consistent",
 }
 # Kinds whose threshold must decrease (loosen) down the list, and how to say so.
+_SIMILARITY_KINDS = {"jaro_winkler", "token_set", "levenshtein", "indel"}
 _LOOSENING = {"jaro_winkler": -1, "token_set": -1, "indel": -1, "levenshtein": 1, "date_within_days": 1,
               "ordinal_within_days": 1, "within": 1}
 
@@ -46,14 +47,16 @@ class Level:
     features: tuple[str, ...] = ()
     threshold: float | None = None
     tf: bool = False  # adjust this level's weight by the frequency of the value
+    gate: tuple[str, ...] = ()  # only pairs agreeing on one of these features can reach the level
 
     def to_json(self) -> dict:
         return {"label": self.label, "kind": self.kind, "features": list(self.features),
-                "threshold": self.threshold, "tf": self.tf}
+                "threshold": self.threshold, "tf": self.tf, "gate": list(self.gate)}
 
     @classmethod
     def from_json(cls, data: dict) -> Level:
-        return cls(data["label"], data["kind"], tuple(data["features"]), data["threshold"], data["tf"])
+        return cls(data["label"], data["kind"], tuple(data["features"]), data["threshold"], data["tf"],
+                   tuple(data.get("gate") or ()))
 
 
 # --- level constructors (read like the levels they make) ---------------------
@@ -81,9 +84,15 @@ def token_set(feature: str, threshold: float) -> Level:
     return Level(f"token-set {feature} >= {threshold:g}", "token_set", (feature,), threshold)
 
 
-def indel(feature: str, threshold: float) -> Level:
-    """Normalised Indel similarity (0-1): cheap, and tolerant of merged words."""
-    return Level(f"indel {feature} >= {threshold}", "indel", (feature,), threshold)
+def indel(feature: str, threshold: float, *, gate: tuple[str, ...] = ()) -> Level:
+    """Normalised Indel similarity (0-1), tolerant of merged words.
+
+    With ``gate``, only pairs that agree exactly on one of those features are
+    scored (the others fail the level): a cheap way to keep a costly measure
+    off millions of pairs that cannot reach it.
+    """
+    suffix = f" (same {' or '.join(gate)})" if gate else ""
+    return Level(f"indel {feature} >= {threshold}{suffix}", "indel", (feature,), threshold, gate=tuple(gate))
 
 
 def levenshtein(feature: str, threshold: int) -> Level:
@@ -142,6 +151,16 @@ class Comparison:
     def __post_init__(self) -> None:
         object.__setattr__(self, "levels", tuple(self.levels))
         _validate(self)
+        # The loosest threshold per measure: scores beyond it need not be exact,
+        # which lets rapidfuzz stop early.
+        cutoffs: dict[tuple[str, str], float] = {}
+        for level in self.levels:
+            if level.kind in _LOOSENING and level.kind in _SIMILARITY_KINDS:
+                key = (level.kind, level.features[0])
+                loosest = cutoffs.get(key, level.threshold)
+                pick = min if _LOOSENING[level.kind] < 0 else max
+                cutoffs[key] = pick(loosest, level.threshold)
+        object.__setattr__(self, "_cutoffs", cutoffs)
 
     @property
     def labels(self) -> list[str]:
@@ -157,6 +176,7 @@ class Comparison:
     def compute(self, pairs: PairContext) -> np.ndarray:
         """Return the level index (int8) of every pair."""
         out = np.full(pairs.size, -1, dtype=np.int8)
+        pairs.cutoffs = self._cutoffs
         for index, level in enumerate(self.levels):
             todo = np.nonzero(out < 0)[0]
             if todo.size == 0:
@@ -164,6 +184,10 @@ class Comparison:
             if level.kind == "else":
                 out[todo] = index
                 break
+            if level.gate:
+                todo = todo[_agree_on_any(pairs, level.gate, todo)]
+                if todo.size == 0:
+                    continue
             out[todo[_TESTS[level.kind](pairs, level, todo)]] = index
         pairs.release()
         return out
@@ -200,6 +224,8 @@ def _validate(comparison: Comparison) -> None:
                     f"Comparison {name!r}: {level.kind} levels must go from strict to loose; "
                     f"{level.threshold} after {previous} would never be reached. Reorder them.")
             last_threshold[key] = level.threshold
+        if any(g not in known for g in level.gate):
+            raise ValueError(f"Comparison {name!r}, level {level.label!r}: unknown gate feature in {level.gate}")
         if level.tf and level.kind != "exact":
             raise ValueError(f"Comparison {name!r}: tf=True only applies to exact(...) levels")
 
@@ -215,6 +241,7 @@ class PairContext:
         self.size = len(self.left_rows)
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.cutoffs: dict[tuple[str, str], float] = {}
 
     def values(self, feature: str, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the integer values (ids for strings) of ``feature`` on both sides."""
@@ -252,6 +279,7 @@ class PairContext:
                 return cached_scores[positions]
         a, b = self.values(feature, todo)
         vocabulary = self.left.vocabularies[STRING_FEATURES[feature]]
+        cutoff = self.cutoffs.get((kind, feature))
         # Names repeat, addresses and identity numbers hardly ever do.
         repeats = len(vocabulary) * 3 < len(self.left) + len(self.right)
         if todo.size > 2000 and repeats:
@@ -259,13 +287,23 @@ class PairContext:
             unique, inverse = np.unique(codes, return_inverse=True)
             strings = vocabulary.as_array()
             unique_scores = process.cpdist(strings[unique // len(vocabulary)], strings[unique % len(vocabulary)],
-                                           scorer=scorer, workers=_workers(unique.size))
+                                           scorer=scorer, workers=_workers(unique.size),
+                                           score_cutoff=cutoff)
             scores = unique_scores[inverse.reshape(-1)]
         else:
             left_text, right_text = self.texts(feature, todo)
-            scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_workers(todo.size))
+            scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_workers(todo.size),
+                                    score_cutoff=cutoff)
         self._cache[(kind, feature)] = (todo, scores)
         return scores
+
+def _agree_on_any(pairs: PairContext, features: tuple[str, ...], todo: np.ndarray) -> np.ndarray:
+    agree = np.zeros(todo.size, dtype=bool)
+    for feature in features:
+        a, b = pairs.values(feature, todo)
+        agree |= (a == b) & (a != 0)
+    return agree
+
 
 def _null(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
     missing = np.zeros(todo.size, dtype=bool)
@@ -379,15 +417,18 @@ def name_comparison(name: str, feature: str, phonetic_feature: str, *, other: st
                     misplaced: str | None = None) -> Comparison:
     """Return the standard name comparison.
 
-    exact (term-frequency adjusted) → [swapped with ``other``] → [token-set 100:
-    one compound name contains the other] → Jaro-Winkler 0.92 → phonetic →
+    exact (term-frequency adjusted) → [swapped with ``other``] → [the same
+    significant given name: one compound name contains the other] →
+    Jaro-Winkler 0.92 → phonetic →
     [phonetic swapped] → Jaro-Winkler 0.80 → else.
     """
     levels: list[Level] = [null(feature), exact(feature, tf=True)]
     if other:
         levels.append(cross_exact(feature, other))
     if compound:
-        levels.append(token_set(feature, 100))
+        # "José Luis" ~ "Luis", "María Guadalupe" ~ "Lupita": the name a CURP
+        # would use agrees. An integer comparison, unlike a token-set ratio.
+        levels.append(Level("same significant given name", "exact", ("given_sig",)))
     levels += [jaro_winkler(feature, 0.92), exact(phonetic_feature)]
     if other_phonetic:
         levels.append(cross_exact(phonetic_feature, other_phonetic))
@@ -396,6 +437,9 @@ def name_comparison(name: str, feature: str, phonetic_feature: str, *, other: st
         levels.append(cross_exact(feature, misplaced))
     levels.append(else_())
     return Comparison(name, levels)
+
+
+_ADDRESS_GATE = ("address_number", "address_street")
 
 
 def default_comparisons() -> list[Comparison]:
@@ -419,9 +463,11 @@ def default_comparisons() -> list[Comparison]:
         Comparison("curp_vs_fields", [null_unless_one_curp(), curp_consistent(), else_()]),
         Comparison("location", [null("state"), exact("municipality"), exact("state"), else_()]),
         Comparison("address", [
-            # Indel rather than token-set: as good on addresses, six times cheaper.
-            null("address"), exact("address"), exact("address_key"), indel("address", 0.9),
-            indel("address", 0.7), else_(),
+            # Indel rather than token-set: as good on addresses, six times cheaper;
+            # gated on house number or street so it runs on thousands of pairs, not millions.
+            null("address"), exact("address"), exact("address_key"),
+            indel("address", 0.9, gate=_ADDRESS_GATE), indel("address", 0.7, gate=_ADDRESS_GATE),
+            else_(),
         ]),
         Comparison("event_date", [
             null("event"), ordinal_within_days("event", 31), ordinal_within_days("event", 400), else_(),

@@ -15,6 +15,7 @@ Layout of the 18 characters::
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from functools import lru_cache
 # Why this alphabet: RENAPO's check-digit table includes Ñ between N and O.
 _CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 _CHECK_VALUE = {ch: i for i, ch in enumerate(_CHECK_ALPHABET)}
+_WEIGHTS = tuple(range(18, 1, -1))
 
 # INEGI state code ("01".."32") -> RENAPO two-letter code used in CURP.
 STATE_TO_RENAPO: dict[str, str] = {
@@ -74,12 +76,10 @@ def check_digit(first17: str) -> str:
     """
     if len(first17) != 17:
         raise ValueError(f"check_digit() needs exactly 17 characters, got {len(first17)}")
-    total = 0
-    for position, ch in enumerate(first17.upper()):
-        try:
-            total += _CHECK_VALUE[ch] * (18 - position)
-        except KeyError:
-            raise ValueError(f"character {ch!r} cannot appear in a CURP") from None
+    try:
+        total = sum(map(operator.mul, map(_CHECK_VALUE.__getitem__, first17.upper()), _WEIGHTS))
+    except KeyError as error:
+        raise ValueError(f"character {error.args[0]!r} cannot appear in a CURP") from None
     return str((10 - total % 10) % 10)
 
 

@@ -117,10 +117,11 @@ class Linker:
     ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
     """
 
-    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 400_000,
+    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 250_000,
                  seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True,
-                 em_pairs_per_session: int = 400_000) -> None:
+                 em_pairs_per_session: int = 200_000, workers: int = 1) -> None:
         self.em_pairs_per_session = em_pairs_per_session
+        self.workers = workers
         self.model = model or LinkageModel()
         self.u_sample_size = u_sample_size
         self.seed = seed
@@ -132,8 +133,8 @@ class Linker:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         vocabularies = Vocabularies()
-        left_table = RecordTable.from_records(left, vocabularies)
-        right_table = RecordTable.from_records(right, vocabularies)
+        left_table = RecordTable.from_records(left, vocabularies, workers=self.workers)
+        right_table = RecordTable.from_records(right, vocabularies, workers=self.workers)
         timings["prepare"] = time.perf_counter() - started
         return self._run(left_table, right_table, dedupe=False, timings=timings)
 
@@ -141,7 +142,7 @@ class Linker:
         """Find records of the same person within one collection."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        table = RecordTable.from_records(records, Vocabularies())
+        table = RecordTable.from_records(records, Vocabularies(), workers=self.workers)
         timings["prepare"] = time.perf_counter() - started
         return self._run(table, table, dedupe=True, timings=timings)
 

@@ -41,7 +41,7 @@ def test_given_name_levels_from_strong_to_weak():
         (given("Juan"), given("Pedro")),
         (given(""), given("Pedro")),
     ]) == [
-        "exact given", "exact given", "token-set given >= 100", "token-set given >= 100",
+        "exact given", "exact given", "same significant given name", "same significant given name",
         "jaro-winkler given >= 0.92", "exact given_ph", "jaro-winkler given >= 0.8", "else", "null",
     ]
 
