@@ -29,11 +29,15 @@ class BlockingRule:
         known = set(STRING_FEATURES) | set(INT_FEATURES)
         unknown = [f for f in (*self.left_features, *self.right_features) if f not in known]
         if unknown:
-            raise ValueError(f"BlockingRule: unknown feature(s) {unknown}; use block_on() with "
-                             f"features from {sorted(known)}")
+            raise ValueError(
+                f"BlockingRule: unknown feature(s) {unknown}; use block_on() with "
+                f"features from {sorted(known)}"
+            )
         if len(self.left_features) != len(self.right_features) or not self.left_features:
-            raise ValueError("BlockingRule needs the same non-zero number of features on each side: "
-                             "block_on('paternal_ph', 'birth_year') or swapped(('a', 'b'), ('b', 'a'))")
+            raise ValueError(
+                "BlockingRule needs the same non-zero number of features on each side: "
+                "block_on('paternal_ph', 'birth_year') or swapped(('a', 'b'), ('b', 'a'))"
+            )
         if not self.name:
             object.__setattr__(self, "name", self._default_name())
 
@@ -47,14 +51,19 @@ class BlockingRule:
         return self.left_features == self.right_features
 
     def __and__(self, other: BlockingRule) -> BlockingRule:
-        return BlockingRule(self.left_features + other.left_features,
-                            self.right_features + other.right_features)
+        return BlockingRule(
+            self.left_features + other.left_features, self.right_features + other.right_features
+        )
 
     def __or__(self, other: BlockingRule | BlockingRules) -> BlockingRules:
         return BlockingRules((self,)) | other
 
     def to_json(self) -> dict:
-        return {"left": list(self.left_features), "right": list(self.right_features), "name": self.name}
+        return {
+            "left": list(self.left_features),
+            "right": list(self.right_features),
+            "name": self.name,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> BlockingRule:
@@ -83,7 +92,9 @@ def block_on(*features: str, name: str = "") -> BlockingRule:
     return BlockingRule(tuple(features), tuple(features), name)
 
 
-def swapped(left_features: Iterable[str], right_features: Iterable[str], name: str = "") -> BlockingRule:
+def swapped(
+    left_features: Iterable[str], right_features: Iterable[str], name: str = ""
+) -> BlockingRule:
     """Return a rule comparing different features on each side (e.g. swapped surnames)."""
     return BlockingRule(tuple(left_features), tuple(right_features), name)
 
@@ -100,18 +111,33 @@ def default_blocking_rules() -> BlockingRules:
         | block_on("paternal_ph", "birth_year", name="phonetic paternal surname + birth year")
         | block_on("given_sig", "birth", name="given name + birth date")
         | block_on("paternal_ph", "maternal_ph", name="both phonetic surnames")
-        | swapped(("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"), name="surnames swapped")
+        | swapped(
+            ("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"), name="surnames swapped"
+        )
         | block_on("paternal_ph", "given_sig_ph", name="phonetic paternal surname + given name")
         | block_on("maternal_ph", "given_sig_ph", name="phonetic maternal surname + given name")
-        | block_on("maternal_ph", "given_sig", "birth_year", name="maternal surname + given name + birth year")
-        | swapped(("paternal_ph", "given_sig"), ("maternal_ph", "given_sig"),
-                  name="paternal surname as the other's maternal + given name")
-        | swapped(("maternal_ph", "given_sig"), ("paternal_ph", "given_sig"),
-                  name="maternal surname as the other's paternal + given name")
+        | block_on(
+            "maternal_ph",
+            "given_sig",
+            "birth_year",
+            name="maternal surname + given name + birth year",
+        )
+        | swapped(
+            ("paternal_ph", "given_sig"),
+            ("maternal_ph", "given_sig"),
+            name="paternal surname as the other's maternal + given name",
+        )
+        | swapped(
+            ("maternal_ph", "given_sig"),
+            ("paternal_ph", "given_sig"),
+            name="maternal surname as the other's paternal + given name",
+        )
         | block_on("birth", name="birth date")
         | block_on("given_sig", "birth_md", name="given name + birth day and month")
         | block_on("initials", "birth_year", name="three initials + birth year")
-        | block_on("initials2", "birth_year", "sex", name="given and paternal initials + birth year + sex")
+        | block_on(
+            "initials2", "birth_year", "sex", name="given and paternal initials + birth year + sex"
+        )
         | block_on("id_head", name="first half of the identity number")
         | block_on("id_tail", name="second half of the identity number")
         | block_on("municipality", "address_key", name="municipality + house number and street")
@@ -132,13 +158,13 @@ def _combined_keys(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.
     if float(np.prod(spans.astype(float))) < 2.0**62:
         # Mixed-radix encoding: exact and much faster than a row-wise unique.
         key = np.zeros(len(stacked), dtype=np.int64)
-        for column, span in zip(stacked.T, spans):
+        for column, span in zip(stacked.T, spans, strict=False):
             key = key * int(span) + column
     else:
         _, key = np.unique(stacked, axis=0, return_inverse=True)
         key = key.reshape(-1).astype(np.int64)
     key[missing] = -1
-    return key[: len(left)], key[len(left):]
+    return key[: len(left)], key[len(left) :]
 
 
 def _join(left_keys: np.ndarray, right_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,8 +199,12 @@ class BlockingReport:
     total_pairs: int
 
     def as_rows(self) -> list[dict]:
-        return [{"rule": n, "pairs": p, "new_pairs": q}
-                for n, p, q in zip(self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule)]
+        return [
+            {"rule": n, "pairs": p, "new_pairs": q}
+            for n, p, q in zip(
+                self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule, strict=True
+            )
+        ]
 
 
 def candidate_pairs(
@@ -204,7 +234,9 @@ def candidate_pairs(
                 li, ri = np.minimum(li[keep], ri[keep]), np.maximum(li[keep], ri[keep])
             found.append(li * n_right + ri)
         # A single hash join already yields distinct pairs; only unions need unique.
-        rule_codes = found[0] if len(found) == 1 and not dedupe else np.unique(np.concatenate(found))
+        rule_codes = (
+            found[0] if len(found) == 1 and not dedupe else np.unique(np.concatenate(found))
+        )
         raw_counts.append(int(rule_codes.size))
         codes.append(rule_codes)
     all_codes = np.concatenate(codes) if codes else np.zeros(0, np.int64)
@@ -215,8 +247,9 @@ def candidate_pairs(
     return unique // n_right, unique % n_right, report
 
 
-def blocking_recall(left_rows: np.ndarray, right_rows: np.ndarray, true_pairs: set[tuple[int, int]],
-                    n_right: int) -> float:
+def blocking_recall(
+    left_rows: np.ndarray, right_rows: np.ndarray, true_pairs: set[tuple[int, int]], n_right: int
+) -> float:
     """Return the share of ``true_pairs`` (row indices) among the candidates."""
     if not true_pairs:
         return 1.0

@@ -45,10 +45,22 @@ CURP_PATTERN = re.compile(
 
 # RENAPO replaces the second letter of these initials with X.
 _INCONVENIENT = frozenset(
-    ["BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE", "COGI", "COJA", "COJE", "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI", "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE", "KOGI", "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO", "LOKA", "LOKO", "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO", "NACA", "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO", "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI", "WUEY"]
+    [
+        "BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE",
+        "COGI", "COJA", "COJE", "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI",
+        "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE", "KOGI",
+        "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO", "LOKA", "LOKO",
+        "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO",
+        "NACA", "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO",
+        "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA",
+        "VUEI", "VUEY", "WUEI", "WUEY",
+    ]
 )
 _SURNAME_PARTICLES = frozenset(
-    ["DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LOS", "LAS", "LE", "LES", "MAC", "MC", "VAN", "VON", "Y"]
+    [
+        "DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LOS", "LAS", "LE",
+        "LES", "MAC", "MC", "VAN", "VON", "Y",
+    ]
 )
 _SKIPPED_FIRST_GIVEN = frozenset({"MARIA", "MA", "MA.", "M", "M.", "JOSE", "J", "J."})
 _VOWELS = frozenset("AEIOU")
@@ -146,7 +158,9 @@ def _surname_word(surname: str) -> str:
 def _given_word(given_names: str) -> str:
     words = _curp_letters(given_names.replace(".", ". ")).split()
     raw = (given_names or "").upper().split()
-    if len(words) > 1 and (words[0] in _SKIPPED_FIRST_GIVEN or (raw and raw[0] in _SKIPPED_FIRST_GIVEN)):
+    leading = {words[0], raw[0]} if words and raw else set()
+    skipped = bool(leading & _SKIPPED_FIRST_GIVEN)
+    if len(words) > 1 and skipped:
         words = words[1:]
     words = [w for w in words if w not in _SURNAME_PARTICLES] or words
     return words[0] if words else ""

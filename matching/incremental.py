@@ -31,8 +31,10 @@ class IncrementalIndex:
 
     def __init__(self, model: LinkageModel) -> None:
         if not model.trained:
-            raise ValueError("IncrementalIndex needs a trained model: LinkageModel.load(path), or "
-                             "Linker().link(...).model after a batch linkage")
+            raise ValueError(
+                "IncrementalIndex needs a trained model: LinkageModel.load(path), or "
+                "Linker().link(...).model after a batch linkage"
+            )
         self.model = model
         self.table = RecordTable(Vocabularies())
         # One map per (pass, orientation): key -> row (int) or rows (list).
@@ -92,8 +94,13 @@ class IncrementalIndex:
                 rows.append(found)
         return np.unique(np.array(rows, dtype=np.int64))
 
-    def match(self, record: Mapping[str, Any], *, min_probability: float | None = None,
-              limit: int | None = None) -> list[Match]:
+    def match(
+        self,
+        record: Mapping[str, Any],
+        *,
+        min_probability: float | None = None,
+        limit: int | None = None,
+    ) -> list[Match]:
         """Return stored records that may be the same person, best first.
 
         1. Prepare the record and collect candidates from every pass's index.
@@ -109,11 +116,21 @@ class IncrementalIndex:
         query.append(prepared)
         pairs = PairContext(query, self.table, np.zeros(rows.size, dtype=np.int64), rows)
         threshold = self.model.lower_threshold if min_probability is None else min_probability
-        scored = score(self.model, pairs, compute_levels(self.model.comparisons, pairs),
-                       min_probability=threshold)
+        scored = score(
+            self.model,
+            pairs,
+            compute_levels(self.model.comparisons, pairs),
+            min_probability=threshold,
+        )
         order = np.argsort(-scored.total_weight, kind="stable")[:limit]
-        return [(self.table.record_ids[scored.right_rows[k]], float(scored.probability[k]),
-                 explain(self.model, scored, int(k))) for k in order]
+        return [
+            (
+                self.table.record_ids[scored.right_rows[k]],
+                float(scored.probability[k]),
+                explain(self.model, scored, int(k)),
+            )
+            for k in order
+        ]
 
 
 def _insert(keys: dict, key: tuple, row: int) -> None:

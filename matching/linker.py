@@ -34,12 +34,23 @@ class ScoredPairs:
     probability: np.ndarray
 
     def subset(self, mask: np.ndarray) -> ScoredPairs:
-        return ScoredPairs(self.left_rows[mask], self.right_rows[mask], self.levels[mask],
-                           self.field_weights[mask], self.total_weight[mask], self.probability[mask])
+        return ScoredPairs(
+            self.left_rows[mask],
+            self.right_rows[mask],
+            self.levels[mask],
+            self.field_weights[mask],
+            self.total_weight[mask],
+            self.probability[mask],
+        )
 
 
-def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = None,
-          *, min_probability: float = 0.0) -> ScoredPairs:
+def score(
+    model: LinkageModel,
+    pairs: PairContext,
+    levels: np.ndarray | None = None,
+    *,
+    min_probability: float = 0.0,
+) -> ScoredPairs:
     """Return the scored pairs: each comparison's weight, summed with the prior.
 
     A level marked ``tf`` weighs ``log2(m / f)`` where ``f`` is how common the
@@ -49,19 +60,35 @@ def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = N
     """
     if levels is None:
         levels = compute_levels(model.comparisons, pairs)
-    columns = [_field_weight(model, pairs, levels, k).astype(np.float32) for k in range(len(model.comparisons))]
+    columns = [
+        _field_weight(model, pairs, levels, k).astype(np.float32)
+        for k in range(len(model.comparisons))
+    ]
     total = np.full(len(levels), model.prior_weight())
     for column in columns:
         total += column
-    keep = np.nonzero(probability_from_weight(total) >= min_probability)[0] if min_probability > 0 \
+    keep = (
+        np.nonzero(probability_from_weight(total) >= min_probability)[0]
+        if min_probability > 0
         else np.arange(len(levels))
-    field_weights = np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
+    )
+    field_weights = (
+        np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
+    )
     total = total[keep]
-    return ScoredPairs(pairs.left_rows[keep], pairs.right_rows[keep], levels[keep], field_weights, total,
-                       probability_from_weight(total))
+    return ScoredPairs(
+        pairs.left_rows[keep],
+        pairs.right_rows[keep],
+        levels[keep],
+        field_weights,
+        total,
+        probability_from_weight(total),
+    )
 
 
-def _field_weight(model: LinkageModel, pairs: PairContext, levels: np.ndarray, column: int) -> np.ndarray:
+def _field_weight(
+    model: LinkageModel, pairs: PairContext, levels: np.ndarray, column: int
+) -> np.ndarray:
     comparison = model.comparisons[column]
     base_weights = model.weights()[column]
     lv = levels[:, column].astype(np.intp)
@@ -106,20 +133,34 @@ class LinkResult:
     def links(self) -> list[tuple[str, str, float]]:
         """Return (left id, right id, probability) of the auto-linked pairs."""
         keep = np.nonzero(self.decision == "link")[0]
-        return [(self.left.record_ids[self.scored.left_rows[k]], self.right.record_ids[self.scored.right_rows[k]],
-                 float(self.scored.probability[k])) for k in keep]
+        return [
+            (
+                self.left.record_ids[self.scored.left_rows[k]],
+                self.right.record_ids[self.scored.right_rows[k]],
+                float(self.scored.probability[k]),
+            )
+            for k in keep
+        ]
 
 
 class Linker:
-    """Train and apply a Fellegi–Sunter model on in-memory records.
+    """Train and apply a Fellegi-Sunter model on in-memory records.
 
     ``Linker().link(left, right)`` estimates everything from the data;
     ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
     """
 
-    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 250_000,
-                 seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True,
-                 em_pairs_per_session: int = 200_000, workers: int = 1) -> None:
+    def __init__(
+        self,
+        model: LinkageModel | None = None,
+        *,
+        u_sample_size: int = 250_000,
+        seed: int = 0,
+        retrain: bool | None = None,
+        auto_threshold: bool = True,
+        em_pairs_per_session: int = 200_000,
+        workers: int = 1,
+    ) -> None:
         self.em_pairs_per_session = em_pairs_per_session
         self.workers = workers
         self.model = model or LinkageModel()
@@ -128,7 +169,9 @@ class Linker:
         self.retrain = (not self.model.trained) if retrain is None else retrain
         self.auto_threshold = auto_threshold and self.retrain
 
-    def link(self, left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]]) -> LinkResult:
+    def link(
+        self, left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]]
+    ) -> LinkResult:
         """Link two collections of records (input schema: ``matching.records.INPUT_FIELDS``)."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -146,7 +189,9 @@ class Linker:
         timings["prepare"] = time.perf_counter() - started
         return self._run(table, table, dedupe=True, timings=timings)
 
-    def _run(self, left: RecordTable, right: RecordTable, *, dedupe: bool, timings: dict) -> LinkResult:
+    def _run(
+        self, left: RecordTable, right: RecordTable, *, dedupe: bool, timings: dict
+    ) -> LinkResult:
         """Run the pipeline.
 
         1. Block: candidate pairs from every pass.
@@ -158,7 +203,9 @@ class Linker:
         """
         model = self.model
         clock = time.perf_counter()
-        left_rows, right_rows, report = candidate_pairs(model.blocking_rules, left, None if dedupe else right)
+        left_rows, right_rows, report = candidate_pairs(
+            model.blocking_rules, left, None if dedupe else right
+        )
         timings["block"] = time.perf_counter() - clock
         clock = time.perf_counter()
         pairs = PairContext(left, right, left_rows, right_rows)
@@ -175,12 +222,16 @@ class Linker:
             model.upper_threshold = max(expected_f1_threshold(kept.probability), 0.5)
             model.lower_threshold = min(model.lower_threshold, model.upper_threshold)
         kept = kept.subset(kept.probability >= model.lower_threshold)
-        decision = np.where(kept.probability >= model.upper_threshold, "link", "review").astype(object)
+        decision = np.where(kept.probability >= model.upper_threshold, "link", "review").astype(
+            object
+        )
         decision = constrained_clusters(left, right, kept, decision, dedupe=dedupe)
         timings["score"] = time.perf_counter() - clock
         return LinkResult(model, left, right, kept, decision, report, int(left_rows.size), timings)
 
-    def _train(self, left: RecordTable, right: RecordTable, levels: np.ndarray, *, dedupe: bool) -> None:
+    def _train(
+        self, left: RecordTable, right: RecordTable, levels: np.ndarray, *, dedupe: bool
+    ) -> None:
         """Estimate u, m, the prior and term frequencies from the data.
 
         1. u: level shares among random pairs.
@@ -199,28 +250,49 @@ class Linker:
         session_notes = []
         for session in model.em_sessions:
             rows_left, rows_right, _ = candidate_pairs(
-                BlockingRules((session.rule,)), left, None if dedupe else right)
+                BlockingRules((session.rule,)), left, None if dedupe else right
+            )
             if rows_left.size > self.em_pairs_per_session:
                 pick = rng.choice(rows_left.size, self.em_pairs_per_session, replace=False)
                 rows_left, rows_right = rows_left[pick], rows_right[pick]
             included = [k for k, c in enumerate(model.comparisons) if c.name not in session.exclude]
             if rows_left.size < 50:
-                session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True})
+                session_notes.append(
+                    {"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True}
+                )
                 continue
             comparisons = [model.comparisons[k] for k in included]
-            session_levels = compute_levels(comparisons, PairContext(left, right, rows_left, rows_right))
+            session_levels = compute_levels(
+                comparisons, PairContext(left, right, rows_left, rows_right)
+            )
             em = expectation_maximisation(
-                session_levels, [n_levels[k] for k in included],
-                u_start=[u[k] for k in included], fixed_u=True)
+                session_levels,
+                [n_levels[k] for k in included],
+                u_start=[u[k] for k in included],
+                fixed_u=True,
+            )
             for position, k in enumerate(included):
                 estimates[k].append(em.m[position])
-            session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size),
-                                  "iterations": em.iterations, "converged": em.converged,
-                                  "proportion_matched": em.proportion_matched})
-        m = [np.mean(found, axis=0) if found else start
-             for found, start in zip(estimates, _fallback_m(n_levels), strict=True)]
-        prior_em = expectation_maximisation(levels, n_levels, m_start=m, u_start=u,
-                                             fixed_u=True, fixed_m=True) if len(levels) else None
+            session_notes.append(
+                {
+                    "rule": session.rule.name,
+                    "pairs": int(rows_left.size),
+                    "iterations": em.iterations,
+                    "converged": em.converged,
+                    "proportion_matched": em.proportion_matched,
+                }
+            )
+        m = [
+            np.mean(found, axis=0) if found else start
+            for found, start in zip(estimates, _fallback_m(n_levels), strict=True)
+        ]
+        prior_em = (
+            expectation_maximisation(
+                levels, n_levels, m_start=m, u_start=u, fixed_u=True, fixed_m=True
+            )
+            if len(levels)
+            else None
+        )
         proportion = prior_em.proportion_matched if prior_em else 0.0
         model.m = [x.tolist() for x in m]
         model.u = [x.tolist() for x in u]
@@ -231,11 +303,12 @@ class Linker:
         model.notes = {
             "em_sessions": session_notes,
             "expected_matches": expected_matches,
-            "candidate_pairs": int(len(levels)),
+            "candidate_pairs": len(levels),
         }
 
-    def _estimate_u(self, left: RecordTable, right: RecordTable, rng: np.random.Generator,
-                    *, dedupe: bool) -> list[np.ndarray]:
+    def _estimate_u(
+        self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
+    ) -> list[np.ndarray]:
         size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
         sample_left = rng.integers(0, len(left), size)
         sample_right = rng.integers(0, len(right), size)

@@ -43,7 +43,11 @@ def fold(text: str) -> str:
         if ch == "ñ" or ch.isascii():
             out.append(ch)
         else:
-            out.append("".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"))
+            out.append(
+                "".join(
+                    c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"
+                )
+            )
     return "".join(out)
 
 
@@ -112,8 +116,19 @@ def normalize_surname(text: str) -> str:
 
 
 _SEX = {
-    "h": "H", "hombre": "H", "masculino": "H", "male": "H", "man": "H", "1": "H",
-    "m": "M", "mujer": "M", "femenino": "M", "female": "M", "f": "M", "woman": "M", "2": "M",
+    "h": "H",
+    "hombre": "H",
+    "masculino": "H",
+    "male": "H",
+    "man": "H",
+    "1": "H",
+    "m": "M",
+    "mujer": "M",
+    "femenino": "M",
+    "female": "M",
+    "f": "M",
+    "woman": "M",
+    "2": "M",
 }
 
 

@@ -31,8 +31,17 @@ from matching.phonetic import phonetic_key
 
 # The CSV / input schema.  Any field may be empty or absent.
 INPUT_FIELDS: tuple[str, ...] = (
-    "record_id", "given_names", "paternal_surname", "maternal_surname", "sex",
-    "birth_date", "id_number", "state", "municipality", "address", "event_date",
+    "record_id",
+    "given_names",
+    "paternal_surname",
+    "maternal_surname",
+    "sex",
+    "birth_date",
+    "id_number",
+    "state",
+    "municipality",
+    "address",
+    "event_date",
 )
 OPTIONAL_INPUT_FIELDS: tuple[str, ...] = ("aliases", "age")
 
@@ -63,8 +72,16 @@ STRING_FEATURES: dict[str, str] = {
     "initials": "initials",
     "initials2": "initials",
 }
-INT_FEATURES: tuple[str, ...] = ("sex", "birth", "birth_year", "birth_md", "event", "has_curp", "curp_valid",
-                                 "address_number")
+INT_FEATURES: tuple[str, ...] = (
+    "sex",
+    "birth",
+    "birth_year",
+    "birth_md",
+    "event",
+    "has_curp",
+    "curp_valid",
+    "address_number",
+)
 SEX_CODE = {"": 0, "H": 1, "M": 2}
 
 
@@ -193,10 +210,14 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
        a CURP on one side can be checked against the other side's fields.
     """
     get = record.get
-    text = {field: (value.strip() if (value := get(field)).__class__ is str else _text(record, field))
-            for field in _READ_FIELDS}
-    features = dict(_name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"]))
-    paternal, maternal, given = features["paternal"], features["maternal"], features["given"]
+    text = {
+        field: (value.strip() if (value := get(field)).__class__ is str else _text(record, field))
+        for field in _READ_FIELDS
+    }
+    features = dict(
+        _name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"])
+    )
+    paternal, _maternal, _given = features["paternal"], features["maternal"], features["given"]
     birth = parse_date_int(text["birth_date"])
     event_date = parse_date(text["event_date"])
     birth_year = birth // 10000 if birth else 0
@@ -208,30 +229,34 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     address, address_words = _address(text["address"])
     fields_sig10 = f"{features['curp_initials']}{birth % 1000000:06d}" if paternal and birth else ""
     curp_sig10 = id_number[:10] if curp is not None else ""
-    features.update({
-        "record_id": text["record_id"],
-        "id_number": id_number,
-        # Halves of the number: a one-character typo leaves one half intact.
-        "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
-        "id_tail": f"t{id_number[len(id_number) // 2:]}" if len(id_number) >= 6 else "",
-        "curp_sig10": curp_sig10,
-        "fields_sig10": fields_sig10,
-        # One blocking key for "CURP prefix": the CURP's if known, else derived.
-        "sig10": curp_sig10 or fields_sig10,
-        "state": fold(text["state"]),
-        "municipality": fold(text["municipality"]),
-        "address": address,
-        **address_words,
-        "sex": SEX_CODE[normalize_sex(text["sex"])],
-        "birth": birth,
-        "birth_year": birth_year,
-        "birth_md": birth % 10000,
-        "event": event_date.toordinal() if event_date else 0,
-        "has_curp": int(curp is not None),
-        # A CURP whose check digit and date hold; two such that differ are
-        # two different people (a typo usually breaks the check digit).
-        "curp_valid": int(curp is not None and curp.check_digit_ok and curp.birth_date is not None),
-    })
+    features.update(
+        {
+            "record_id": text["record_id"],
+            "id_number": id_number,
+            # Halves of the number: a one-character typo leaves one half intact.
+            "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
+            "id_tail": f"t{id_number[len(id_number) // 2 :]}" if len(id_number) >= 6 else "",
+            "curp_sig10": curp_sig10,
+            "fields_sig10": fields_sig10,
+            # One blocking key for "CURP prefix": the CURP's if known, else derived.
+            "sig10": curp_sig10 or fields_sig10,
+            "state": fold(text["state"]),
+            "municipality": fold(text["municipality"]),
+            "address": address,
+            **address_words,
+            "sex": SEX_CODE[normalize_sex(text["sex"])],
+            "birth": birth,
+            "birth_year": birth_year,
+            "birth_md": birth % 10000,
+            "event": event_date.toordinal() if event_date else 0,
+            "has_curp": int(curp is not None),
+            # A CURP whose check digit and date hold; two such that differ are
+            # two different people (a typo usually breaks the check digit).
+            "curp_valid": int(
+                curp is not None and curp.check_digit_ok and curp.birth_date is not None
+            ),
+        }
+    )
     return features
 
 
@@ -260,10 +285,17 @@ def _name_features(given_names: str, paternal_surname: str, maternal_surname: st
         ("paternal_ph", phonetic_key(paternal)),
         ("maternal_ph", phonetic_key(maternal)),
         # First letters of given name and both surnames: typos rarely hit them.
-        ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
+        (
+            "initials",
+            (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else "",
+        ),
         ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
-        ("curp_initials", curp_stem(given_names=given, paternal_surname=paternal,
-                                    maternal_surname=maternal)[0] if paternal else ""),
+        (
+            "curp_initials",
+            curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)[0]
+            if paternal
+            else "",
+        ),
     )
 
 
@@ -287,7 +319,7 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     import multiprocessing
 
     size = -(-len(records) // workers)
-    chunks = [records[i:i + size] for i in range(0, len(records), size)]
+    chunks = [records[i : i + size] for i in range(0, len(records), size)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         parts = pool.map(_prepare_chunk, chunks)
     return {name: [value for part in parts for value in part[name]] for name in _COLUMNS}
@@ -315,8 +347,11 @@ class RecordTable:
 
     @classmethod
     def from_records(
-        cls, records: Iterable[Mapping[str, Any]], vocabularies: Vocabularies | None = None,
-        *, workers: int = 1,
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        vocabularies: Vocabularies | None = None,
+        *,
+        workers: int = 1,
     ) -> RecordTable:
         """Return a table of the prepared ``records``.
 
@@ -330,7 +365,10 @@ class RecordTable:
 
     def extend(self, prepared: list[Mapping[str, Any]]) -> range:
         """Append many prepared records; return their row range."""
-        columns = {name: [p[name] for p in prepared] for name in ("record_id", *STRING_FEATURES, *INT_FEATURES)}
+        columns = {
+            name: [p[name] for p in prepared]
+            for name in ("record_id", *STRING_FEATURES, *INT_FEATURES)
+        }
         return self.extend_columns(columns)
 
     def extend_columns(self, columns: Mapping[str, list]) -> range:
@@ -371,7 +409,11 @@ class RecordTable:
         self._capacity *= 2
         for columns in (self.ids, self.strings, self.ints):
             for name, column in columns.items():
-                grown = np.zeros(self._capacity, dtype=column.dtype) if column.dtype != object else np.full(self._capacity, "", dtype=object)
+                grown = (
+                    np.zeros(self._capacity, dtype=column.dtype)
+                    if column.dtype != object
+                    else np.full(self._capacity, "", dtype=object)
+                )
                 grown[: len(column)] = column
                 columns[name] = grown
 

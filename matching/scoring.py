@@ -1,8 +1,8 @@
-"""Fellegi–Sunter scoring with parameters estimated from unlabelled data.
+"""Fellegi-Sunter scoring with parameters estimated from unlabelled data.
 
 * u (chance agreement) comes from comparing random pairs: almost all random
   pairs are non-matches, so level frequencies among them estimate u directly.
-* m (agreement among true matches) comes from expectation–maximisation over
+* m (agreement among true matches) comes from expectation-maximisation over
   the candidate pairs, with the candidates' own non-match distribution
   estimated alongside and then discarded (blocking makes it unlike u).
 * Term frequency: an exact agreement on a value held by a share ``f`` of
@@ -32,7 +32,9 @@ class EMResult:
     converged: bool
 
 
-def level_frequencies(levels: np.ndarray, n_levels: Sequence[int], *, smoothing: float = 0.5) -> list[np.ndarray]:
+def level_frequencies(
+    levels: np.ndarray, n_levels: Sequence[int], *, smoothing: float = 0.5
+) -> list[np.ndarray]:
     """Return, per comparison, each non-null level's share among pairs (null gets 1).
 
     ``smoothing`` is added to every count so a level never seen in the sample
@@ -87,7 +89,8 @@ def expectation_maximisation(
     proportion = proportion_start
     converged = False
     iteration = 0
-    for iteration in range(1, max_iterations + 1):
+    while iteration < max_iterations:
+        iteration += 1
         log_m = np.zeros(len(patterns))
         log_u = np.zeros(len(patterns))
         for column in range(k):
@@ -101,12 +104,16 @@ def expectation_maximisation(
         new_proportion = float(np.clip(matched.sum() / counts.sum(), 1e-9, 1 - 1e-9))
         new_m, new_u = [], []
         for column in range(k):
-            new_m.append(m[column] if fixed_m else _shares(patterns[:, column], matched, n_levels[column]))
-            new_u.append(u[column] if fixed_u else _shares(patterns[:, column], unmatched, n_levels[column]))
+            new_m.append(
+                m[column] if fixed_m else _shares(patterns[:, column], matched, n_levels[column])
+            )
+            new_u.append(
+                u[column] if fixed_u else _shares(patterns[:, column], unmatched, n_levels[column])
+            )
         change = max(
             abs(new_proportion - proportion),
-            max(float(np.max(np.abs(a - b))) for a, b in zip(new_m, m)),
-            max(float(np.max(np.abs(a - b))) for a, b in zip(new_u, u)),
+            max(float(np.max(np.abs(a - b))) for a, b in zip(new_m, m, strict=False)),
+            max(float(np.max(np.abs(a - b))) for a, b in zip(new_u, u, strict=False)),
         )
         m, u, proportion = new_m, new_u, new_proportion
         if change < tolerance:
@@ -151,7 +158,7 @@ def _default_u(n_levels: Sequence[int]) -> list[np.ndarray]:
 def match_weights(m: Sequence[np.ndarray], u: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Return log2(m/u) per level; the null level (index 0) weighs 0."""
     weights = []
-    for m_col, u_col in zip(m, u):
+    for m_col, u_col in zip(m, u, strict=False):
         w = np.log2(np.maximum(m_col, _EPS) / np.maximum(u_col, _EPS))
         w[0] = 0.0
         weights.append(w)

@@ -30,22 +30,28 @@ from matching.synthetic import generate_linkage_dataset  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stored", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
     clock = time.perf_counter()
-    reports, detentions = generate_linkage_dataset(seed=args.seed, n_left=args.queries,
-                                                   n_right=args.stored, overlap=0.5)
+    reports, detentions = generate_linkage_dataset(
+        seed=args.seed, n_left=args.queries, n_right=args.stored, overlap=0.5
+    )
     truth = {}
     by_person = {d.person_id: d.record_id for d in detentions}
     for report in reports:
         if report.person_id in by_person:
             truth[report.record_id] = by_person[report.person_id]
     report_rows = [synthetic_row(r) for r in reports]
-    print(f"generated {args.stored:,} stored records in {time.perf_counter() - clock:.1f}s", file=sys.stderr)
+    print(
+        f"generated {args.stored:,} stored records in {time.perf_counter() - clock:.1f}s",
+        file=sys.stderr,
+    )
 
     clock = time.perf_counter()
     model = Linker().link(report_rows, [synthetic_row(d) for d in detentions[:100_000]]).model
@@ -74,13 +80,20 @@ def main() -> None:
             linked += 1
             first_hits += bool(matches) and matches[0][0] == expected
     p50, p95, p99 = np.percentile(latencies, [50, 95, 99])
-    print(f"\n### Incremental: one record against {args.stored:,} stored ({args.queries:,} queries)\n")
-    print("| stored | index build (s) | build rate (records/s) | peak RSS (MB) | p50 (ms) | p95 (ms) | "
-          "p99 (ms) | max (ms) | true match ranked first | add() p95 (ms) |")
+    print(
+        f"\n### Incremental: one record against {args.stored:,} stored ({args.queries:,} queries)\n"
+    )
+    print(
+        "| stored | index build (s) | build rate (records/s) | peak RSS (MB) | p50 (ms) "
+        "| p95 (ms) | p99 (ms) | max (ms) | true match ranked first | add() p95 (ms) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {args.stored:,} | {build:.0f} | {args.stored / build:,.0f} | {rss_after:.0f} "
-          f"(before index {rss_before:.0f}) | {p50:.1f} | {p95:.1f} | {p99:.1f} | {max(latencies):.1f} | "
-          f"{first_hits / max(linked, 1):.3f} | {np.percentile(add_latencies, 95):.2f} |")
+    print(
+        f"| {args.stored:,} | {build:.0f} | {args.stored / build:,.0f} | {rss_after:.0f} "
+        f"(before index {rss_before:.0f}) | {p50:.1f} | {p95:.1f} | {p99:.1f} "
+        f"| {max(latencies):.1f} | "
+        f"{first_hits / max(linked, 1):.3f} | {np.percentile(add_latencies, 95):.2f} |"
+    )
 
 
 if __name__ == "__main__":

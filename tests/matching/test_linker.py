@@ -61,8 +61,9 @@ def test_a_loaded_model_scores_pairs_exactly_as_the_trained_one(linkage, tmp_pat
     left, right, _, result = linkage
     path = tmp_path / "model.json"
     result.model.save(path)
-    again = Linker(LinkageModel.load(path)).link([as_input(r) for r in left[:300]],
-                                                 [as_input(r) for r in right])
+    again = Linker(LinkageModel.load(path)).link(
+        [as_input(r) for r in left[:300]], [as_input(r) for r in right]
+    )
     before = {(a, b): p for a, b, p in result.links()}
     after = {(a, b): p for a, b, p in again.links()}
     shared = before.keys() & after.keys()
@@ -74,7 +75,7 @@ def test_incremental_index_matches_a_new_record_against_the_stored_ones(linkage)
     left, right, truth, result = linkage
     index = IncrementalIndex(result.model)
     index.add_many(as_input(r) for r in right)
-    linked_left = {a: b for a, b in truth}
+    linked_left = dict(truth)
     hits = 0
     queries = [r for r in left if r.record_id in linked_left][:200]
     for record in queries:
