@@ -52,6 +52,32 @@ def level_frequencies(
     return shares
 
 
+class PatternCounts:
+    """Distinct level patterns and their counts, accumulated chunk by chunk."""
+
+    def __init__(self, n_levels: Sequence[int]) -> None:
+        self.n_levels = list(n_levels)
+        self._rows: dict[int, np.ndarray] = {}
+        self._counts: dict[int, float] = {}
+
+    def add(self, levels: np.ndarray) -> None:
+        code = np.zeros(len(levels), dtype=np.int64)
+        for column, count in enumerate(self.n_levels):
+            code = code * count + levels[:, column]
+        unique, first, counts = np.unique(code, return_index=True, return_counts=True)
+        for key, row, count in zip(unique.tolist(), first.tolist(), counts.tolist(), strict=True):
+            if key not in self._rows:
+                self._rows[key] = levels[row]
+            self._counts[key] = self._counts.get(key, 0.0) + count
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (patterns, counts)."""
+        if not self._rows:
+            return np.zeros((0, len(self.n_levels)), dtype=np.int8), np.zeros(0)
+        keys = list(self._rows)
+        return np.stack([self._rows[k] for k in keys]), np.array([self._counts[k] for k in keys])
+
+
 def _patterns(levels: np.ndarray, n_levels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """Return the distinct rows of ``levels`` and how often each occurs."""
     code = np.zeros(len(levels), dtype=np.int64)
@@ -72,6 +98,7 @@ def expectation_maximisation(
     tolerance: float = 1e-6,
     fixed_u: bool = False,
     fixed_m: bool = False,
+    counts: np.ndarray | None = None,
 ) -> EMResult:
     """Estimate m (and the candidates' u) by EM over comparison patterns.
 
@@ -82,7 +109,10 @@ def expectation_maximisation(
        excluded; the matched proportion as the mean posterior.
     4. Stop when no parameter moves more than ``tolerance``.
     """
-    patterns, counts = _patterns(levels, n_levels)
+    if counts is None:
+        patterns, counts = _patterns(levels, n_levels)
+    else:  # ``levels`` already holds distinct patterns, ``counts`` their frequencies
+        patterns, counts = levels, np.asarray(counts, dtype=float)
     k = len(n_levels)
     m = [np.array(x, dtype=float) for x in (m_start or _default_m(n_levels))]
     u = [np.array(x, dtype=float) for x in (u_start or _default_u(n_levels))]
