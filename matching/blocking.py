@@ -116,22 +116,6 @@ def default_blocking_rules() -> BlockingRules:
         )
         | block_on("paternal_ph", "given_sig_ph", name="phonetic paternal surname + given name")
         | block_on("maternal_ph", "given_sig_ph", name="phonetic maternal surname + given name")
-        | block_on(
-            "maternal_ph",
-            "given_sig",
-            "birth_year",
-            name="maternal surname + given name + birth year",
-        )
-        | swapped(
-            ("paternal_ph", "given_sig"),
-            ("maternal_ph", "given_sig"),
-            name="paternal surname as the other's maternal + given name",
-        )
-        | swapped(
-            ("maternal_ph", "given_sig"),
-            ("paternal_ph", "given_sig"),
-            name="maternal surname as the other's paternal + given name",
-        )
         | block_on("birth", name="birth date")
         | block_on("given_sig", "birth_md", name="given name + birth day and month")
         | block_on("initials", "birth_year", name="three initials + birth year")
@@ -263,7 +247,10 @@ class CandidateChunks:
         for index in range(len(self.rules)):
             parts = found.get(index, [])
             # A single hash join already yields distinct pairs; only unions need unique.
-            rule_codes = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts or [_EMPTY]))
+            if len(parts) == 1:
+                rule_codes = parts[0]
+            else:
+                rule_codes = np.unique(np.concatenate(parts or [_EMPTY]))
             self.pairs_per_rule[index] += int(rule_codes.size)
             codes.append(rule_codes)
         rule_index = np.repeat(np.arange(len(codes)), [c.size for c in codes])

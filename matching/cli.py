@@ -48,13 +48,13 @@ clusters.csv: record_id,cluster_id.
 def read_csv(path: str | Path) -> list[dict[str, str]]:
     """Return the rows of a CSV file as dicts (BOM tolerated, record_id filled in)."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        rows = []
-        for number, row in enumerate(reader, start=1):
-            clean = {(key or "").strip().lower(): (value or "") for key, value in row.items()}
-            if not clean.get("record_id"):
-                clean["record_id"] = str(number)
-            rows.append(clean)
+        reader = csv.reader(handle)
+        header = [(name or "").strip().lower() for name in next(reader, [])]
+        rows = [dict(zip(header, values, strict=False)) for values in reader]
+    if "record_id" not in header or any(not row.get("record_id") for row in rows):
+        for number, row in enumerate(rows, start=1):
+            if not row.get("record_id"):
+                row["record_id"] = str(number)
     return rows
 
 

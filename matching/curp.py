@@ -173,13 +173,18 @@ def _inner(word: str, vowel: bool) -> str:
     return "X"
 
 
-def curp_stem(
-    *, given_names: str, paternal_surname: str, maternal_surname: str
-) -> tuple[str, str]:
-    """Return the (4 initials, 3 consonants) a CURP would carry for these names."""
-    paternal = _surname_word(paternal_surname)
-    maternal = _surname_word(maternal_surname)
-    given = _given_word(given_names)
+def curp_surname_word(surname: str) -> str:
+    """Return the word of a surname a CURP uses (particles skipped, Ñ as X)."""
+    return _surname_word(surname)
+
+
+def curp_given_word(given_names: str) -> str:
+    """Return the given name a CURP uses (the second of "María X" / "José X")."""
+    return _given_word(given_names)
+
+
+def curp_initials_from_words(paternal: str, maternal: str, given: str) -> str:
+    """Return the four CURP initials from the words ``curp_*_word`` returned."""
     if not paternal:
         paternal, maternal = maternal, ""
     initials = (
@@ -190,6 +195,19 @@ def curp_stem(
     )
     if initials in _INCONVENIENT:
         initials = initials[0] + "X" + initials[2:]
+    return initials
+
+
+def curp_stem(
+    *, given_names: str, paternal_surname: str, maternal_surname: str
+) -> tuple[str, str]:
+    """Return the (4 initials, 3 consonants) a CURP would carry for these names."""
+    paternal = _surname_word(paternal_surname)
+    maternal = _surname_word(maternal_surname)
+    given = _given_word(given_names)
+    if not paternal:
+        paternal, maternal = maternal, ""
+    initials = curp_initials_from_words(paternal, maternal, given)
     consonants = "".join(
         _inner(word, False) if word else "X" for word in (paternal, maternal, given)
     )

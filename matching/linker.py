@@ -15,8 +15,8 @@ from matching.comparisons import PairContext, compute_levels
 from matching.model import LinkageModel
 from matching.records import STRING_FEATURES, RecordTable, Vocabularies
 from matching.scoring import (
-    expectation_maximisation,
     PatternCounts,
+    expectation_maximisation,
     expected_f1_threshold,
     level_frequencies,
     probability_from_weight,
@@ -277,9 +277,9 @@ class Linker:
                           timings)
 
     def _chunk_rows(self, n_right: int) -> int:
-        # About `pairs_per_chunk` candidates per chunk, at ~40 candidates per
-        # million possible pairs (what the default passes give on registry data).
-        return max(1000, int(self.pairs_per_chunk * 25_000 / max(n_right, 1)))
+        # About `pairs_per_chunk` candidates per chunk: the default passes give
+        # each left record about 0.002 x n_right candidates on registry data.
+        return max(1000, int(self.pairs_per_chunk * 500 / max(n_right, 1)))
 
     def _estimate_prior(self, patterns: PatternCounts, n_candidates: int, total_pairs: float,
                         ceiling: float) -> float:
@@ -354,7 +354,8 @@ class Linker:
         model.fit_term_frequencies([left] if dedupe else [left, right])
         model.notes = {"em_sessions": session_notes, "u_sample_pairs": self.u_sample_size}
 
-    def _estimate_u(self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
+    def _estimate_u(
+        self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
     ) -> list[np.ndarray]:
         size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
         sample_left = rng.integers(0, len(left), size)

@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from matching.curp import clean_curp, curp_stem, parse_curp
+from matching.curp import (
+    clean_curp,
+    curp_given_word,
+    curp_initials_from_words,
+    curp_surname_word,
+    parse_curp,
+)
 from matching.normalize import (
     canonical_given_names,
     fold,
@@ -263,48 +269,62 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
 _READ_FIELDS = (*INPUT_FIELDS, "age")
 
 
-@lru_cache(maxsize=500_000)
 def _name_features(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple:
     """Return the name features of one (given, paternal, maternal) triple.
 
-    Cached as a whole: the same full name recurs many times in a registry.
+    Whole names are mostly unique, their parts are not: each part is cached.
     """
-    given = canonical_given_names(given_names)
-    given_sig = significant_given_name(given_names)
-    paternal = normalize_name(paternal_surname)
-    maternal = normalize_name(maternal_surname)
+    given, given_sig, given_ph, given_sig_ph, given_word = _given_parts(given_names)
+    paternal, paternal_ph, paternal_word = _surname_parts(paternal_surname)
+    maternal, maternal_ph, maternal_word = _surname_parts(maternal_surname)
     if not paternal and maternal:
-        paternal, maternal = maternal, ""
+        paternal, paternal_ph, paternal_word = maternal, maternal_ph, maternal_word
+        maternal, maternal_ph, maternal_word = "", "", ""
     return (
         ("given", given),
         ("given_sig", given_sig),
-        ("given_ph", phonetic_key(given)),
-        ("given_sig_ph", phonetic_key(given_sig)),
+        ("given_ph", given_ph),
+        ("given_sig_ph", given_sig_ph),
         ("paternal", paternal),
         ("maternal", maternal),
-        ("paternal_ph", phonetic_key(paternal)),
-        ("maternal_ph", phonetic_key(maternal)),
+        ("paternal_ph", paternal_ph),
+        ("maternal_ph", maternal_ph),
         # First letters of given name and both surnames: typos rarely hit them.
-        (
-            "initials",
-            (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else "",
-        ),
+        ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
         ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
-        (
-            "curp_initials",
-            curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)[0]
-            if paternal
-            else "",
-        ),
+        ("curp_initials", _curp_initials(paternal_word, maternal_word, given_word) if paternal else ""),
     )
+
+
+@lru_cache(maxsize=200_000)
+def _given_parts(text: str) -> tuple[str, str, str, str, str]:
+    given = canonical_given_names(text)
+    given_sig = significant_given_name(text)
+    return given, given_sig, phonetic_key(given), phonetic_key(given_sig), curp_given_word(given)
+
+
+@lru_cache(maxsize=200_000)
+def _surname_parts(text: str) -> tuple[str, str, str]:
+    surname = normalize_name(text)
+    return surname, phonetic_key(surname), curp_surname_word(surname)
+
+
+@lru_cache(maxsize=200_000)
+def _curp_initials(paternal_word: str, maternal_word: str, given_word: str) -> str:
+    return curp_initials_from_words(paternal_word, maternal_word, given_word)
 
 
 _COLUMNS = ("record_id", *STRING_FEATURES, *INT_FEATURES)
 
 
-def _prepare_chunk(records: list[Mapping[str, Any]]) -> dict[str, list]:
-    prepared = [prepare(record) for record in records]
-    return {name: [p[name] for p in prepared] for name in _COLUMNS}
+def _prepare_chunk(records: list[Mapping[str, Any]], batch: int = 20_000) -> dict[str, list]:
+    # In batches: a million prepared dicts at once would cost gigabytes.
+    columns: dict[str, list] = {name: [] for name in _COLUMNS}
+    for start in range(0, len(records), batch):
+        prepared = [prepare(record) for record in records[start:start + batch]]
+        for name in _COLUMNS:
+            columns[name].extend([p[name] for p in prepared])
+    return columns
 
 
 def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> dict[str, list]:

@@ -101,3 +101,19 @@ def test_a_record_added_to_the_index_is_found_at_once(linkage):
 def test_the_index_refuses_an_untrained_model():
     with pytest.raises(ValueError, match="trained model"):
         IncrementalIndex(LinkageModel())
+
+
+def test_chunked_linkage_gives_the_same_links_as_one_chunk(linkage):
+    left, right, _, result = linkage
+    chunked = Linker(pairs_per_chunk=20_000).link([as_input(r) for r in left],
+                                                  [as_input(r) for r in right])
+    assert chunked.n_candidates == result.n_candidates
+    assert {(a, b) for a, b, _ in chunked.links()} == {(a, b) for a, b, _ in result.links()}
+
+
+def test_blocking_report_counts_every_pass(linkage):
+    _, _, _, result = linkage
+    rows = result.blocking.as_rows()
+    assert [r["rule"] for r in rows] == [r.name for r in result.model.blocking_rules]
+    assert sum(r["new_pairs"] for r in rows) == result.n_candidates
+    assert all(r["pairs"] >= r["new_pairs"] for r in rows)
