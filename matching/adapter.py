@@ -110,15 +110,25 @@ def latest_model_version() -> LinkageModelVersion | None:
     return LinkageModelVersion.objects.order_by("-created_at", "-id").first()
 
 
-_loaded_models: dict[int, LinkageModel] = {}
+def _version_key(version: LinkageModelVersion) -> tuple[int, datetime]:
+    # The creation time too: a test database (or SQLite after a delete) may reuse an id.
+    return (version.pk, version.created_at)
+
+
+_loaded_models: dict[tuple[int, datetime], LinkageModel] = {}
 
 
 def load_model(version: LinkageModelVersion) -> LinkageModel:
     """Return the core model of ``version`` (parsed once per process)."""
-    model = _loaded_models.get(version.pk)
+    key = _version_key(version)
+    model = _loaded_models.get(key)
     if model is None:
-        model = _loaded_models[version.pk] = LinkageModel.from_json(version.model_json)
+        model = _loaded_models[key] = LinkageModel.from_json(version.model_json)
     return model
+
+
+def forget_loaded_models() -> None:
+    _loaded_models.clear()
 
 
 @dataclass
@@ -151,7 +161,7 @@ def linkage_model_fit(*, source: str, actor: Any = None,
         upper_threshold=model.upper_threshold, lower_threshold=model.lower_threshold,
         training_seconds=time.perf_counter() - started,
     )
-    _loaded_models[version.pk] = model
+    _loaded_models[_version_key(version)] = model
     logger.info("matching: trained %s on %s records (upper %.3f, lower %.3f) in %.1f s",
                 version.label, len(records), model.upper_threshold, model.lower_threshold,
                 version.training_seconds)
@@ -220,7 +230,7 @@ class IndexCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.version_id: int | None = None
+        self.version_key: tuple[int, datetime] | None = None
         self.index: IncrementalIndex | None = None
         self.fingerprints: dict[int, int] = {}
         self.watermark: datetime | None = None
@@ -230,13 +240,14 @@ class IndexCache:
             ensure_ids: Sequence[int] = ()) -> IncrementalIndex:
         """Return the index for ``version`` holding every record stored so far."""
         with self._lock:
-            if self.index is None or self.version_id != version.pk or not self._refresh(ensure_ids):
+            if (self.index is None or self.version_key != _version_key(version)
+                    or not self._refresh(ensure_ids)):
                 self._build(version)
             return self.index
 
     def clear(self) -> None:
         with self._lock:
-            self.index, self.version_id, self.fingerprints, self.watermark = None, None, {}, None
+            self.index, self.version_key, self.fingerprints, self.watermark = None, None, {}, None
 
     def _lag(self) -> timedelta:
         return timedelta(seconds=settings.MATCHING_INDEX_WATERMARK_LAG_SECONDS)
@@ -249,7 +260,7 @@ class IndexCache:
         for core in core_records():
             fingerprints[int(core["record_id"])] = _fingerprint(core)
             index.add(core)
-        self.index, self.version_id, self.fingerprints = index, version.pk, fingerprints
+        self.index, self.version_key, self.fingerprints = index, _version_key(version), fingerprints
         self.watermark = read_from
         self.builds += 1
         logger.info("matching: index of %s records built for %s in %.1f s", len(fingerprints),
