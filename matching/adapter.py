@@ -314,8 +314,8 @@ def incremental_pairs(version: LinkageModelVersion, record_ids: Sequence[int]) -
 class LinkageCounts:
     pairs: int = 0
     links: int = 0
-    candidates: int = 0
-    alerts: int = 0
+    candidates: int = 0  # new pending candidates (existing ones are only re-scored)
+    alerts: int = 0  # new alerts
     left_alone: int = 0  # pairs with a human decision, never touched
     held_for_review: int = 0  # above the upper threshold but refused as an automatic link
 
@@ -416,6 +416,7 @@ class PairDecider:
                        .values_list("pk", "person_id"))
         if persons[pair.left_id] is not None and persons[pair.left_id] == persons[pair.right_id]:
             return
+        is_new = candidate is None
         candidate = self._candidate(pair, candidate)
         linked = False
         if pair.probability >= self.upper:
@@ -429,7 +430,7 @@ class PairDecider:
                 linked = True
         if linked:
             self.counts.links += 1
-        else:
+        elif is_new and candidate.created_now:
             self.counts.candidates += 1
         self._alert(pair, candidate)
 
@@ -439,6 +440,7 @@ class PairDecider:
         if candidate is None:
             candidate, created = MatchCandidate.objects.get_or_create(
                 record_left_id=pair.left_id, record_right_id=pair.right_id, defaults=values)
+            candidate.created_now = created
             if created:
                 return candidate
             if candidate.decision != MatchDecision.PENDING:
