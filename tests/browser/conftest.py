@@ -33,20 +33,6 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-def ensure_reference_data() -> None:
-    """Put back the catalogue and roles that migrations load, if a flush removed them."""
-    import importlib
-
-    from django.apps import apps
-
-    from registry.models import State
-
-    if not State.objects.exists():
-        importlib.import_module("registry.migrations.0002_load_inegi_catalogue") \
-            .load_catalogue(apps, None)
-    importlib.import_module("registry.migrations.0003_create_roles").create_roles(apps, None)
-
-
 @pytest.fixture(scope="session")
 def chromium_browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):

@@ -10,7 +10,6 @@ import pytest
 from registry.models import CaseStatus
 from registry.redaction import Audience
 from registry.services import case_access_code_issue
-from tests.browser.conftest import ensure_reference_data
 from tests.canaries import assert_no_canaries, seed_canary_world
 from tests.factories import CaseFactory, RecordFactory, state
 
@@ -22,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 
 @pytest.fixture
 def seeded(settings):
-    ensure_reference_data()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = seed_canary_world()
     guadalupe = CaseFactory(publication_consent=True,
