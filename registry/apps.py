@@ -1,10 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = _("Registro")
+    verbose_name = pgettext_lazy("nombre del sitio", "Registro")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed

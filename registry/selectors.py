@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from matching.models import MergeDecision
 from registry import access
@@ -60,7 +60,7 @@ class FieldRow:
 
 def _label(model: type, name: str) -> str:
     if name == "age_band":
-        return str(_("Rango de edad"))
+        return gettext("Rango de edad")
     return str(model._meta.get_field(name).verbose_name)
 
 

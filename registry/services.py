@@ -119,11 +119,11 @@ def _notify_families(case_id: int) -> None:
 
 def case_public_keys_fill() -> int:
     """Give a public key to every case that has none (after bulk inserts); return how many."""
-    filled = 0
-    for case_id in Case.objects.filter(public_key__isnull=True).values_list("pk", flat=True):
-        Case.objects.filter(pk=case_id).update(public_key=case_public_key(case_id))
-        filled += 1
-    return filled
+    missing = Case.objects.filter(public_key__isnull=True).values_list("pk", flat=True)
+    cases = [Case(pk=case_id, public_key=case_public_key(case_id)) for case_id in missing]
+    # One UPDATE … CASE per thousand cases rather than one statement per case.
+    Case.objects.bulk_update(cases, ["public_key"], batch_size=1000)
+    return len(cases)
 
 
 def generate_access_code() -> str:
