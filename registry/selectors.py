@@ -126,16 +126,28 @@ def _open_case_for_candidate() -> Exists:
 
 
 def review_queue_for(*, user: Any, limit: int = REVIEW_QUEUE_SIZE) -> list[MatchCandidate]:
-    """Return the user's undecided candidates: open cases first, then pending, then by score."""
-    queue = (
-        access.match_candidates_reviewable_by(user)
-        .filter(decision__in=[MatchDecision.PENDING, MatchDecision.UNSURE])
-        .annotate(has_open_case=_open_case_for_candidate())
-        .select_related(*(f"record_{side}__{rel}" for side in ("left", "right")
-                          for rel in RECORD_RELATED), "decided_by")
-        .order_by("-has_open_case", "decision", "-probability", "pk")
-    )
-    return list(queue[:limit])
+    """Return the user's undecided candidates: open cases first, then pending before
+    "not sure", then by probability.
+
+    Four bounded queries, one per (open case?, decision) band, each ordered by
+    probability alone so the queue index (decision, -probability) serves it and stops
+    at ``limit``; one query sorting every pending pair by a computed "open case" flag
+    took 20 s for an administrator over 600,000 candidates (bench/registry_pages).
+    """
+    base = (access.match_candidates_reviewable_by(user)
+            .select_related(*(f"record_{side}__{rel}" for side in ("left", "right")
+                              for rel in RECORD_RELATED), "decided_by"))
+    open_case = _open_case_for_candidate()
+    queue: list[MatchCandidate] = []
+    for has_open_case in (True, False):
+        for decision in (MatchDecision.PENDING, MatchDecision.UNSURE):
+            if len(queue) >= limit:
+                return queue
+            band = base.filter(open_case if has_open_case else ~open_case, decision=decision)
+            for candidate in band.order_by("-probability", "pk")[:limit - len(queue)]:
+                candidate.has_open_case = has_open_case
+                queue.append(candidate)
+    return queue
 
 
 @dataclass(frozen=True)
