@@ -179,3 +179,16 @@ def test_detainees_never_appear_in_the_search(client, db):
     RecordFactory(kind="detention", given_names="Eustaquio", paternal_surname="Berrones")
     assert found_keys("Eustaquio Berrones") == []
     assert found_keys(state="09") == []
+
+
+def test_search_page_query_count_does_not_grow_with_results(client, db,
+                                                             django_assert_max_num_queries):
+    for _ in range(20):
+        public_case("Carmen", "Vega")
+    # name search (PostgreSQL: exact, vocabulary, compounds, variants), the page's
+    # entries with their agency, state and municipality, and the list of states.
+    with django_assert_max_num_queries(9):
+        body = client.get(SEARCH, {"q": "carmen vega"}).content.decode()
+    assert body.count("Carmen Vega") == 20
+    with django_assert_max_num_queries(5):
+        client.get(SEARCH, {"estado": "09"})
