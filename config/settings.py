@@ -224,6 +224,17 @@ CONTENT_SECURITY_POLICY_STAFF_PREFIXES = ("/trabajo/", "/cuenta/", "/importacion
 # --- Uploads ----------------------------------------------------------------------------
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
 
+# --- Matching ---------------------------------------------------------------------------
+# Below this many stored records no model is trained (EM needs enough candidate pairs):
+# the incremental matcher then does nothing and says so in the log.
+MATCHING_MIN_TRAINING_RECORDS = env_int("MATCHING_MIN_TRAINING_RECORDS", default=1000)
+# How far behind the refresh time the matching index's watermark trails, so that rows
+# of an import transaction that committed late are still picked up (see matching.adapter).
+MATCHING_INDEX_WATERMARK_LAG_SECONDS = env_int("MATCHING_INDEX_WATERMARK_LAG_SECONDS",
+                                               default=600)
+# seed_demo links the demo records in-process only up to this many records.
+MATCHING_DEMO_LINK_MAX_RECORDS = env_int("MATCHING_DEMO_LINK_MAX_RECORDS", default=20000)
+
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

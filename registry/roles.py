@@ -66,3 +66,24 @@ ROLE_LABELS: dict[str, str] = {
     NGO_ANALYST: "Analista de organización civil",
     ADMINISTRATOR: "Administración del registro",
 }
+
+
+def role_groups_ensure() -> None:
+    """Create any missing role group with its permissions (after a test database flush)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
+        return
+    # A flush without post-migrate signals also empties the permission table.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=role)
+        if not created:
+            continue
+        for dotted in permission_names:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
+                                                         codename=codename))

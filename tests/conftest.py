@@ -7,11 +7,31 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 from registry import roles
+from registry.models import State
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Make sure the data migrations' rows (INEGI catalogue, role groups) are there.
+
+    A transactional test ends with a flush of every table, which also empties what
+    migrations loaded; tests that come after it would otherwise find no states.
+    """
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not State.objects.exists():
+        load_catalogue = import_module("registry.migrations.0002_load_inegi_catalogue")
+        load_catalogue.load_catalogue(django_apps, None)
+    roles.role_groups_ensure()
 
 
 @pytest.fixture
