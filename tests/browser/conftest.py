@@ -28,13 +28,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run the browser tests last: they commit real transactions and the database is
-    flushed after each one, which would take the INEGI catalogue and the roles loaded
-    by migrations away from the transactional tests that follow."""
+    flushed after each one, which would take the INEGI catalogue loaded by a migration
+    away from the transactional tests that follow."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def ensure_reference_data() -> None:
-    """Put back the catalogue and roles that migrations load, if a flush removed them."""
+    """Put back the INEGI catalogue that a migration loads, if a flush removed it."""
     import importlib
 
     from django.apps import apps
@@ -44,7 +44,6 @@ def ensure_reference_data() -> None:
     if not State.objects.exists():
         importlib.import_module("registry.migrations.0002_load_inegi_catalogue") \
             .load_catalogue(apps, None)
-    importlib.import_module("registry.migrations.0003_create_roles").create_roles(apps, None)
 
 
 @pytest.fixture(scope="session")
