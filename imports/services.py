@@ -301,7 +301,7 @@ class BatchImporter:
         RejectedRow.objects.filter(batch=self.batch).delete()
 
     def _process_chunk(self, rows: list[ValidatedRow]) -> None:
-        rows = [row for row in rows if any(row.raw.values())]  # blank lines are not rows
+        rows = [row for row in rows if any(v.strip() for v in row.raw.values())]  # blank: no row
         self.counts.total += len(rows)
         candidates = [(row, row.values.get("external_id") or row_fingerprint(
             self.batch.record_kind, row.values)) for row in rows if row.is_valid]
