@@ -189,6 +189,7 @@ class ProgressReporter:
 
     def rows_done(self, rows: int, total_hint: int = 0) -> None:
         cache.set(self.cache_key, rows, 3600)
+        cache.set(self.cache_key + ":alive", True, int(STALE_AFTER.total_seconds()))
         for listener in self.listeners:
             listener(rows, total_hint)
         if rows - self.last_rows >= self.every_rows:
@@ -478,7 +479,7 @@ class BatchImporter:
                          "mapped": {header.plan.headers[i]: name
                                     for i, name in sorted(header.plan.fields.items())}}
         batch.status = ImportStatus.PREVIEWED if self.dry_run else ImportStatus.COMMITTED
-        batch.finished_at = timezone.now()
+        batch.finished_at = batch.heartbeat_at = timezone.now()
         batch.error_message = ""
         batch.save()
         if self.dry_run:
@@ -632,7 +633,10 @@ def import_batch_reap_if_dead(*, batch: ImportBatch) -> ImportBatch:
                                [_RUNNING_LOCK_NAMESPACE, batch.pk])
         dead = free
     else:
-        dead = batch.heartbeat_at is not None and timezone.now() - batch.heartbeat_at > STALE_AFTER
+        # SQLite: the running import cannot write outside its transaction; it says it is
+        # alive in the cache (shared with the page in the embedded, single-process mode).
+        silent = batch.heartbeat_at is None or timezone.now() - batch.heartbeat_at > STALE_AFTER
+        dead = silent and not cache.get(progress_cache_key(batch) + ":alive")
     if dead:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(),
