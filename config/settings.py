@@ -208,14 +208,32 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="avisos@registro.example")
-# Content-Security-Policy of every page but the admin's: no inline script or style.
+# Content-Security-Policy of the public site: no inline script or style at all.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# Staff areas still carry inline styles and one inline script (import progress); they
+# get the same policy with inline allowed until those move to static files. The
+# admin sends no policy (it has inline scripts of its own).
+CONTENT_SECURITY_POLICY_STAFF = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
+    "script-src 'self'", "script-src 'self' 'unsafe-inline'")
+CONTENT_SECURITY_POLICY_STAFF_PREFIXES = ("/trabajo/", "/cuenta/", "/importaciones/")
 
 # --- Uploads ----------------------------------------------------------------------------
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
+
+# --- Matching ---------------------------------------------------------------------------
+# Below this many stored records no model is trained (EM needs enough candidate pairs):
+# the incremental matcher then does nothing and says so in the log.
+MATCHING_MIN_TRAINING_RECORDS = env_int("MATCHING_MIN_TRAINING_RECORDS", default=1000)
+# How far behind the refresh time the matching index's watermark trails, so that rows
+# of an import transaction that committed late are still picked up (see matching.adapter).
+MATCHING_INDEX_WATERMARK_LAG_SECONDS = env_int("MATCHING_INDEX_WATERMARK_LAG_SECONDS",
+                                               default=600)
+# seed_demo links the demo records in-process only up to this many records.
+MATCHING_DEMO_LINK_MAX_RECORDS = env_int("MATCHING_DEMO_LINK_MAX_RECORDS", default=20000)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,7 +1,8 @@
-"""Tables of the matching app: recorded merge and split decisions.
+"""Tables of the matching app: merge and split decisions, trained models, re-linkage runs.
 
 Match candidates, alerts and people live in the registry's models; this app keeps
-what it needs to undo its own decisions exactly.
+what it needs to undo its own decisions exactly, the exact model every automatic
+decision was made with, and the progress of full re-linkage runs.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ class MergeDecision(models.Model):
     person_ids = models.JSONField(_("personas involucradas"), default=list)
     before = models.JSONField(_("estado anterior"), default=dict)
     after = models.JSONField(_("estado posterior"), default=dict)
+    # Null: the system decided (automatic linkage above the upper threshold).
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("decidió"))
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decidió"))
     decided_at = models.DateTimeField(_("fecha"), default=timezone.now)
     reason = models.TextField(_("motivo"), blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -82,3 +85,102 @@ class MergeDecision(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.undone_at is not None
+
+
+class LinkageModelVersion(models.Model):
+    """One trained matching model (the core's ``LinkageModel`` as JSON) and how it was made.
+
+    Every automatic decision and every candidate names the version it came from
+    (``MatchCandidate.model_version`` holds ``label``); the incremental matcher
+    always uses the latest version.
+    """
+
+    class Source(models.TextChoices):
+        RELINK = "relink", _("Revinculación completa")
+        BOOTSTRAP = "bootstrap", _("Primer entrenamiento automático")
+        DEMO = "demo", _("Datos de demostración")
+
+    model_json = models.JSONField(_("modelo (JSON)"))
+    created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
+    source = models.CharField(_("origen"), max_length=12, choices=Source.choices)
+    trained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("entrenó"))
+    records_count = models.PositiveIntegerField(_("registros de entrenamiento"), default=0)
+    candidate_pairs = models.PositiveBigIntegerField(_("pares candidatos"), default=0)
+    upper_threshold = models.FloatField(_("umbral superior"))
+    lower_threshold = models.FloatField(_("umbral inferior"))
+    training_seconds = models.FloatField(_("segundos de entrenamiento"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        verbose_name = _("versión del modelo de vinculación")
+        verbose_name_plural = _("versiones del modelo de vinculación")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower_threshold__gte=0) & Q(upper_threshold__lte=1)
+                & Q(lower_threshold__lte=models.F("upper_threshold")),
+                name="linkage_model_thresholds_ordered"),
+            models.CheckConstraint(condition=Q(source__in=["relink", "bootstrap", "demo"]),
+                                   name="linkage_model_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return the short name stored in ``MatchCandidate.model_version``."""
+        return f"lm-{self.pk}"
+
+
+class RelinkStatus(models.TextChoices):
+    RUNNING = "running", _("En curso")
+    DONE = "done", _("Terminada")
+    FAILED = "failed", _("Fallida")
+
+
+class RelinkRun(models.Model):
+    """A full re-linkage: one background task per blocking partition, with progress.
+
+    The counters are incremented with ``F()`` expressions by each partition's task,
+    so concurrent workers never overwrite each other's progress.
+    """
+
+    Status = RelinkStatus
+
+    model_version = models.ForeignKey(LinkageModelVersion, on_delete=models.PROTECT,
+                                      related_name="relink_runs",
+                                      verbose_name=_("versión del modelo"))
+    partition_key = models.CharField(_("clave de partición"), max_length=40)
+    status = models.CharField(_("estado"), max_length=8, choices=Status.choices,
+                              default=Status.RUNNING)
+    partitions_total = models.PositiveIntegerField(_("particiones"), default=0)
+    partitions_done = models.PositiveIntegerField(_("particiones terminadas"), default=0)
+    records_total = models.PositiveIntegerField(_("registros"), default=0)
+    pairs = models.PositiveBigIntegerField(_("pares evaluados"), default=0)
+    links = models.PositiveIntegerField(_("vínculos automáticos"), default=0)
+    candidates = models.PositiveIntegerField(_("coincidencias para revisión"), default=0)
+    alerts = models.PositiveIntegerField(_("alertas"), default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("solicitó"))
+    started_at = models.DateTimeField(_("inicio"), default=timezone.now)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("revinculación")
+        verbose_name_plural = _("revinculaciones")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RelinkStatus.values),
+                                   name="relink_run_status_valid"),
+            models.CheckConstraint(
+                condition=Q(partitions_done__lte=models.F("partitions_total")),
+                name="relink_run_progress_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.partitions_done}/{self.partitions_total} ({self.status})"

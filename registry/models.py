@@ -252,6 +252,8 @@ class Record(models.Model):
             models.Index(fields=["curp"], name="record_curp_idx", condition=~Q(curp="")),
             # Exact-name lookups (detention consultation) before fuzzy ranking.
             models.Index(fields=["name_search"], name="record_name_search_idx"),
+            # The matching index's refresh: records created or changed since its watermark.
+            models.Index(fields=["updated_at"], name="record_updated_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -251,11 +251,15 @@ def alert_mark_handled(*, alert: Alert, actor: Any, note: str = "",
     return alert
 
 
-def full_view_log(*, actor: Any, target: Any, purpose: str = "", ip_address: str | None = None,
-                  details: dict[str, Any] | None = None) -> None:
-    """Audit that ``actor`` opened the full (unredacted for their role) view of ``target``."""
+def full_view_log(*, actor: Any, target: Any = None, object_type: str = "", purpose: str = "",
+                  ip_address: str | None = None, details: dict[str, Any] | None = None) -> None:
+    """Audit that ``actor`` opened the full (unredacted for their role) view of ``target``.
+
+    A list page passes ``object_type`` and the ids it showed in ``details``.
+    """
     audit_event_record(actor=actor, action=AuditEvent.Action.VIEW, target=target,
-                       purpose=purpose, ip_address=ip_address, details=details)
+                       object_type=object_type, purpose=purpose, ip_address=ip_address,
+                       details=details)
 
 
 def export_start(*, actor: Any, export_format: str, filters: Any, k: int | None, purpose: str,

@@ -119,6 +119,12 @@ def test_a_running_import_is_not_reaped(postgres_only, agency_a, owner):
         assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
     finally:
         holder.close()
+    # PostgreSQL frees the lock when the closed session's backend exits, which on a
+    # loaded machine takes a moment after the client hangs up.
+    deadline = time.monotonic() + 10
+    while (import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
+           and time.monotonic() < deadline):
+        time.sleep(0.1)
     assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.FAILED
 
 

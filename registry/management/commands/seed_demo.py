@@ -1,11 +1,14 @@
-"""python manage.py seed_demo [--records N] [--seed S] [--if-empty]"""
+"""python manage.py seed_demo [--records N] [--seed S] [--if-empty] [--no-link]"""
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from matching.models import LinkageModelVersion
+from matching.services import linkage_link_all_in_process
 from registry.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from registry.models import Record
 
@@ -23,9 +26,11 @@ class Command(BaseCommand):
                             help="How many demo cases get a family access code (default 3).")
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing (but print the demo logins) if records exist.")
+        parser.add_argument("--no-link", action="store_true",
+                            help="Do not run the record linkage after loading the data.")
 
     def handle(self, *args, records: int, seed: int, family_codes: int, if_empty: bool,
-               **options) -> None:
+               no_link: bool = False, **options) -> None:
         if if_empty and Record.objects.exists():
             self.stdout.write("The registry already has records; demo data not loaded again.")
             self._print_logins()
@@ -41,11 +46,35 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo data: {summary.records} records, {summary.cases} cases in {elapsed:.1f} s "
             f"(seed {seed})."))
+        if not no_link:
+            self._link(summary.records)
         self._print_logins()
         if summary.family_codes:
             self.stdout.write("\nFamily status lookups (folio / access code, shown only now):")
             for folio, code in summary.family_codes:
                 self.stdout.write(f"  {folio}  /  {code}")
+
+    def _link(self, records: int) -> None:
+        """Run the linkage once in-process so the demo shows candidates, people and alerts.
+
+        Above ``MATCHING_DEMO_LINK_MAX_RECORDS`` records that would take too long for a
+        demo start; ``manage.py relink`` does it then.
+        """
+        limit = settings.MATCHING_DEMO_LINK_MAX_RECORDS
+        if records > limit:
+            self.stdout.write(f"Linkage skipped: more than {limit} records "
+                              "(run `python manage.py relink`).")
+            return
+        started = time.perf_counter()
+        version, counts = linkage_link_all_in_process(source=LinkageModelVersion.Source.DEMO,
+                                                      min_records=0)
+        if version is None:
+            self.stdout.write("Linkage skipped: too few records to train a model.")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Linkage ({version.label}): {counts.links} automatic links, {counts.candidates} "
+            f"candidates for review, {counts.alerts} alerts in "
+            f"{time.perf_counter() - started:.1f} s."))
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}) at "
