@@ -668,7 +668,7 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
                .exclude(history_type="-").values_list("id", "history_id"))
     latest = dict(HistoricalRecord.objects.filter(id__in=own).values("id")
                   .annotate(last=Max("history_id")).values_list("id", "last"))
-    later = sorted(pk for pk, history_id in own.items() if latest.get(pk) != history_id)
+    later = _changed_after(own, latest)
     if later:
         raise ValidationError(_(
             "%(n)s registros del lote cambiaron después (otro lote o una corrección); "
@@ -696,6 +696,23 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
     return batch
 
 
+def _changed_after(own: dict[int, int], latest: dict[int, int]) -> list[int]:
+    """Return the records whose content changed after the batch.
+
+    Matching links records to people (a new version with another ``person``); that is
+    not a change of what the agency reported, so it does not block the rollback.
+    """
+    suspects = {pk: latest[pk] for pk, history_id in own.items() if latest.get(pk) != history_id}
+    if not suspects:
+        return []
+    compared = [*CONTENT_FIELDS, *PROVENANCE_FIELDS, "external_id"]
+    versions = {row["history_id"]: row for row in HistoricalRecord.objects.filter(
+        history_id__in=[*suspects.values(), *(own[pk] for pk in suspects)]).values(
+        "history_id", *compared)}
+    return sorted(pk for pk, last in suspects.items()
+                  if any(versions[last][name] != versions[own[pk]][name] for name in compared))
+
+
 def _restore_previous_versions(updated: dict[int, int], label: str) -> None:
     for record_id, history_id in updated.items():
         previous = (HistoricalRecord.objects.filter(id=record_id, history_id__lt=history_id)
@@ -703,6 +720,9 @@ def _restore_previous_versions(updated: dict[int, int], label: str) -> None:
         if previous is None:
             continue
         restored = previous.instance
+        # Keep matching's later decision about the person; restore what the agency said.
+        restored.person_id = Record.objects.filter(pk=record_id).values_list(
+            "person_id", flat=True).first()
         restored._change_reason = label
         restored.save()
 
