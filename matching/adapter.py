@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -143,11 +144,16 @@ def linkage_model_fit(*, source: str, actor: Any = None,
 
     Return None (and log why) when there are fewer than ``min_records`` records
     (default: ``settings.MATCHING_MIN_TRAINING_RECORDS``): EM needs enough pairs.
+    At most ``MATCHING_TRAINING_MAX_RECORDS`` records (a fixed random sample) are used.
     The returned ``result`` holds every scored pair of the training run.
     """
     if min_records is None:
         min_records = settings.MATCHING_MIN_TRAINING_RECORDS
     records = list(core_records())
+    if len(records) > settings.MATCHING_TRAINING_MAX_RECORDS:
+        # EM needs a representative sample, not everything; keeps memory and time bounded.
+        records = random.Random(0).sample(  # noqa: S311 (a sample, not a secret)
+            records, settings.MATCHING_TRAINING_MAX_RECORDS)
     if len(records) < max(min_records, 2):
         logger.info("matching: %s records stored, %s needed to train a model; not trained",
                     len(records), min_records)
