@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from imports.mapping import FIELDS
 from imports.models import ColumnMapping
 from registry.access import agencies_operated_by
 from registry.models import RecordKind
@@ -54,3 +55,37 @@ class BatchUploadForm(forms.Form):
 
 class RollbackForm(forms.Form):
     reason = forms.CharField(label=_("Motivo de la reversión"), max_length=300)
+
+
+class ColumnMappingForm(forms.Form):
+    """A saved mapping typed as lines ``ENCABEZADO DEL ARCHIVO = campo``."""
+
+    agency = forms.ModelChoiceField(label=_("Institución"), queryset=None)
+    name = forms.SlugField(label=_("Nombre de la correspondencia"), max_length=60)
+    lines = forms.CharField(
+        label=_("Columnas"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Una por línea: ENCABEZADO DEL ARCHIVO = campo. Campos: %(fields)s.")
+        % {"fields": ", ".join(FIELDS)})
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies_operated_by(user)
+
+    def clean_lines(self) -> dict[str, str]:
+        columns: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            header, sep, field_name = line.rpartition("=")
+            header, field_name = header.strip(), field_name.strip()
+            if not sep or not header:
+                raise forms.ValidationError(
+                    _("Línea %(n)s: escriba ENCABEZADO = campo.") % {"n": number})
+            if field_name not in FIELDS:
+                raise forms.ValidationError(
+                    _("Línea %(n)s: «%(field)s» no es un campo conocido.")
+                    % {"n": number, "field": field_name})
+            columns[header] = field_name
+        if not columns:
+            raise forms.ValidationError(_("Indique al menos una columna."))
+        return columns

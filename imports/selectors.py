@@ -44,7 +44,7 @@ def batch_progress(batch: ImportBatch) -> dict[str, Any]:
     """Return rows processed so far (cache first: it is updated on every chunk)."""
     from imports.services import progress_cache_key
 
-    rows = cache.get(progress_cache_key(batch.pk))
+    rows = cache.get(progress_cache_key(batch))
     if rows is None or batch.is_finished:
         rows = batch.progress_rows
     total = batch.rows_total or 0

@@ -7,6 +7,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.batch_list, name="batch_list"),
     path("nueva/", views.batch_upload, name="batch_upload"),
+    path("correspondencias/", views.mapping_list, name="mapping_list"),
     path("lote/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("lote/<int:pk>/progreso/", views.batch_progress, name="batch_progress"),
     path("lote/<int:pk>/confirmar/", views.batch_commit, name="batch_commit"),

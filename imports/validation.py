@@ -52,6 +52,7 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # UTF-8 read as Windows-1252 leaves these pairs behind: "JosÃ©", "â€œ".
 _MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf\u0152-\u0192\u2018-\u203a]|â€|Â[\u00a0-\u00bf]")
 _FORMULA_START = ("=", "+", "-", "@")
+_SUSPECT = re.compile(r"(?:^|\x1f)[=+\-@]|Ã|â€|Â")
 
 EARLIEST_PLAUSIBLE = dt.date(1900, 1, 1)
 EVENT_EARLIEST_TWO_DIGIT = 1950
@@ -95,8 +96,9 @@ def cell_text(value: Any) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _sex_code(text: str) -> Sex | None:
-    return _SEX_CODES.get(search_key(text))
+def _sex_code(text: str) -> str | None:
+    code = _SEX_CODES.get(search_key(text))
+    return None if code is None else str(code.value)
 
 
 @lru_cache(maxsize=4096)
@@ -136,10 +138,12 @@ class RowValidator:
             raw = {headers[i] if i < len(headers) else f"columna_{i + 1}": cell_text(cell)
                    for i, cell in enumerate(cells)}
         row = ValidatedRow(row_number=row_number, raw=raw)
-        for column, text in raw.items():
-            if text and (text[0] in _FORMULA_START or "Ã" in text or "â€" in text
-                         or "Â" in text):
-                self._check_text(row, column, text)
+        # One scan of the whole row; the cell-by-cell look only when something is there.
+        if _SUSPECT.search("\x1f".join(raw.values())):
+            for column, text in raw.items():
+                if text and (text[0] in _FORMULA_START or "Ã" in text or "â€" in text
+                             or "Â" in text):
+                    self._check_text(row, column, text)
         width = len(cells)
         for index, name, column, handler in self.handlers:
             handler(row, name, column, cells[index] if index < width else None)
@@ -176,14 +180,14 @@ class RowValidator:
     def _sex(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
         text = cell_text(cell).strip()
         if not text:
-            row.values["sex"] = Sex.UNKNOWN
+            row.values["sex"] = ""
             return
         code = _sex_code(text)
         if code is None:
             row.errors.append(RowIssueData(column, text, _(
                 "Sexo no reconocido; use H/Hombre/Masculino, M/F/Mujer/Femenino o X.")))
         else:
-            row.values["sex"] = code.value
+            row.values["sex"] = code
 
     def _age(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
         text = cell_text(cell).strip()

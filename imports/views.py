@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from imports import reports, selectors
-from imports.forms import BatchUploadForm, RollbackForm
+from imports.forms import BatchUploadForm, ColumnMappingForm, RollbackForm
 from imports.models import ImportStatus
 from imports.readers import ImportFileError
-from imports.services import import_batch_create, import_batch_reap_if_dead, import_batch_rollback
+from imports.services import (
+    column_mapping_save,
+    import_batch_create,
+    import_batch_reap_if_dead,
+    import_batch_rollback,
+)
 from imports.tasks import run_import_batch
 from registry.access import agencies_operated_by
 from registry.audit import audit_event_record, client_ip
@@ -128,3 +133,18 @@ def batch_report(request: HttpRequest, pk: int, what: str, extension: str) -> Ht
     name = reports.report_file_name(batch, what, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def mapping_list(request: HttpRequest) -> HttpResponse:
+    """The agency's saved column mappings, and a form to add or replace one."""
+    _require_operator(request)
+    form = ColumnMappingForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        column_mapping_save(agency=form.cleaned_data["agency"], name=form.cleaned_data["name"],
+                            columns=form.cleaned_data["lines"], actor=request.user)
+        messages.success(request, _("Correspondencia guardada."))
+        return redirect("imports:mapping_list")
+    return render(request, "imports/mapping_list.html", {
+        "form": form, "mappings": selectors.mappings_for_user(request.user),
+    }, status=400 if request.method == "POST" else 200)

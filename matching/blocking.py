@@ -29,11 +29,15 @@ class BlockingRule:
         known = set(STRING_FEATURES) | set(INT_FEATURES)
         unknown = [f for f in (*self.left_features, *self.right_features) if f not in known]
         if unknown:
-            raise ValueError(f"BlockingRule: unknown feature(s) {unknown}; use block_on() with "
-                             f"features from {sorted(known)}")
+            raise ValueError(
+                f"BlockingRule: unknown feature(s) {unknown}; use block_on() with "
+                f"features from {sorted(known)}"
+            )
         if len(self.left_features) != len(self.right_features) or not self.left_features:
-            raise ValueError("BlockingRule needs the same non-zero number of features on each side: "
-                             "block_on('paternal_ph', 'birth_year') or swapped(('a', 'b'), ('b', 'a'))")
+            raise ValueError(
+                "BlockingRule needs the same non-zero number of features on each side: "
+                "block_on('paternal_ph', 'birth_year') or swapped(('a', 'b'), ('b', 'a'))"
+            )
         if not self.name:
             object.__setattr__(self, "name", self._default_name())
 
@@ -47,14 +51,19 @@ class BlockingRule:
         return self.left_features == self.right_features
 
     def __and__(self, other: BlockingRule) -> BlockingRule:
-        return BlockingRule(self.left_features + other.left_features,
-                            self.right_features + other.right_features)
+        return BlockingRule(
+            self.left_features + other.left_features, self.right_features + other.right_features
+        )
 
     def __or__(self, other: BlockingRule | BlockingRules) -> BlockingRules:
         return BlockingRules((self,)) | other
 
     def to_json(self) -> dict:
-        return {"left": list(self.left_features), "right": list(self.right_features), "name": self.name}
+        return {
+            "left": list(self.left_features),
+            "right": list(self.right_features),
+            "name": self.name,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> BlockingRule:
@@ -83,7 +92,9 @@ def block_on(*features: str, name: str = "") -> BlockingRule:
     return BlockingRule(tuple(features), tuple(features), name)
 
 
-def swapped(left_features: Iterable[str], right_features: Iterable[str], name: str = "") -> BlockingRule:
+def swapped(
+    left_features: Iterable[str], right_features: Iterable[str], name: str = ""
+) -> BlockingRule:
     """Return a rule comparing different features on each side (e.g. swapped surnames)."""
     return BlockingRule(tuple(left_features), tuple(right_features), name)
 
@@ -100,18 +111,17 @@ def default_blocking_rules() -> BlockingRules:
         | block_on("paternal_ph", "birth_year", name="phonetic paternal surname + birth year")
         | block_on("given_sig", "birth", name="given name + birth date")
         | block_on("paternal_ph", "maternal_ph", name="both phonetic surnames")
-        | swapped(("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"), name="surnames swapped")
+        | swapped(
+            ("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"), name="surnames swapped"
+        )
         | block_on("paternal_ph", "given_sig_ph", name="phonetic paternal surname + given name")
         | block_on("maternal_ph", "given_sig_ph", name="phonetic maternal surname + given name")
-        | block_on("maternal_ph", "given_sig", "birth_year", name="maternal surname + given name + birth year")
-        | swapped(("paternal_ph", "given_sig"), ("maternal_ph", "given_sig"),
-                  name="paternal surname as the other's maternal + given name")
-        | swapped(("maternal_ph", "given_sig"), ("paternal_ph", "given_sig"),
-                  name="maternal surname as the other's paternal + given name")
         | block_on("birth", name="birth date")
         | block_on("given_sig", "birth_md", name="given name + birth day and month")
         | block_on("initials", "birth_year", name="three initials + birth year")
-        | block_on("initials2", "birth_year", "sex", name="given and paternal initials + birth year + sex")
+        | block_on(
+            "initials2", "birth_year", "sex", name="given and paternal initials + birth year + sex"
+        )
         | block_on("id_head", name="first half of the identity number")
         | block_on("id_tail", name="second half of the identity number")
         | block_on("municipality", "address_key", name="municipality + house number and street")
@@ -132,35 +142,43 @@ def _combined_keys(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.
     if float(np.prod(spans.astype(float))) < 2.0**62:
         # Mixed-radix encoding: exact and much faster than a row-wise unique.
         key = np.zeros(len(stacked), dtype=np.int64)
-        for column, span in zip(stacked.T, spans):
+        for column, span in zip(stacked.T, spans, strict=False):
             key = key * int(span) + column
     else:
         _, key = np.unique(stacked, axis=0, return_inverse=True)
         key = key.reshape(-1).astype(np.int64)
     key[missing] = -1
-    return key[: len(left)], key[len(left):]
+    return key[: len(left)], key[len(left) :]
 
 
-def _join(left_keys: np.ndarray, right_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return all (left row, right row) with equal non-negative keys (vectorised hash join)."""
+def _right_index(right_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return (rows sorted by key, distinct keys, their first position, their counts)."""
     right_valid = np.nonzero(right_keys >= 0)[0]
     order = right_valid[np.argsort(right_keys[right_valid], kind="stable")]
-    sorted_keys = right_keys[order]
-    unique, starts, counts = np.unique(sorted_keys, return_index=True, return_counts=True)
-    if unique.size == 0:
+    unique, starts, counts = np.unique(right_keys[order], return_index=True, return_counts=True)
+    return order, unique, starts, counts
+
+
+def _join_index(left_keys: np.ndarray, index) -> tuple[np.ndarray, np.ndarray]:
+    """Return all (left row, right row) with equal non-negative keys (vectorised hash join)."""
+    order, unique, starts, counts = index
+    if unique.size == 0 or left_keys.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    positions = np.searchsorted(unique, left_keys)
-    positions_clipped = np.minimum(positions, unique.size - 1)
-    found = (left_keys >= 0) & (unique[positions_clipped] == left_keys)
+    positions = np.minimum(np.searchsorted(unique, left_keys), unique.size - 1)
+    found = (left_keys >= 0) & (unique[positions] == left_keys)
     left_rows = np.nonzero(found)[0]
-    block_counts = counts[positions_clipped[left_rows]]
-    block_starts = starts[positions_clipped[left_rows]]
+    block_counts = counts[positions[left_rows]]
+    block_starts = starts[positions[left_rows]]
     total = int(block_counts.sum())
     left_out = np.repeat(left_rows, block_counts)
     offsets = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
     right_out = order[np.repeat(block_starts, block_counts) + offsets]
     return left_out.astype(np.int64), right_out.astype(np.int64)
+
+
+def _join(left_keys: np.ndarray, right_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _join_index(left_keys, _right_index(right_keys))
 
 
 @dataclass
@@ -173,50 +191,100 @@ class BlockingReport:
     total_pairs: int
 
     def as_rows(self) -> list[dict]:
-        return [{"rule": n, "pairs": p, "new_pairs": q}
-                for n, p, q in zip(self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule)]
+        return [
+            {"rule": n, "pairs": p, "new_pairs": q}
+            for n, p, q in zip(
+                self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule, strict=True
+            )
+        ]
+
+
+class CandidateChunks:
+    """Candidate pairs, produced for a chunk of left rows at a time.
+
+    Memory stays bounded however large the inputs: the right side's index is
+    built once per pass, and each chunk of left rows is joined against it.
+    With ``right`` None this deduplicates ``left``: only pairs ``i < j``.
+
+    1. For each pass, build one integer key per row and index the right side.
+    2. Per chunk: hash-join every pass, encode each pair as one int64, keep
+       the first pass that found it (for the report).
+    """
+
+    def __init__(self, rules: BlockingRules, left: RecordTable, right: RecordTable | None = None,
+                 *, chunk_rows: int | None = None) -> None:
+        self.rules = rules
+        self.dedupe = right is None
+        other = left if self.dedupe else right
+        self.n_left, self.n_right = len(left), len(other)
+        self.chunk_rows = chunk_rows or max(self.n_left, 1)
+        self._passes: list[tuple[int, np.ndarray, tuple]] = []
+        for index, rule in enumerate(rules):
+            variants = [(rule.left_features, rule.right_features)]
+            if self.dedupe and not rule.symmetric:
+                variants.append((rule.right_features, rule.left_features))
+            for left_features, right_features in variants:
+                lk, rk = _combined_keys(_keys(left, left_features), _keys(other, right_features))
+                self._passes.append((index, lk, _right_index(rk)))
+        self.pairs_per_rule = [0] * len(rules)
+        self.new_pairs_per_rule = [0] * len(rules)
+        self.total_pairs = 0
+
+    def __iter__(self):
+        for start in range(0, self.n_left, self.chunk_rows):
+            yield self._chunk(start, min(start + self.chunk_rows, self.n_left))
+
+    def _chunk(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        found: dict[int, list[np.ndarray]] = {}
+        for index, left_keys, right_index in self._passes:
+            li, ri = _join_index(left_keys[start:end], right_index)
+            li += start
+            if self.dedupe:
+                keep = li < ri
+                li, ri = li[keep], ri[keep]
+            found.setdefault(index, []).append(li * self.n_right + ri)
+        codes = []
+        for index in range(len(self.rules)):
+            parts = found.get(index, [])
+            # A single hash join already yields distinct pairs; only unions need unique.
+            if len(parts) == 1:
+                rule_codes = parts[0]
+            else:
+                rule_codes = np.unique(np.concatenate(parts or [_EMPTY]))
+            self.pairs_per_rule[index] += int(rule_codes.size)
+            codes.append(rule_codes)
+        rule_index = np.repeat(np.arange(len(codes)), [c.size for c in codes])
+        unique, first = np.unique(np.concatenate(codes), return_index=True)
+        for index, count in enumerate(np.bincount(rule_index[first], minlength=len(codes))):
+            self.new_pairs_per_rule[index] += int(count)
+        self.total_pairs += int(unique.size)
+        return unique // self.n_right, unique % self.n_right
+
+    def report(self) -> BlockingReport:
+        return BlockingReport([r.name for r in self.rules], list(self.pairs_per_rule),
+                              list(self.new_pairs_per_rule), self.total_pairs)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def candidate_pairs(
     rules: BlockingRules, left: RecordTable, right: RecordTable | None = None
 ) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
-    """Return candidate (left rows, right rows) and a per-pass report.
+    """Return all candidate (left rows, right rows) at once and a per-pass report.
 
     With ``right`` None this deduplicates ``left``: only pairs ``i < j``.
-    1. For each pass, build one integer key per row and hash-join the sides.
-    2. Encode each pair as one int64 and keep the first pass that found it.
     """
-    dedupe = right is None
-    other = left if dedupe else right
-    n_right = len(other)
-    codes: list[np.ndarray] = []
-    raw_counts: list[int] = []
-    for rule in rules:
-        found = []
-        variants = [(rule.left_features, rule.right_features)]
-        if dedupe and not rule.symmetric:
-            variants.append((rule.right_features, rule.left_features))
-        for left_features, right_features in variants:
-            lk, rk = _combined_keys(_keys(left, left_features), _keys(other, right_features))
-            li, ri = _join(lk, rk)
-            if dedupe:
-                keep = li != ri
-                li, ri = np.minimum(li[keep], ri[keep]), np.maximum(li[keep], ri[keep])
-            found.append(li * n_right + ri)
-        # A single hash join already yields distinct pairs; only unions need unique.
-        rule_codes = found[0] if len(found) == 1 and not dedupe else np.unique(np.concatenate(found))
-        raw_counts.append(int(rule_codes.size))
-        codes.append(rule_codes)
-    all_codes = np.concatenate(codes) if codes else np.zeros(0, np.int64)
-    rule_index = np.repeat(np.arange(len(codes)), [c.size for c in codes])
-    unique, first = np.unique(all_codes, return_index=True)
-    new_counts = np.bincount(rule_index[first], minlength=len(codes)).tolist()
-    report = BlockingReport([r.name for r in rules], raw_counts, new_counts, int(unique.size))
-    return unique // n_right, unique % n_right, report
+    chunks = CandidateChunks(rules, left, right)
+    parts = list(chunks)
+    left_rows = np.concatenate([p[0] for p in parts]) if parts else _EMPTY
+    right_rows = np.concatenate([p[1] for p in parts]) if parts else _EMPTY
+    return left_rows, right_rows, chunks.report()
 
 
-def blocking_recall(left_rows: np.ndarray, right_rows: np.ndarray, true_pairs: set[tuple[int, int]],
-                    n_right: int) -> float:
+def blocking_recall(
+    left_rows: np.ndarray, right_rows: np.ndarray, true_pairs: set[tuple[int, int]], n_right: int
+) -> float:
     """Return the share of ``true_pairs`` (row indices) among the candidates."""
     if not true_pairs:
         return 1.0

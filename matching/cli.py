@@ -48,46 +48,73 @@ clusters.csv: record_id,cluster_id.
 def read_csv(path: str | Path) -> list[dict[str, str]]:
     """Return the rows of a CSV file as dicts (BOM tolerated, record_id filled in)."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        rows = []
-        for number, row in enumerate(reader, start=1):
-            clean = {(key or "").strip().lower(): (value or "") for key, value in row.items()}
-            if not clean.get("record_id"):
-                clean["record_id"] = str(number)
-            rows.append(clean)
+        reader = csv.reader(handle)
+        header = [(name or "").strip().lower() for name in next(reader, [])]
+        rows = [dict(zip(header, values, strict=False)) for values in reader]
+    if "record_id" not in header or any(not row.get("record_id") for row in rows):
+        for number, row in enumerate(rows, start=1):
+            if not row.get("record_id"):
+                row["record_id"] = str(number)
     return rows
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m matching", description=_DESCRIPTION, epilog=_EPILOG,
+        prog="python -m matching",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    link = commands.add_parser("link", help="link records of LEFT.csv to records of RIGHT.csv",
-                               formatter_class=argparse.RawDescriptionHelpFormatter,
-                               description=_DESCRIPTION, epilog=_EPILOG)
+    link = commands.add_parser(
+        "link",
+        help="link records of LEFT.csv to records of RIGHT.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+    )
     link.add_argument("left", help="left CSV file (e.g. missing-person reports)")
     link.add_argument("right", help="right CSV file (e.g. detention records)")
-    dedupe = commands.add_parser("dedupe", help="find records of the same person in FILE.csv",
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 description=_DESCRIPTION, epilog=_EPILOG)
+    dedupe = commands.add_parser(
+        "dedupe",
+        help="find records of the same person in FILE.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+    )
     dedupe.add_argument("file", help="CSV file to deduplicate")
     dedupe.add_argument("--pairs", help="also write the scored pairs to this CSV")
     for sub in (link, dedupe):
         sub.add_argument("-o", "--output", required=True, help="output CSV (links or clusters)")
         sub.add_argument("--model", help="use this trained model JSON instead of estimating one")
         sub.add_argument("--save-model", help="write the trained model (JSON) here")
-        sub.add_argument("--upper", type=float,
-                         help="auto-link probability threshold (default: chosen from the data "
-                              "by maximising expected F1, at least 0.5)")
-        sub.add_argument("--lower", type=float, default=None,
-                         help="review threshold: pairs between --lower and --upper are 'review' "
-                              "(default 0.05)")
-        sub.add_argument("--include-review", action="store_true",
-                         help="also write pairs between the thresholds, decision 'review'")
-        sub.add_argument("--report", help="write a JSON run report (blocking passes, timings, model notes)")
+        sub.add_argument(
+            "--upper",
+            type=float,
+            help="auto-link probability threshold (default: chosen from the data "
+            "by maximising expected F1, at least 0.5)",
+        )
+        sub.add_argument(
+            "--lower",
+            type=float,
+            default=None,
+            help="review threshold: pairs between --lower and --upper are 'review' (default 0.05)",
+        )
+        sub.add_argument(
+            "--include-review",
+            action="store_true",
+            help="also write pairs between the thresholds, decision 'review'",
+        )
+        sub.add_argument(
+            "--report", help="write a JSON run report (blocking passes, timings, model notes)"
+        )
         sub.add_argument("--seed", type=int, default=0, help="random seed for the u sample")
+        sub.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes for preparing records (default 1; 2 helps on an idle machine)",
+        )
     return parser
 
 
@@ -101,8 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.upper is not None:
         model.upper_threshold = args.upper
         model.lower_threshold = min(model.lower_threshold, args.upper)
-    linker = Linker(model, seed=args.seed, retrain=not args.model,
-                    auto_threshold=args.upper is None and not args.model)
+    linker = Linker(
+        model,
+        seed=args.seed,
+        retrain=not args.model,
+        auto_threshold=args.upper is None and not args.model,
+        workers=args.workers,
+    )
     if args.command == "link":
         result = linker.link(read_csv(args.left), read_csv(args.right))
         _write_pairs(args.output, result, include_review=args.include_review)
@@ -116,9 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.report:
         _write_report(args.report, result, time.perf_counter() - started)
     links = int(np.sum(result.decision == "link"))
-    print(f"{args.command}: {result.n_candidates} candidate pairs, {links} links, "
-          f"upper threshold {result.model.upper_threshold:.3f}, "
-          f"{time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print(
+        f"{args.command}: {result.n_candidates} candidate pairs, {links} links, "
+        f"upper threshold {result.model.upper_threshold:.3f}, "
+        f"{time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -129,20 +164,35 @@ def _write_pairs(path: str, result: LinkResult, *, include_review: bool) -> None
     keep = keep[np.argsort(-scored.total_weight[keep], kind="stable")]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["left_id", "right_id", "probability", "match_weight", "decision",
-                         *(f"w_{n}" for n in names)])
+        writer.writerow(
+            [
+                "left_id",
+                "right_id",
+                "probability",
+                "match_weight",
+                "decision",
+                *(f"w_{n}" for n in names),
+            ]
+        )
         left_ids, right_ids = result.left.record_ids, result.right.record_ids
         for k in keep.tolist():
-            writer.writerow([
-                left_ids[scored.left_rows[k]], right_ids[scored.right_rows[k]],
-                f"{scored.probability[k]:.6f}", f"{scored.total_weight[k]:.3f}", result.decision[k],
-                *(f"{w:.2f}" for w in scored.field_weights[k]),
-            ])
+            writer.writerow(
+                [
+                    left_ids[scored.left_rows[k]],
+                    right_ids[scored.right_rows[k]],
+                    f"{scored.probability[k]:.6f}",
+                    f"{scored.total_weight[k]:.3f}",
+                    result.decision[k],
+                    *(f"{w:.2f}" for w in scored.field_weights[k]),
+                ]
+            )
 
 
 def _write_clusters(path: str, result: LinkResult) -> None:
     links = result.decision == "link"
-    clusters = cluster_ids(len(result.left), result.scored.left_rows[links], result.scored.right_rows[links])
+    clusters = cluster_ids(
+        len(result.left), result.scored.left_rows[links], result.scored.right_rows[links]
+    )
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_id", "cluster_id"])

@@ -1,7 +1,7 @@
 """Constrained clustering: links join records unless that would join conflicts.
 
 Plain connected components let one bad link chain two different people
-(A–B good, B–C bad ⇒ A, B, C one person).  Here links are applied strongest
+(A-B good, B-C bad ⇒ A, B, C one person).  Here links are applied strongest
 first; a link is refused (sent to review) when it would put in one cluster
 two valid CURPs that are not one typo
 apart, or both sexes.
@@ -22,11 +22,11 @@ def curps_conflict(first: str, second: str) -> bool:
     one character apart are more likely one person's CURP and a typo.
     Homonyms differ in the homoclave *and* the check digit: two characters.
     """
-    return sum(a != b for a, b in zip(first, second)) >= 2
+    return sum(a != b for a, b in zip(first, second, strict=False)) >= 2
 
 
 class _Clusters:
-    """Union–find that carries each cluster's CURPs and sexes."""
+    """Union-find that carries each cluster's CURPs and sexes."""
 
     def __init__(self) -> None:
         self.parent: dict[int, int] = {}
@@ -63,8 +63,9 @@ class _Clusters:
         return True
 
 
-def constrained_clusters(left: RecordTable, right: RecordTable, scored, decision: np.ndarray,
-                         *, dedupe: bool) -> np.ndarray:
+def constrained_clusters(
+    left: RecordTable, right: RecordTable, scored, decision: np.ndarray, *, dedupe: bool
+) -> np.ndarray:
     """Return ``decision`` with links that would merge conflicting clusters set to review.
 
     1. Take the pairs decided "link", strongest first.
@@ -97,7 +98,7 @@ def cluster_ids(n_records: int, left_rows: np.ndarray, right_rows: np.ndarray) -
             x = parent[x]
         return x
 
-    for a, b in zip(left_rows.tolist(), right_rows.tolist()):
+    for a, b in zip(left_rows.tolist(), right_rows.tolist(), strict=False):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)

@@ -20,15 +20,43 @@ from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
 from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable
 
 _WORKERS = 2  # the machine budget: two cores
+# Below this many pairs a second thread costs more than it saves.
+_PARALLEL_MIN_PAIRS = 20_000
+
+
+def _workers(size: int) -> int:
+    return _WORKERS if size >= _PARALLEL_MIN_PAIRS else 1
+
 
 _KINDS = {
-    "null", "else", "exact", "jaro_winkler", "token_set", "levenshtein", "indel", "cross_exact",
-    "date_swapped", "date_one_digit", "date_year_off", "date_within_days",
-    "ordinal_within_days", "within", "null_unless_one_curp", "curp_consistent",
+    "null",
+    "else",
+    "exact",
+    "jaro_winkler",
+    "token_set",
+    "levenshtein",
+    "indel",
+    "cross_exact",
+    "date_swapped",
+    "date_one_digit",
+    "date_year_off",
+    "date_within_days",
+    "ordinal_within_days",
+    "within",
+    "null_unless_one_curp",
+    "curp_consistent",
 }
 # Kinds whose threshold must decrease (loosen) down the list, and how to say so.
-_LOOSENING = {"jaro_winkler": -1, "token_set": -1, "indel": -1, "levenshtein": 1, "date_within_days": 1,
-              "ordinal_within_days": 1, "within": 1}
+_SIMILARITY_KINDS = {"jaro_winkler", "token_set", "levenshtein", "indel"}
+_LOOSENING = {
+    "jaro_winkler": -1,
+    "token_set": -1,
+    "indel": -1,
+    "levenshtein": 1,
+    "date_within_days": 1,
+    "ordinal_within_days": 1,
+    "within": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -40,17 +68,32 @@ class Level:
     features: tuple[str, ...] = ()
     threshold: float | None = None
     tf: bool = False  # adjust this level's weight by the frequency of the value
+    gate: tuple[str, ...] = ()  # only pairs agreeing on one of these features can reach the level
 
     def to_json(self) -> dict:
-        return {"label": self.label, "kind": self.kind, "features": list(self.features),
-                "threshold": self.threshold, "tf": self.tf}
+        return {
+            "label": self.label,
+            "kind": self.kind,
+            "features": list(self.features),
+            "threshold": self.threshold,
+            "tf": self.tf,
+            "gate": list(self.gate),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Level:
-        return cls(data["label"], data["kind"], tuple(data["features"]), data["threshold"], data["tf"])
+        return cls(
+            data["label"],
+            data["kind"],
+            tuple(data["features"]),
+            data["threshold"],
+            data["tf"],
+            tuple(data.get("gate") or ()),
+        )
 
 
 # --- level constructors (read like the levels they make) ---------------------
+
 
 def null(*features: str) -> Level:
     """Either side lacks any of ``features``: no evidence either way."""
@@ -75,9 +118,17 @@ def token_set(feature: str, threshold: float) -> Level:
     return Level(f"token-set {feature} >= {threshold:g}", "token_set", (feature,), threshold)
 
 
-def indel(feature: str, threshold: float) -> Level:
-    """Normalised Indel similarity (0-1): cheap, and tolerant of merged words."""
-    return Level(f"indel {feature} >= {threshold}", "indel", (feature,), threshold)
+def indel(feature: str, threshold: float, *, gate: tuple[str, ...] = ()) -> Level:
+    """Normalised Indel similarity (0-1), tolerant of merged words.
+
+    With ``gate``, only pairs that agree exactly on one of those features are
+    scored (the others fail the level): a cheap way to keep a costly measure
+    off millions of pairs that cannot reach it.
+    """
+    suffix = f" (same {' or '.join(gate)})" if gate else ""
+    return Level(
+        f"indel {feature} >= {threshold}{suffix}", "indel", (feature,), threshold, gate=tuple(gate)
+    )
 
 
 def levenshtein(feature: str, threshold: int) -> Level:
@@ -136,6 +187,16 @@ class Comparison:
     def __post_init__(self) -> None:
         object.__setattr__(self, "levels", tuple(self.levels))
         _validate(self)
+        # The loosest threshold per measure: scores beyond it need not be exact,
+        # which lets rapidfuzz stop early.
+        cutoffs: dict[tuple[str, str], float] = {}
+        for level in self.levels:
+            if level.kind in _LOOSENING and level.kind in _SIMILARITY_KINDS:
+                key = (level.kind, level.features[0])
+                loosest = cutoffs.get(key, level.threshold)
+                pick = min if _LOOSENING[level.kind] < 0 else max
+                cutoffs[key] = pick(loosest, level.threshold)
+        object.__setattr__(self, "_cutoffs", cutoffs)
 
     @property
     def labels(self) -> list[str]:
@@ -151,6 +212,7 @@ class Comparison:
     def compute(self, pairs: PairContext) -> np.ndarray:
         """Return the level index (int8) of every pair."""
         out = np.full(pairs.size, -1, dtype=np.int8)
+        pairs.cutoffs = self._cutoffs
         for index, level in enumerate(self.levels):
             todo = np.nonzero(out < 0)[0]
             if todo.size == 0:
@@ -158,6 +220,10 @@ class Comparison:
             if level.kind == "else":
                 out[todo] = index
                 break
+            if level.gate:
+                todo = todo[_agree_on_any(pairs, level.gate, todo)]
+                if todo.size == 0:
+                    continue
             out[todo[_TESTS[level.kind](pairs, level, todo)]] = index
         pairs.release()
         return out
@@ -167,13 +233,19 @@ def _validate(comparison: Comparison) -> None:
     levels = comparison.levels
     name = comparison.name
     if len(levels) < 2:
-        raise ValueError(f"Comparison {name!r} needs at least a null level and else_(): "
-                         f"Comparison({name!r}, [null(...), ..., else_()])")
+        raise ValueError(
+            f"Comparison {name!r} needs at least a null level and else_(): "
+            f"Comparison({name!r}, [null(...), ..., else_()])"
+        )
     if levels[0].kind not in ("null", "null_unless_one_curp"):
-        raise ValueError(f"Comparison {name!r}: the first level must be null(...); "
-                         f"got {levels[0].label!r}. Put null({', '.join(map(repr, levels[1].features))}) first.")
+        raise ValueError(
+            f"Comparison {name!r}: the first level must be null(...); "
+            f"got {levels[0].label!r}. Put null({', '.join(map(repr, levels[1].features))}) first."
+        )
     if levels[-1].kind != "else":
-        raise ValueError(f"Comparison {name!r}: the last level must be else_(); got {levels[-1].label!r}.")
+        raise ValueError(
+            f"Comparison {name!r}: the last level must be else_(); got {levels[-1].label!r}."
+        )
     known = set(STRING_FEATURES) | set(INT_FEATURES)
     last_threshold: dict[tuple[str, tuple[str, ...]], float] = {}
     for level in levels:
@@ -181,8 +253,10 @@ def _validate(comparison: Comparison) -> None:
             raise ValueError(f"Comparison {name!r}: unknown level kind {level.kind!r}")
         unknown = [f for f in level.features if f not in known]
         if unknown:
-            raise ValueError(f"Comparison {name!r}, level {level.label!r}: unknown feature(s) "
-                             f"{unknown}; use one of {sorted(known)}")
+            raise ValueError(
+                f"Comparison {name!r}, level {level.label!r}: unknown feature(s) "
+                f"{unknown}; use one of {sorted(known)}"
+            )
         if level.kind in ("else",) and level is not levels[-1]:
             raise ValueError(f"Comparison {name!r}: else_() must be the last level")
         direction = _LOOSENING.get(level.kind)
@@ -192,8 +266,13 @@ def _validate(comparison: Comparison) -> None:
             if previous is not None and (level.threshold - previous) * direction <= 0:
                 raise ValueError(
                     f"Comparison {name!r}: {level.kind} levels must go from strict to loose; "
-                    f"{level.threshold} after {previous} would never be reached. Reorder them.")
+                    f"{level.threshold} after {previous} would never be reached. Reorder them."
+                )
             last_threshold[key] = level.threshold
+        if any(g not in known for g in level.gate):
+            raise ValueError(
+                f"Comparison {name!r}, level {level.label!r}: unknown gate feature in {level.gate}"
+            )
         if level.tf and level.kind != "exact":
             raise ValueError(f"Comparison {name!r}: tf=True only applies to exact(...) levels")
 
@@ -201,7 +280,9 @@ def _validate(comparison: Comparison) -> None:
 class PairContext:
     """Candidate pairs (row ``left_rows[k]`` of ``left`` with ``right_rows[k]`` of ``right``)."""
 
-    def __init__(self, left: RecordTable, right: RecordTable, left_rows: np.ndarray, right_rows: np.ndarray):
+    def __init__(
+        self, left: RecordTable, right: RecordTable, left_rows: np.ndarray, right_rows: np.ndarray
+    ):
         self.left = left
         self.right = right
         self.left_rows = np.asarray(left_rows, dtype=np.int64)
@@ -209,6 +290,7 @@ class PairContext:
         self.size = len(self.left_rows)
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.cutoffs: dict[tuple[str, str], float] = {}
 
     def values(self, feature: str, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the integer values (ids for strings) of ``feature`` on both sides."""
@@ -216,7 +298,10 @@ class PairContext:
         if found is None:
             # Gather once per comparison, then subset: random reads into the
             # record columns are the slow part.
-            found = (self.left.column(feature)[self.left_rows], self.right.column(feature)[self.right_rows])
+            found = (
+                self.left.column(feature)[self.left_rows],
+                self.right.column(feature)[self.right_rows],
+            )
             self._values[feature] = found
         return found[0][todo], found[1][todo]
 
@@ -226,8 +311,10 @@ class PairContext:
         self._cache.clear()
 
     def texts(self, feature: str, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (self.left.text(feature)[self.left_rows[todo]],
-                self.right.text(feature)[self.right_rows[todo]])
+        return (
+            self.left.text(feature)[self.left_rows[todo]],
+            self.right.text(feature)[self.right_rows[todo]],
+        )
 
     def similarity(self, kind: str, scorer, feature: str, todo: np.ndarray) -> np.ndarray:
         """Return ``scorer`` on the pairs ``todo``, computed once per distinct pair of values.
@@ -242,24 +329,49 @@ class PairContext:
         if cached is not None:
             cached_todo, cached_scores = cached
             positions = np.searchsorted(cached_todo, todo)
-            if positions.size and positions[-1] < cached_todo.size and np.array_equal(cached_todo[positions], todo):
+            if (
+                positions.size
+                and positions[-1] < cached_todo.size
+                and np.array_equal(cached_todo[positions], todo)
+            ):
                 return cached_scores[positions]
         a, b = self.values(feature, todo)
         vocabulary = self.left.vocabularies[STRING_FEATURES[feature]]
+        cutoff = self.cutoffs.get((kind, feature))
         # Names repeat, addresses and identity numbers hardly ever do.
         repeats = len(vocabulary) * 3 < len(self.left) + len(self.right)
         if todo.size > 2000 and repeats:
             codes = a.astype(np.int64) * len(vocabulary) + b
             unique, inverse = np.unique(codes, return_inverse=True)
             strings = vocabulary.as_array()
-            unique_scores = process.cpdist(strings[unique // len(vocabulary)], strings[unique % len(vocabulary)],
-                                           scorer=scorer, workers=_WORKERS)
+            unique_scores = process.cpdist(
+                strings[unique // len(vocabulary)],
+                strings[unique % len(vocabulary)],
+                scorer=scorer,
+                workers=_workers(unique.size),
+                score_cutoff=cutoff,
+            )
             scores = unique_scores[inverse.reshape(-1)]
         else:
             left_text, right_text = self.texts(feature, todo)
-            scores = process.cpdist(left_text, right_text, scorer=scorer, workers=_WORKERS)
+            scores = process.cpdist(
+                left_text,
+                right_text,
+                scorer=scorer,
+                workers=_workers(todo.size),
+                score_cutoff=cutoff,
+            )
         self._cache[(kind, feature)] = (todo, scores)
         return scores
+
+
+def _agree_on_any(pairs: PairContext, features: tuple[str, ...], todo: np.ndarray) -> np.ndarray:
+    agree = np.zeros(todo.size, dtype=bool)
+    for feature in features:
+        a, b = pairs.values(feature, todo)
+        agree |= (a == b) & (a != 0)
+    return agree
+
 
 def _null(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
     missing = np.zeros(todo.size, dtype=bool)
@@ -280,6 +392,7 @@ def _fuzzy(scorer, compare):
             return np.zeros(0, dtype=bool)
         scores = pairs.similarity(level.kind, scorer, level.features[0], todo)
         return compare(scores, level.threshold)
+
     return test
 
 
@@ -328,7 +441,12 @@ def _days_from_civil(values: np.ndarray) -> np.ndarray:
 
 def _date_within_days(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
     a, b = pairs.values(level.features[0], todo)
-    return np.abs(_days_from_civil(a) - _days_from_civil(b)) <= level.threshold
+    result = np.zeros(todo.size, dtype=bool)
+    # Only dates at most a year apart can be within a few weeks: skip the rest.
+    near = np.nonzero(np.abs(a // 10000 - b // 10000) <= 1 + int(level.threshold) // 365)[0]
+    days = np.abs(_days_from_civil(a[near]) - _days_from_civil(b[near]))
+    result[near] = days <= level.threshold
+    return result
 
 
 def _int_within(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
@@ -368,20 +486,30 @@ _TESTS = {
 }
 
 
-def name_comparison(name: str, feature: str, phonetic_feature: str, *, other: str | None = None,
-                    other_phonetic: str | None = None, compound: bool = False,
-                    misplaced: str | None = None) -> Comparison:
+def name_comparison(
+    name: str,
+    feature: str,
+    phonetic_feature: str,
+    *,
+    other: str | None = None,
+    other_phonetic: str | None = None,
+    compound: bool = False,
+    misplaced: str | None = None,
+) -> Comparison:
     """Return the standard name comparison.
 
-    exact (term-frequency adjusted) → [swapped with ``other``] → [token-set 100:
-    one compound name contains the other] → Jaro-Winkler 0.92 → phonetic →
+    exact (term-frequency adjusted) → [swapped with ``other``] → [the same
+    significant given name: one compound name contains the other] →
+    Jaro-Winkler 0.92 → phonetic →
     [phonetic swapped] → Jaro-Winkler 0.80 → else.
     """
     levels: list[Level] = [null(feature), exact(feature, tf=True)]
     if other:
         levels.append(cross_exact(feature, other))
     if compound:
-        levels.append(token_set(feature, 100))
+        # "José Luis" ~ "Luis", "María Guadalupe" ~ "Lupita": the name a CURP
+        # would use agrees. An integer comparison, unlike a token-set ratio.
+        levels.append(Level("same significant given name", "exact", ("given_sig",)))
     levels += [jaro_winkler(feature, 0.92), exact(phonetic_feature)]
     if other_phonetic:
         levels.append(cross_exact(phonetic_feature, other_phonetic))
@@ -392,39 +520,82 @@ def name_comparison(name: str, feature: str, phonetic_feature: str, *, other: st
     return Comparison(name, levels)
 
 
+_ADDRESS_GATE = ("address_number", "address_street")
+
+
 def default_comparisons() -> list[Comparison]:
     """Return the comparisons used for the registry's schema (Mexican names)."""
     return [
         name_comparison("given_names", "given", "given_ph", compound=True, misplaced="paternal"),
-        name_comparison("paternal_surname", "paternal", "paternal_ph",
-                        other="maternal", other_phonetic="maternal_ph", misplaced="given"),
-        name_comparison("maternal_surname", "maternal", "maternal_ph",
-                        other="paternal", other_phonetic="paternal_ph"),
-        Comparison("birth_date", [
-            null("birth_year"), exact("birth"), date_swapped(), date_one_digit(),
-            date_year_off(), date_within_days("birth", 31), within("birth_year", 1),
-            within("birth_year", 2), else_(),
-        ]),
+        name_comparison(
+            "paternal_surname",
+            "paternal",
+            "paternal_ph",
+            other="maternal",
+            other_phonetic="maternal_ph",
+            misplaced="given",
+        ),
+        name_comparison(
+            "maternal_surname",
+            "maternal",
+            "maternal_ph",
+            other="paternal",
+            other_phonetic="paternal_ph",
+        ),
+        Comparison(
+            "birth_date",
+            [
+                null("birth_year"),
+                exact("birth"),
+                date_swapped(),
+                date_one_digit(),
+                date_year_off(),
+                date_within_days("birth", 31),
+                within("birth_year", 1),
+                within("birth_year", 2),
+                else_(),
+            ],
+        ),
         Comparison("sex", [null("sex"), exact("sex"), else_()]),
-        Comparison("id_number", [
-            null("id_number"), exact("id_number"), levenshtein("id_number", 1),
-            levenshtein("id_number", 2), else_(),
-        ]),
+        Comparison(
+            "id_number",
+            [
+                null("id_number"),
+                exact("id_number"),
+                levenshtein("id_number", 1),
+                levenshtein("id_number", 2),
+                else_(),
+            ],
+        ),
         Comparison("curp_vs_fields", [null_unless_one_curp(), curp_consistent(), else_()]),
         Comparison("location", [null("state"), exact("municipality"), exact("state"), else_()]),
-        Comparison("address", [
-            # Indel rather than token-set: as good on addresses, six times cheaper.
-            null("address"), exact("address"), exact("address_key"), indel("address", 0.9),
-            indel("address", 0.7), else_(),
-        ]),
-        Comparison("event_date", [
-            null("event"), ordinal_within_days("event", 31), ordinal_within_days("event", 400), else_(),
-        ]),
+        Comparison(
+            "address",
+            [
+                # Indel rather than token-set: as good on addresses, six times cheaper;
+                # gated on house number or street so it runs on thousands of pairs, not millions.
+                null("address"),
+                exact("address"),
+                exact("address_key"),
+                indel("address", 0.9, gate=_ADDRESS_GATE),
+                indel("address", 0.7, gate=_ADDRESS_GATE),
+                else_(),
+            ],
+        ),
+        Comparison(
+            "event_date",
+            [
+                null("event"),
+                ordinal_within_days("event", 31),
+                ordinal_within_days("event", 400),
+                else_(),
+            ],
+        ),
     ]
 
 
 def compute_levels(comparisons: Sequence[Comparison], pairs: PairContext) -> np.ndarray:
-    """Return an (n_pairs × n_comparisons) int8 matrix of levels."""
+    """Return an (n_pairs, n_comparisons) int8 matrix of levels."""
     matrix = np.empty((pairs.size, len(comparisons)), dtype=np.int8)
     for column, comparison in enumerate(comparisons):
         matrix[:, column] = comparison.compute(pairs)

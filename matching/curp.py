@@ -15,6 +15,7 @@ Layout of the 18 characters::
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from functools import lru_cache
 # Why this alphabet: RENAPO's check-digit table includes Ñ between N and O.
 _CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 _CHECK_VALUE = {ch: i for i, ch in enumerate(_CHECK_ALPHABET)}
+_WEIGHTS = tuple(range(18, 1, -1))
 
 # INEGI state code ("01".."32") -> RENAPO two-letter code used in CURP.
 STATE_TO_RENAPO: dict[str, str] = {
@@ -43,10 +45,22 @@ CURP_PATTERN = re.compile(
 
 # RENAPO replaces the second letter of these initials with X.
 _INCONVENIENT = frozenset(
-    ["BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE", "COGI", "COJA", "COJE", "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI", "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE", "KOGI", "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO", "LOKA", "LOKO", "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO", "NACA", "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO", "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI", "WUEY"]
+    [
+        "BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE",
+        "COGI", "COJA", "COJE", "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI",
+        "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE", "KOGI",
+        "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO", "LOKA", "LOKO",
+        "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO",
+        "NACA", "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO",
+        "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA",
+        "VUEI", "VUEY", "WUEI", "WUEY",
+    ]
 )
 _SURNAME_PARTICLES = frozenset(
-    ["DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LOS", "LAS", "LE", "LES", "MAC", "MC", "VAN", "VON", "Y"]
+    [
+        "DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LOS", "LAS", "LE",
+        "LES", "MAC", "MC", "VAN", "VON", "Y",
+    ]
 )
 _SKIPPED_FIRST_GIVEN = frozenset({"MARIA", "MA", "MA.", "M", "M.", "JOSE", "J", "J."})
 _VOWELS = frozenset("AEIOU")
@@ -74,12 +88,10 @@ def check_digit(first17: str) -> str:
     """
     if len(first17) != 17:
         raise ValueError(f"check_digit() needs exactly 17 characters, got {len(first17)}")
-    total = 0
-    for position, ch in enumerate(first17.upper()):
-        try:
-            total += _CHECK_VALUE[ch] * (18 - position)
-        except KeyError:
-            raise ValueError(f"character {ch!r} cannot appear in a CURP") from None
+    try:
+        total = sum(map(operator.mul, map(_CHECK_VALUE.__getitem__, first17.upper()), _WEIGHTS))
+    except KeyError as error:
+        raise ValueError(f"character {error.args[0]!r} cannot appear in a CURP") from None
     return str((10 - total % 10) % 10)
 
 
@@ -146,7 +158,9 @@ def _surname_word(surname: str) -> str:
 def _given_word(given_names: str) -> str:
     words = _curp_letters(given_names.replace(".", ". ")).split()
     raw = (given_names or "").upper().split()
-    if len(words) > 1 and (words[0] in _SKIPPED_FIRST_GIVEN or (raw and raw[0] in _SKIPPED_FIRST_GIVEN)):
+    leading = {words[0], raw[0]} if words and raw else set()
+    skipped = bool(leading & _SKIPPED_FIRST_GIVEN)
+    if len(words) > 1 and skipped:
         words = words[1:]
     words = [w for w in words if w not in _SURNAME_PARTICLES] or words
     return words[0] if words else ""
@@ -159,13 +173,18 @@ def _inner(word: str, vowel: bool) -> str:
     return "X"
 
 
-def curp_stem(
-    *, given_names: str, paternal_surname: str, maternal_surname: str
-) -> tuple[str, str]:
-    """Return the (4 initials, 3 consonants) a CURP would carry for these names."""
-    paternal = _surname_word(paternal_surname)
-    maternal = _surname_word(maternal_surname)
-    given = _given_word(given_names)
+def curp_surname_word(surname: str) -> str:
+    """Return the word of a surname a CURP uses (particles skipped, Ñ as X)."""
+    return _surname_word(surname)
+
+
+def curp_given_word(given_names: str) -> str:
+    """Return the given name a CURP uses (the second of "María X" / "José X")."""
+    return _given_word(given_names)
+
+
+def curp_initials_from_words(paternal: str, maternal: str, given: str) -> str:
+    """Return the four CURP initials from the words ``curp_*_word`` returned."""
     if not paternal:
         paternal, maternal = maternal, ""
     initials = (
@@ -176,6 +195,19 @@ def curp_stem(
     )
     if initials in _INCONVENIENT:
         initials = initials[0] + "X" + initials[2:]
+    return initials
+
+
+def curp_stem(
+    *, given_names: str, paternal_surname: str, maternal_surname: str
+) -> tuple[str, str]:
+    """Return the (4 initials, 3 consonants) a CURP would carry for these names."""
+    paternal = _surname_word(paternal_surname)
+    maternal = _surname_word(maternal_surname)
+    given = _given_word(given_names)
+    if not paternal:
+        paternal, maternal = maternal, ""
+    initials = curp_initials_from_words(paternal, maternal, given)
     consonants = "".join(
         _inner(word, False) if word else "X" for word in (paternal, maternal, given)
     )

@@ -9,16 +9,18 @@ from typing import Any
 
 import numpy as np
 
-from matching.blocking import BlockingReport, BlockingRules, candidate_pairs
+from matching.blocking import BlockingReport, BlockingRules, CandidateChunks, candidate_pairs
 from matching.clustering import constrained_clusters
 from matching.comparisons import PairContext, compute_levels
 from matching.model import LinkageModel
 from matching.records import STRING_FEATURES, RecordTable, Vocabularies
 from matching.scoring import (
+    PatternCounts,
     expectation_maximisation,
     expected_f1_threshold,
     level_frequencies,
     probability_from_weight,
+    weight_from_probability,
 )
 
 
@@ -34,12 +36,23 @@ class ScoredPairs:
     probability: np.ndarray
 
     def subset(self, mask: np.ndarray) -> ScoredPairs:
-        return ScoredPairs(self.left_rows[mask], self.right_rows[mask], self.levels[mask],
-                           self.field_weights[mask], self.total_weight[mask], self.probability[mask])
+        return ScoredPairs(
+            self.left_rows[mask],
+            self.right_rows[mask],
+            self.levels[mask],
+            self.field_weights[mask],
+            self.total_weight[mask],
+            self.probability[mask],
+        )
 
 
-def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = None,
-          *, min_probability: float = 0.0) -> ScoredPairs:
+def score(
+    model: LinkageModel,
+    pairs: PairContext,
+    levels: np.ndarray | None = None,
+    *,
+    min_probability: float = 0.0,
+) -> ScoredPairs:
     """Return the scored pairs: each comparison's weight, summed with the prior.
 
     A level marked ``tf`` weighs ``log2(m / f)`` where ``f`` is how common the
@@ -49,19 +62,35 @@ def score(model: LinkageModel, pairs: PairContext, levels: np.ndarray | None = N
     """
     if levels is None:
         levels = compute_levels(model.comparisons, pairs)
-    columns = [_field_weight(model, pairs, levels, k).astype(np.float32) for k in range(len(model.comparisons))]
+    columns = [
+        _field_weight(model, pairs, levels, k).astype(np.float32)
+        for k in range(len(model.comparisons))
+    ]
     total = np.full(len(levels), model.prior_weight())
     for column in columns:
         total += column
-    keep = np.nonzero(probability_from_weight(total) >= min_probability)[0] if min_probability > 0 \
+    keep = (
+        np.nonzero(probability_from_weight(total) >= min_probability)[0]
+        if min_probability > 0
         else np.arange(len(levels))
-    field_weights = np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
+    )
+    field_weights = (
+        np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
+    )
     total = total[keep]
-    return ScoredPairs(pairs.left_rows[keep], pairs.right_rows[keep], levels[keep], field_weights, total,
-                       probability_from_weight(total))
+    return ScoredPairs(
+        pairs.left_rows[keep],
+        pairs.right_rows[keep],
+        levels[keep],
+        field_weights,
+        total,
+        probability_from_weight(total),
+    )
 
 
-def _field_weight(model: LinkageModel, pairs: PairContext, levels: np.ndarray, column: int) -> np.ndarray:
+def _field_weight(
+    model: LinkageModel, pairs: PairContext, levels: np.ndarray, column: int
+) -> np.ndarray:
     comparison = model.comparisons[column]
     base_weights = model.weights()[column]
     lv = levels[:, column].astype(np.intp)
@@ -77,6 +106,30 @@ def _field_weight(model: LinkageModel, pairs: PairContext, levels: np.ndarray, c
         values = pairs.left.column(feature)[pairs.left_rows[at_level]]
         weights[at_level] = np.log2(max(model.m[column][index], 1e-12) / tf[values])
     return weights
+
+
+def _timed(iterable, timings: dict, key: str):
+    """Yield from ``iterable``, adding the time spent producing items to ``timings[key]``."""
+    iterator = iter(iterable)
+    while True:
+        clock = time.perf_counter()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            timings[key] += time.perf_counter() - clock
+        yield item
+
+
+def _concatenate(parts: list[ScoredPairs], comparisons) -> ScoredPairs:
+    if not parts:
+        empty = np.zeros(0)
+        return ScoredPairs(empty.astype(np.int64), empty.astype(np.int64),
+                           np.zeros((0, len(comparisons)), np.int8),
+                           np.zeros((0, len(comparisons))), empty, empty)
+    names = ("left_rows", "right_rows", "levels", "field_weights", "total_weight", "probability")
+    return ScoredPairs(*(np.concatenate([getattr(p, name) for p in parts]) for name in names))
 
 
 def explain(model: LinkageModel, scored: ScoredPairs, row: int) -> dict[str, dict[str, Any]]:
@@ -106,34 +159,52 @@ class LinkResult:
     def links(self) -> list[tuple[str, str, float]]:
         """Return (left id, right id, probability) of the auto-linked pairs."""
         keep = np.nonzero(self.decision == "link")[0]
-        return [(self.left.record_ids[self.scored.left_rows[k]], self.right.record_ids[self.scored.right_rows[k]],
-                 float(self.scored.probability[k])) for k in keep]
+        return [
+            (
+                self.left.record_ids[self.scored.left_rows[k]],
+                self.right.record_ids[self.scored.right_rows[k]],
+                float(self.scored.probability[k]),
+            )
+            for k in keep
+        ]
 
 
 class Linker:
-    """Train and apply a Fellegi–Sunter model on in-memory records.
+    """Train and apply a Fellegi-Sunter model on in-memory records.
 
     ``Linker().link(left, right)`` estimates everything from the data;
     ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
     """
 
-    def __init__(self, model: LinkageModel | None = None, *, u_sample_size: int = 400_000,
-                 seed: int = 0, retrain: bool | None = None, auto_threshold: bool = True,
-                 em_pairs_per_session: int = 400_000) -> None:
+    def __init__(
+        self,
+        model: LinkageModel | None = None,
+        *,
+        u_sample_size: int = 250_000,
+        seed: int = 0,
+        retrain: bool | None = None,
+        auto_threshold: bool = True,
+        em_pairs_per_session: int = 200_000, workers: int = 1,
+        pairs_per_chunk: int = 8_000_000,
+    ) -> None:
+        self.pairs_per_chunk = pairs_per_chunk
         self.em_pairs_per_session = em_pairs_per_session
+        self.workers = workers
         self.model = model or LinkageModel()
         self.u_sample_size = u_sample_size
         self.seed = seed
         self.retrain = (not self.model.trained) if retrain is None else retrain
         self.auto_threshold = auto_threshold and self.retrain
 
-    def link(self, left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]]) -> LinkResult:
+    def link(
+        self, left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]]
+    ) -> LinkResult:
         """Link two collections of records (input schema: ``matching.records.INPUT_FIELDS``)."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
         vocabularies = Vocabularies()
-        left_table = RecordTable.from_records(left, vocabularies)
-        right_table = RecordTable.from_records(right, vocabularies)
+        left_table = RecordTable.from_records(left, vocabularies, workers=self.workers)
+        right_table = RecordTable.from_records(right, vocabularies, workers=self.workers)
         timings["prepare"] = time.perf_counter() - started
         return self._run(left_table, right_table, dedupe=False, timings=timings)
 
@@ -141,54 +212,98 @@ class Linker:
         """Find records of the same person within one collection."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        table = RecordTable.from_records(records, Vocabularies())
+        table = RecordTable.from_records(records, Vocabularies(), workers=self.workers)
         timings["prepare"] = time.perf_counter() - started
         return self._run(table, table, dedupe=True, timings=timings)
 
-    def _run(self, left: RecordTable, right: RecordTable, *, dedupe: bool, timings: dict) -> LinkResult:
+    def _run(
+        self, left: RecordTable, right: RecordTable, *, dedupe: bool, timings: dict
+    ) -> LinkResult:
         """Run the pipeline.
 
-        1. Block: candidate pairs from every pass.
-        2. Compare: one level per comparison per pair.
-        3. Train (unless the model is already trained): u from random pairs,
-           m by EM on the candidates, term frequencies, the prior.
-        4. Score, pick the upper threshold by expected F1, and decide.
-        5. Cluster under constraints so one bad link cannot chain people.
+        1. Train (unless the model is already trained): u from random pairs,
+           m by EM sessions, term frequencies.
+        2. Block, compare and score chunk by chunk of left records, keeping
+           only pairs that could still reach 0.1% whatever the prior (memory
+           stays bounded on millions of records); count level patterns.
+        3. Estimate the prior by EM over those pattern counts (m, u fixed) and
+           shift the kept pairs' weights to it.
+        4. Pick the upper threshold by expected F1, decide, and cluster under
+           constraints so one bad link cannot chain people.
         """
         model = self.model
         clock = time.perf_counter()
-        left_rows, right_rows, report = candidate_pairs(model.blocking_rules, left, None if dedupe else right)
-        timings["block"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        pairs = PairContext(left, right, left_rows, right_rows)
-        levels = compute_levels(model.comparisons, pairs)
-        timings["compare"] = time.perf_counter() - clock
+        if self.retrain:
+            self._train(left, right, dedupe=dedupe)
+        timings["train"] = time.perf_counter() - clock
+        total_pairs = len(left) * (len(left) - 1) / 2 if dedupe else len(left) * len(right)
+        # While training, score with the largest prior the data allows; the
+        # estimated prior (capped there) only lowers weights, so nothing that
+        # could pass is dropped.
+        ceiling = min(0.5, 10 * min(len(left), len(right)) / max(total_pairs, 1))
+        scoring_prior = ceiling if self.retrain else model.prior
+        model.prior = scoring_prior
+        keep_from = min(model.lower_threshold, 0.001)
+        chunks = CandidateChunks(model.blocking_rules, left, None if dedupe else right,
+                                 chunk_rows=self._chunk_rows(len(right)))
+        patterns = PatternCounts(model.n_levels)
+        kept_parts: list[ScoredPairs] = []
+        timings.update(block=0.0, compare=0.0, score=0.0)
+        for left_rows, right_rows in _timed(chunks, timings, "block"):
+            clock = time.perf_counter()
+            pairs = PairContext(left, right, left_rows, right_rows)
+            levels = compute_levels(model.comparisons, pairs)
+            patterns.add(levels)
+            timings["compare"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            kept_parts.append(score(model, pairs, levels, min_probability=keep_from))
+            timings["score"] += time.perf_counter() - clock
         clock = time.perf_counter()
         if self.retrain:
-            self._train(left, right, levels, dedupe=dedupe)
-        timings["train"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        # Pairs under 0.1% cannot matter to the expected-F1 threshold.
-        kept = score(model, pairs, levels, min_probability=min(model.lower_threshold, 0.001))
+            model.prior = self._estimate_prior(patterns, chunks.total_pairs, total_pairs, ceiling)
+        kept = _concatenate(kept_parts, model.comparisons)
+        shift = model.prior_weight() - weight_from_probability(scoring_prior)
+        kept.total_weight = kept.total_weight + shift
+        kept.probability = probability_from_weight(kept.total_weight)
+        kept = kept.subset(kept.probability >= keep_from)
         if self.auto_threshold:
             model.upper_threshold = max(expected_f1_threshold(kept.probability), 0.5)
             model.lower_threshold = min(model.lower_threshold, model.upper_threshold)
         kept = kept.subset(kept.probability >= model.lower_threshold)
-        decision = np.where(kept.probability >= model.upper_threshold, "link", "review").astype(object)
-        decision = constrained_clusters(left, right, kept, decision, dedupe=dedupe)
-        timings["score"] = time.perf_counter() - clock
-        return LinkResult(model, left, right, kept, decision, report, int(left_rows.size), timings)
+        decision = np.where(kept.probability >= model.upper_threshold, "link", "review")
+        decision = constrained_clusters(left, right, kept, decision.astype(object), dedupe=dedupe)
+        timings["score"] += time.perf_counter() - clock
+        return LinkResult(model, left, right, kept, decision, chunks.report(), chunks.total_pairs,
+                          timings)
 
-    def _train(self, left: RecordTable, right: RecordTable, levels: np.ndarray, *, dedupe: bool) -> None:
-        """Estimate u, m, the prior and term frequencies from the data.
+    def _chunk_rows(self, n_right: int) -> int:
+        # About `pairs_per_chunk` candidates per chunk: the default passes give
+        # each left record about 0.002 x n_right candidates on registry data.
+        return max(1000, int(self.pairs_per_chunk * 500 / max(n_right, 1)))
+
+    def _estimate_prior(self, patterns: PatternCounts, n_candidates: int, total_pairs: float,
+                        ceiling: float) -> float:
+        model = self.model
+        rows, counts = patterns.arrays()
+        if rows.size == 0:
+            return 1e-12
+        m = [np.array(x) for x in model.m]
+        u = [np.array(x) for x in model.u]
+        em = expectation_maximisation(rows, model.n_levels, m_start=m, u_start=u, fixed_u=True,
+                                      fixed_m=True, counts=counts)
+        expected_matches = em.proportion_matched * n_candidates
+        model.notes["expected_matches"] = expected_matches
+        model.notes["candidate_pairs"] = n_candidates
+        return float(min(max(expected_matches / max(total_pairs, 1), 1e-12), ceiling))
+
+    def _train(self, left: RecordTable, right: RecordTable, *, dedupe: bool) -> None:
+        """Estimate u, m and term frequencies from the data (the prior comes later).
 
         1. u: level shares among random pairs.
         2. m: one EM pass per session, over the pairs of the session's
            blocking rule, with u held fixed and the session's excluded
            comparisons left out; each comparison's m is the mean over the
            sessions that estimated it.
-        3. prior: EM over all candidate pairs with m and u held fixed, so
-           only the matched proportion moves.
         """
         model = self.model
         rng = np.random.default_rng(self.seed)
@@ -198,43 +313,50 @@ class Linker:
         session_notes = []
         for session in model.em_sessions:
             rows_left, rows_right, _ = candidate_pairs(
-                BlockingRules((session.rule,)), left, None if dedupe else right)
+                BlockingRules((session.rule,)), left, None if dedupe else right
+            )
             if rows_left.size > self.em_pairs_per_session:
                 pick = rng.choice(rows_left.size, self.em_pairs_per_session, replace=False)
                 rows_left, rows_right = rows_left[pick], rows_right[pick]
-            included = [k for k, c in enumerate(model.comparisons) if c.name not in session.exclude]
+            included = [
+                k for k, c in enumerate(model.comparisons) if c.name not in session.exclude
+            ]
             if rows_left.size < 50:
-                session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True})
+                session_notes.append(
+                    {"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True}
+                )
                 continue
-            comparisons = [model.comparisons[k] for k in included]
-            session_levels = compute_levels(comparisons, PairContext(left, right, rows_left, rows_right))
+            session_levels = compute_levels(
+                [model.comparisons[k] for k in included],
+                PairContext(left, right, rows_left, rows_right),
+            )
             em = expectation_maximisation(
-                session_levels, [n_levels[k] for k in included],
-                u_start=[u[k] for k in included], fixed_u=True)
+                session_levels,
+                [n_levels[k] for k in included],
+                u_start=[u[k] for k in included],
+                fixed_u=True,
+            )
             for position, k in enumerate(included):
                 estimates[k].append(em.m[position])
-            session_notes.append({"rule": session.rule.name, "pairs": int(rows_left.size),
-                                  "iterations": em.iterations, "converged": em.converged,
-                                  "proportion_matched": em.proportion_matched})
-        m = [np.mean(found, axis=0) if found else start
-             for found, start in zip(estimates, _fallback_m(n_levels), strict=True)]
-        prior_em = expectation_maximisation(levels, n_levels, m_start=m, u_start=u,
-                                             fixed_u=True, fixed_m=True) if len(levels) else None
-        proportion = prior_em.proportion_matched if prior_em else 0.0
+            session_notes.append({
+                "rule": session.rule.name,
+                "pairs": int(rows_left.size),
+                "iterations": em.iterations,
+                "converged": em.converged,
+                "proportion_matched": em.proportion_matched,
+            })
+        m = [
+            np.mean(found, axis=0) if found else start
+            for found, start in zip(estimates, _fallback_m(n_levels), strict=True)
+        ]
         model.m = [x.tolist() for x in m]
         model.u = [x.tolist() for x in u]
-        total_pairs = len(left) * (len(left) - 1) / 2 if dedupe else len(left) * len(right)
-        expected_matches = proportion * len(levels)
-        model.prior = float(min(max(expected_matches / max(total_pairs, 1), 1e-12), 0.5))
         model.fit_term_frequencies([left] if dedupe else [left, right])
-        model.notes = {
-            "em_sessions": session_notes,
-            "expected_matches": expected_matches,
-            "candidate_pairs": int(len(levels)),
-        }
+        model.notes = {"em_sessions": session_notes, "u_sample_pairs": self.u_sample_size}
 
-    def _estimate_u(self, left: RecordTable, right: RecordTable, rng: np.random.Generator,
-                    *, dedupe: bool) -> list[np.ndarray]:
+    def _estimate_u(
+        self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
+    ) -> list[np.ndarray]:
         size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
         sample_left = rng.integers(0, len(left), size)
         sample_right = rng.integers(0, len(right), size)

@@ -49,8 +49,12 @@ def default_em_sessions() -> list[EMSession]:
     """Return two passes that never block on the fields they estimate."""
     return [
         EMSession(block_on("birth", name="EM: same birth date"), ("birth_date",)),
-        EMSession(block_on("paternal_ph", "given_sig_ph", name="EM: same paternal surname and given name"),
-                  ("given_names", "paternal_surname", "maternal_surname", "sex", "curp_vs_fields")),
+        EMSession(
+            block_on(
+                "paternal_ph", "given_sig_ph", name="EM: same paternal surname and given name"
+            ),
+            ("given_names", "paternal_surname", "maternal_surname", "sex", "curp_vs_fields"),
+        ),
     ]
 
 
@@ -77,19 +81,24 @@ class LinkageModel:
         if not 0 <= self.lower_threshold <= self.upper_threshold <= 1:
             raise ValueError(
                 f"thresholds must satisfy 0 <= lower ({self.lower_threshold}) <= upper "
-                f"({self.upper_threshold}) <= 1")
+                f"({self.upper_threshold}) <= 1"
+            )
         names = [c.name for c in self.comparisons]
         if len(set(names)) != len(names):
             raise ValueError(f"comparison names must be unique, got {names}")
         unknown = {n for s in self.em_sessions for n in s.exclude} - set(names)
         if unknown:
-            raise ValueError(f"EMSession(exclude=...) names unknown comparisons {sorted(unknown)}; "
-                             f"comparisons are {names}")
+            raise ValueError(
+                f"EMSession(exclude=...) names unknown comparisons {sorted(unknown)}; "
+                f"comparisons are {names}"
+            )
         never = [n for n in names if all(n in s.exclude for s in self.em_sessions)]
         if never:
-            raise ValueError(f"comparisons {never} are excluded from every EM session, so their m "
-                             "could never be estimated; add an EMSession(block_on(...), exclude=...) "
-                             "that blocks on other fields")
+            raise ValueError(
+                f"comparisons {never} are excluded from every EM session, so their m "
+                "could never be estimated; add an EMSession(block_on(...), exclude=...) "
+                "that blocks on other fields"
+            )
 
     @property
     def trained(self) -> bool:
@@ -141,8 +150,10 @@ class LinkageModel:
 
     def _require_trained(self) -> None:
         if not self.trained:
-            raise ValueError("this LinkageModel has no parameters yet; train it with "
-                             "Linker(model).link(left, right) or load one with LinkageModel.load(path)")
+            raise ValueError(
+                "this LinkageModel has no parameters yet; train it with "
+                "Linker(model).link(left, right) or load one with LinkageModel.load(path)"
+            )
 
     # --- JSON ------------------------------------------------------------------
     def to_json(self) -> dict:
@@ -170,15 +181,21 @@ class LinkageModel:
             comparisons=[Comparison.from_json(c) for c in data["comparisons"]],
             blocking_rules=BlockingRules(tuple(rules)),
             em_sessions=[EMSession.from_json(s) for s in data["em_sessions"]],
-            m=data["m"], u=data["u"], prior=data["prior"],
-            upper_threshold=data["upper_threshold"], lower_threshold=data["lower_threshold"],
-            tf_tables=data.get("tf_tables", {}), tf_floor=data.get("tf_floor", {}),
+            m=data["m"],
+            u=data["u"],
+            prior=data["prior"],
+            upper_threshold=data["upper_threshold"],
+            lower_threshold=data["lower_threshold"],
+            tf_tables=data.get("tf_tables", {}),
+            tf_floor=data.get("tf_floor", {}),
             notes=data.get("notes", {}),
         )
 
     def save(self, path: str | Path) -> None:
         """Write the model as JSON to ``path``."""
-        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(path).write_text(
+            json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> LinkageModel:

@@ -79,9 +79,24 @@ NICKNAMES_DISPLAY: dict[str, tuple[str, ...]] = {
 
 # Aliases ("alias") a record may carry; unrelated to the given name.
 ALIASES_DISPLAY: tuple[str, ...] = (
-    "El Güero", "El Flaco", "El Chino", "El Negro", "El Gordo", "El Chaparro",
-    "La Güera", "La Flaca", "El Mudo", "El Pelón", "El Tuerto", "El Compa",
-    "El Cholo", "El Pollo", "El Gallo", "El Charro", "El Moreno", "La Chata",
+    "El Güero",
+    "El Flaco",
+    "El Chino",
+    "El Negro",
+    "El Gordo",
+    "El Chaparro",
+    "La Güera",
+    "La Flaca",
+    "El Mudo",
+    "El Pelón",
+    "El Tuerto",
+    "El Compa",
+    "El Cholo",
+    "El Pollo",
+    "El Gallo",
+    "El Charro",
+    "El Moreno",
+    "La Chata",
 )
 
 # Abbreviations of given names as clerks write them (folded form).

@@ -43,7 +43,11 @@ def fold(text: str) -> str:
         if ch == "ñ" or ch.isascii():
             out.append(ch)
         else:
-            out.append("".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"))
+            out.append(
+                "".join(
+                    c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"
+                )
+            )
     return "".join(out)
 
 
@@ -112,8 +116,19 @@ def normalize_surname(text: str) -> str:
 
 
 _SEX = {
-    "h": "H", "hombre": "H", "masculino": "H", "male": "H", "man": "H", "1": "H",
-    "m": "M", "mujer": "M", "femenino": "M", "female": "M", "f": "M", "woman": "M", "2": "M",
+    "h": "H",
+    "hombre": "H",
+    "masculino": "H",
+    "male": "H",
+    "man": "H",
+    "1": "H",
+    "m": "M",
+    "mujer": "M",
+    "femenino": "M",
+    "female": "M",
+    "f": "M",
+    "woman": "M",
+    "2": "M",
 }
 
 
@@ -135,6 +150,12 @@ def parse_date(text: str | datetime.date | None) -> datetime.date | None:
         return None
     if isinstance(text, datetime.date):
         return text
+    return _parse_date_text(text)
+
+
+@lru_cache(maxsize=100_000)
+def _parse_date_text(text: str) -> datetime.date | None:
+    # Cached: a registry holds a few tens of thousands of distinct dates.
     value = text.strip()
     if not value:
         return None
@@ -161,6 +182,7 @@ def date_to_int(date: datetime.date | None) -> int:
     return 0 if date is None else date.year * 10000 + date.month * 100 + date.day
 
 
+@lru_cache(maxsize=100_000)
 def parse_date_int(text: str) -> int:
     """Return ``yyyymmdd`` as an int, also for impossible dates written as digits.
 

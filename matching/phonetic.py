@@ -14,12 +14,12 @@ from matching.normalize import fold
 # Order matters: digraphs before the single letters they contain.
 _RULES: tuple[tuple[str, str], ...] = (
     (r"[^a-zñ ]", ""),
-    (r"ch", "C"),          # protect "ch" from the silent-h rule
+    (r"ch", "C"),  # protect "ch" from the silent-h rule
     (r"ll", "y"),
     (r"qu", "k"),
     (r"gu(?=[ei])", "G"),  # "gue", "gui": hard g, u silent
     (r"gü", "Gu"),
-    (r"g(?=[ei])", "j"),   # soft g sounds like j
+    (r"g(?=[ei])", "j"),  # soft g sounds like j
     (r"G", "g"),
     (r"c(?=[ei])", "s"),
     (r"c", "k"),
@@ -27,7 +27,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"v", "b"),
     (r"w", "u"),
     (r"h", ""),
-    (r"x", "j"),           # México, Ximénez; Náhuatl "sh" is rarer in records
+    (r"x", "j"),  # México, Ximénez; Náhuatl "sh" is rarer in records
     (r"ñ", "n"),
     (r"y(?=[^aeiou]|$| )", "i"),  # final or pre-consonant y is a vowel
     (r"ü", "u"),

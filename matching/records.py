@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from matching.curp import clean_curp, curp_stem, parse_curp
+from matching.curp import (
+    clean_curp,
+    curp_given_word,
+    curp_initials_from_words,
+    curp_surname_word,
+    parse_curp,
+)
 from matching.normalize import (
     canonical_given_names,
     fold,
@@ -31,8 +37,17 @@ from matching.phonetic import phonetic_key
 
 # The CSV / input schema.  Any field may be empty or absent.
 INPUT_FIELDS: tuple[str, ...] = (
-    "record_id", "given_names", "paternal_surname", "maternal_surname", "sex",
-    "birth_date", "id_number", "state", "municipality", "address", "event_date",
+    "record_id",
+    "given_names",
+    "paternal_surname",
+    "maternal_surname",
+    "sex",
+    "birth_date",
+    "id_number",
+    "state",
+    "municipality",
+    "address",
+    "event_date",
 )
 OPTIONAL_INPUT_FIELDS: tuple[str, ...] = ("aliases", "age")
 
@@ -59,10 +74,20 @@ STRING_FEATURES: dict[str, str] = {
     "municipality": "municipality",
     "address": "address",
     "address_key": "address_key",
+    "address_street": "address_key",
     "initials": "initials",
     "initials2": "initials",
 }
-INT_FEATURES: tuple[str, ...] = ("sex", "birth", "birth_year", "birth_md", "event", "has_curp", "curp_valid")
+INT_FEATURES: tuple[str, ...] = (
+    "sex",
+    "birth",
+    "birth_year",
+    "birth_md",
+    "event",
+    "has_curp",
+    "curp_valid",
+    "address_number",
+)
 SEX_CODE = {"": 0, "H": 1, "M": 2}
 
 
@@ -129,6 +154,8 @@ class Vocabularies(dict):
 
 def _text(record: Mapping[str, Any], field: str) -> str:
     value = record.get(field)
+    if value.__class__ is str:  # the common case, checked first for speed
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, str):
@@ -150,6 +177,32 @@ def address_key(address: str) -> str:
     return f"{number} {word[:3]}" if number and word else ""
 
 
+def _address(text: str) -> tuple[str, dict[str, Any]]:
+    """Return the normalised address and its blocking/gating parts in one pass."""
+    address = normalize_address(text)
+    number, word = "", ""
+    for token in address.split():
+        if not number and token.isdigit():
+            number = token
+        elif not word and len(token) >= 3 and token.isalpha():
+            word = token
+        if number and word:
+            break
+    return address, {
+        "address_key": f"{number} {word[:3]}" if number and word else "",
+        "address_number": int(number[:9]) if number else 0,
+        "address_street": f"s {word[:4]}" if word else "",
+    }
+
+
+def address_number(address: str) -> int:
+    """Return the first house number in an address (0 if none)."""
+    for word in address.split():
+        if word.isdigit():
+            return int(word[:9])
+    return 0
+
+
 def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     """Return the normalised features of one input record.
 
@@ -162,9 +215,15 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
        The same ten characters are derived from the names and birth date, so
        a CURP on one side can be checked against the other side's fields.
     """
-    text = {field: _text(record, field) for field in _READ_FIELDS}
-    features = dict(_name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"]))
-    paternal, maternal, given = features["paternal"], features["maternal"], features["given"]
+    get = record.get
+    text = {
+        field: (value.strip() if (value := get(field)).__class__ is str else _text(record, field))
+        for field in _READ_FIELDS
+    }
+    features = dict(
+        _name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"])
+    )
+    paternal, _maternal, _given = features["paternal"], features["maternal"], features["given"]
     birth = parse_date_int(text["birth_date"])
     event_date = parse_date(text["event_date"])
     birth_year = birth // 10000 if birth else 0
@@ -173,67 +232,117 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
         birth_year = event_date.year - int(age_text)
     id_number = clean_curp(text["id_number"])
     curp = parse_curp(id_number) if len(id_number) == 18 else None
-    address = normalize_address(text["address"])
-    fields_sig10 = ""
-    if paternal and birth:
-        initials, _ = curp_stem(given_names=given, paternal_surname=paternal, maternal_surname=maternal)
-        fields_sig10 = f"{initials}{birth % 1000000:06d}"
+    address, address_words = _address(text["address"])
+    fields_sig10 = f"{features['curp_initials']}{birth % 1000000:06d}" if paternal and birth else ""
     curp_sig10 = id_number[:10] if curp is not None else ""
-    features.update({
-        "record_id": text["record_id"],
-        "id_number": id_number,
-        # Halves of the number: a one-character typo leaves one half intact.
-        "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
-        "id_tail": f"t{id_number[len(id_number) // 2:]}" if len(id_number) >= 6 else "",
-        "curp_sig10": curp_sig10,
-        "fields_sig10": fields_sig10,
-        # One blocking key for "CURP prefix": the CURP's if known, else derived.
-        "sig10": curp_sig10 or fields_sig10,
-        "state": fold(text["state"]),
-        "municipality": fold(text["municipality"]),
-        "address": address,
-        "address_key": address_key(address),
-        "sex": SEX_CODE[normalize_sex(text["sex"])],
-        "birth": birth,
-        "birth_year": birth_year,
-        "birth_md": birth % 10000,
-        "event": event_date.toordinal() if event_date else 0,
-        "has_curp": int(curp is not None),
-        # A CURP whose check digit and date hold; two such that differ are
-        # two different people (a typo usually breaks the check digit).
-        "curp_valid": int(curp is not None and curp.check_digit_ok and curp.birth_date is not None),
-    })
+    features.update(
+        {
+            "record_id": text["record_id"],
+            "id_number": id_number,
+            # Halves of the number: a one-character typo leaves one half intact.
+            "id_head": f"h{id_number[: len(id_number) // 2]}" if len(id_number) >= 6 else "",
+            "id_tail": f"t{id_number[len(id_number) // 2 :]}" if len(id_number) >= 6 else "",
+            "curp_sig10": curp_sig10,
+            "fields_sig10": fields_sig10,
+            # One blocking key for "CURP prefix": the CURP's if known, else derived.
+            "sig10": curp_sig10 or fields_sig10,
+            "state": fold(text["state"]),
+            "municipality": fold(text["municipality"]),
+            "address": address,
+            **address_words,
+            "sex": SEX_CODE[normalize_sex(text["sex"])],
+            "birth": birth,
+            "birth_year": birth_year,
+            "birth_md": birth % 10000,
+            "event": event_date.toordinal() if event_date else 0,
+            "has_curp": int(curp is not None),
+            # A CURP whose check digit and date hold; two such that differ are
+            # two different people (a typo usually breaks the check digit).
+            "curp_valid": int(
+                curp is not None and curp.check_digit_ok and curp.birth_date is not None
+            ),
+        }
+    )
     return features
 
 
 _READ_FIELDS = (*INPUT_FIELDS, "age")
 
 
-@lru_cache(maxsize=500_000)
 def _name_features(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple:
     """Return the name features of one (given, paternal, maternal) triple.
 
-    Cached as a whole: the same full name recurs many times in a registry.
+    Whole names are mostly unique, their parts are not: each part is cached.
     """
-    given = canonical_given_names(given_names)
-    given_sig = significant_given_name(given_names)
-    paternal = normalize_name(paternal_surname)
-    maternal = normalize_name(maternal_surname)
+    given, given_sig, given_ph, given_sig_ph, given_word = _given_parts(given_names)
+    paternal, paternal_ph, paternal_word = _surname_parts(paternal_surname)
+    maternal, maternal_ph, maternal_word = _surname_parts(maternal_surname)
     if not paternal and maternal:
-        paternal, maternal = maternal, ""
+        paternal, paternal_ph, paternal_word = maternal, maternal_ph, maternal_word
+        maternal, maternal_ph, maternal_word = "", "", ""
     return (
         ("given", given),
         ("given_sig", given_sig),
-        ("given_ph", phonetic_key(given)),
-        ("given_sig_ph", phonetic_key(given_sig)),
+        ("given_ph", given_ph),
+        ("given_sig_ph", given_sig_ph),
         ("paternal", paternal),
         ("maternal", maternal),
-        ("paternal_ph", phonetic_key(paternal)),
-        ("maternal_ph", phonetic_key(maternal)),
+        ("paternal_ph", paternal_ph),
+        ("maternal_ph", maternal_ph),
         # First letters of given name and both surnames: typos rarely hit them.
         ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
         ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
+        ("curp_initials", _curp_initials(paternal_word, maternal_word, given_word) if paternal else ""),
     )
+
+
+@lru_cache(maxsize=200_000)
+def _given_parts(text: str) -> tuple[str, str, str, str, str]:
+    given = canonical_given_names(text)
+    given_sig = significant_given_name(text)
+    return given, given_sig, phonetic_key(given), phonetic_key(given_sig), curp_given_word(given)
+
+
+@lru_cache(maxsize=200_000)
+def _surname_parts(text: str) -> tuple[str, str, str]:
+    surname = normalize_name(text)
+    return surname, phonetic_key(surname), curp_surname_word(surname)
+
+
+@lru_cache(maxsize=200_000)
+def _curp_initials(paternal_word: str, maternal_word: str, given_word: str) -> str:
+    return curp_initials_from_words(paternal_word, maternal_word, given_word)
+
+
+_COLUMNS = ("record_id", *STRING_FEATURES, *INT_FEATURES)
+
+
+def _prepare_chunk(records: list[Mapping[str, Any]], batch: int = 20_000) -> dict[str, list]:
+    # In batches: a million prepared dicts at once would cost gigabytes.
+    columns: dict[str, list] = {name: [] for name in _COLUMNS}
+    for start in range(0, len(records), batch):
+        prepared = [prepare(record) for record in records[start:start + batch]]
+        for name in _COLUMNS:
+            columns[name].extend([p[name] for p in prepared])
+    return columns
+
+
+def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> dict[str, list]:
+    """Return the prepared features of ``records`` column by column.
+
+    With ``workers`` > 1 and enough records, chunks are prepared in forked
+    processes; columns travel back cheaply because repeated names are the
+    same string objects (pickle sends each once).
+    """
+    if workers <= 1 or len(records) < 40_000:
+        return _prepare_chunk(records)
+    import multiprocessing
+
+    size = -(-len(records) // workers)
+    chunks = [records[i : i + size] for i in range(0, len(records), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(_prepare_chunk, chunks)
+    return {name: [value for part in parts for value in part[name]] for name in _COLUMNS}
 
 
 class RecordTable:
@@ -258,24 +367,48 @@ class RecordTable:
 
     @classmethod
     def from_records(
-        cls, records: Iterable[Mapping[str, Any]], vocabularies: Vocabularies | None = None
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        vocabularies: Vocabularies | None = None,
+        *,
+        workers: int = 1,
     ) -> RecordTable:
         """Return a table of the prepared ``records``.
 
-        Columns are gathered in lists and converted once: assigning numpy
-        elements one by one costs more than preparing the record.
+        ``workers=2`` prepares the two halves in two forked processes (worth it
+        from some tens of thousands of records; leave 1 inside a web server).
         """
-        prepared = [prepare(record) for record in records]
-        table = cls(vocabularies, capacity=len(prepared) + 16)
-        n = len(prepared)
-        table.record_ids = [p["record_id"] for p in prepared]
-        for name, vocab_name in STRING_FEATURES.items():
-            values = [p[name] for p in prepared]
-            table.strings[name][:n] = values
-            table.ids[name][:n] = table.vocabularies[vocab_name].ids(values)
-        for name in INT_FEATURES:
-            table.ints[name][:n] = [p[name] for p in prepared]
+        records = records if isinstance(records, list) else list(records)
+        table = cls(vocabularies, capacity=len(records) + 16)
+        table.extend_columns(prepare_columns(records, workers=workers))
         return table
+
+    def extend(self, prepared: list[Mapping[str, Any]]) -> range:
+        """Append many prepared records; return their row range."""
+        columns = {
+            name: [p[name] for p in prepared]
+            for name in ("record_id", *STRING_FEATURES, *INT_FEATURES)
+        }
+        return self.extend_columns(columns)
+
+    def extend_columns(self, columns: Mapping[str, list]) -> range:
+        """Append prepared records given column-wise; return their row range.
+
+        Columns are converted once: assigning numpy elements one by one costs
+        more than preparing the record.
+        """
+        start, n = len(self), len(columns["record_id"])
+        while self._capacity < start + n:
+            self._grow()
+        end = start + n
+        self.record_ids.extend(columns["record_id"])
+        for name, vocab_name in STRING_FEATURES.items():
+            values = columns[name]
+            self.strings[name][start:end] = values
+            self.ids[name][start:end] = self.vocabularies[vocab_name].ids(values)
+        for name in INT_FEATURES:
+            self.ints[name][start:end] = columns[name]
+        return range(start, end)
 
     def append(self, prepared: Mapping[str, Any]) -> int:
         """Append one prepared record and return its row index."""
@@ -296,7 +429,11 @@ class RecordTable:
         self._capacity *= 2
         for columns in (self.ids, self.strings, self.ints):
             for name, column in columns.items():
-                grown = np.zeros(self._capacity, dtype=column.dtype) if column.dtype != object else np.full(self._capacity, "", dtype=object)
+                grown = (
+                    np.zeros(self._capacity, dtype=column.dtype)
+                    if column.dtype != object
+                    else np.full(self._capacity, "", dtype=object)
+                )
                 grown[: len(column)] = column
                 columns[name] = grown
 

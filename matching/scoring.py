@@ -1,8 +1,8 @@
-"""Fellegi–Sunter scoring with parameters estimated from unlabelled data.
+"""Fellegi-Sunter scoring with parameters estimated from unlabelled data.
 
 * u (chance agreement) comes from comparing random pairs: almost all random
   pairs are non-matches, so level frequencies among them estimate u directly.
-* m (agreement among true matches) comes from expectation–maximisation over
+* m (agreement among true matches) comes from expectation-maximisation over
   the candidate pairs, with the candidates' own non-match distribution
   estimated alongside and then discarded (blocking makes it unlike u).
 * Term frequency: an exact agreement on a value held by a share ``f`` of
@@ -32,7 +32,9 @@ class EMResult:
     converged: bool
 
 
-def level_frequencies(levels: np.ndarray, n_levels: Sequence[int], *, smoothing: float = 0.5) -> list[np.ndarray]:
+def level_frequencies(
+    levels: np.ndarray, n_levels: Sequence[int], *, smoothing: float = 0.5
+) -> list[np.ndarray]:
     """Return, per comparison, each non-null level's share among pairs (null gets 1).
 
     ``smoothing`` is added to every count so a level never seen in the sample
@@ -48,6 +50,32 @@ def level_frequencies(levels: np.ndarray, n_levels: Sequence[int], *, smoothing:
             share[1:] = counts[1:] / total
         shares.append(share)
     return shares
+
+
+class PatternCounts:
+    """Distinct level patterns and their counts, accumulated chunk by chunk."""
+
+    def __init__(self, n_levels: Sequence[int]) -> None:
+        self.n_levels = list(n_levels)
+        self._rows: dict[int, np.ndarray] = {}
+        self._counts: dict[int, float] = {}
+
+    def add(self, levels: np.ndarray) -> None:
+        code = np.zeros(len(levels), dtype=np.int64)
+        for column, count in enumerate(self.n_levels):
+            code = code * count + levels[:, column]
+        unique, first, counts = np.unique(code, return_index=True, return_counts=True)
+        for key, row, count in zip(unique.tolist(), first.tolist(), counts.tolist(), strict=True):
+            if key not in self._rows:
+                self._rows[key] = levels[row]
+            self._counts[key] = self._counts.get(key, 0.0) + count
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (patterns, counts)."""
+        if not self._rows:
+            return np.zeros((0, len(self.n_levels)), dtype=np.int8), np.zeros(0)
+        keys = list(self._rows)
+        return np.stack([self._rows[k] for k in keys]), np.array([self._counts[k] for k in keys])
 
 
 def _patterns(levels: np.ndarray, n_levels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +98,7 @@ def expectation_maximisation(
     tolerance: float = 1e-6,
     fixed_u: bool = False,
     fixed_m: bool = False,
+    counts: np.ndarray | None = None,
 ) -> EMResult:
     """Estimate m (and the candidates' u) by EM over comparison patterns.
 
@@ -80,14 +109,18 @@ def expectation_maximisation(
        excluded; the matched proportion as the mean posterior.
     4. Stop when no parameter moves more than ``tolerance``.
     """
-    patterns, counts = _patterns(levels, n_levels)
+    if counts is None:
+        patterns, counts = _patterns(levels, n_levels)
+    else:  # ``levels`` already holds distinct patterns, ``counts`` their frequencies
+        patterns, counts = levels, np.asarray(counts, dtype=float)
     k = len(n_levels)
     m = [np.array(x, dtype=float) for x in (m_start or _default_m(n_levels))]
     u = [np.array(x, dtype=float) for x in (u_start or _default_u(n_levels))]
     proportion = proportion_start
     converged = False
     iteration = 0
-    for iteration in range(1, max_iterations + 1):
+    while iteration < max_iterations:
+        iteration += 1
         log_m = np.zeros(len(patterns))
         log_u = np.zeros(len(patterns))
         for column in range(k):
@@ -101,12 +134,16 @@ def expectation_maximisation(
         new_proportion = float(np.clip(matched.sum() / counts.sum(), 1e-9, 1 - 1e-9))
         new_m, new_u = [], []
         for column in range(k):
-            new_m.append(m[column] if fixed_m else _shares(patterns[:, column], matched, n_levels[column]))
-            new_u.append(u[column] if fixed_u else _shares(patterns[:, column], unmatched, n_levels[column]))
+            new_m.append(
+                m[column] if fixed_m else _shares(patterns[:, column], matched, n_levels[column])
+            )
+            new_u.append(
+                u[column] if fixed_u else _shares(patterns[:, column], unmatched, n_levels[column])
+            )
         change = max(
             abs(new_proportion - proportion),
-            max(float(np.max(np.abs(a - b))) for a, b in zip(new_m, m)),
-            max(float(np.max(np.abs(a - b))) for a, b in zip(new_u, u)),
+            max(float(np.max(np.abs(a - b))) for a, b in zip(new_m, m, strict=False)),
+            max(float(np.max(np.abs(a - b))) for a, b in zip(new_u, u, strict=False)),
         )
         m, u, proportion = new_m, new_u, new_proportion
         if change < tolerance:
@@ -151,7 +188,7 @@ def _default_u(n_levels: Sequence[int]) -> list[np.ndarray]:
 def match_weights(m: Sequence[np.ndarray], u: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Return log2(m/u) per level; the null level (index 0) weighs 0."""
     weights = []
-    for m_col, u_col in zip(m, u):
+    for m_col, u_col in zip(m, u, strict=False):
         w = np.log2(np.maximum(m_col, _EPS) / np.maximum(u_col, _EPS))
         w[0] = 0.0
         weights.append(w)

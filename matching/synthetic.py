@@ -218,7 +218,7 @@ def generate_people(
     *, seed: int, count: int, municipalities: Sequence[str] | None = None
 ) -> list[SyntheticRecord]:
     """Return ``count`` clean records, one per distinct person (true values)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     munis = _check_municipalities(municipalities)
     return [
         _make_person(rng, index=i, seed=seed, municipalities=munis) for i in range(count)
@@ -247,7 +247,8 @@ def _strip_accents(text: str) -> str:
         if ch in "ñÑ":
             out.append(ch)
         else:
-            out.append("".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"))
+            decomposed = unicodedata.normalize("NFD", ch)
+            out.append("".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
     return "".join(out)
 
 
@@ -300,7 +301,10 @@ def _given_variant(given: str, rng: random.Random) -> str:
     if len(words) > 1 and roll < 0.45:
         # "José Luis" -> "Luis" or "José"; "María de los Ángeles" -> "Ángeles".
         if words[0] in ("María", "José") and rng.random() < 0.7:
-            return " ".join(words[1:]).removeprefix("de los ").removeprefix("de la ").removeprefix("del ").removeprefix("de ")
+            rest = " ".join(words[1:])
+            for particle in ("de los ", "de la ", "del ", "de "):
+                rest = rest.removeprefix(particle)
+            return rest
         return words[0]
     if words[0] in ("María", "José") and len(words) > 1 and roll < 0.75:
         abbr = rng.choice(("Ma.", "Ma", "MA.")) if words[0] == "María" else rng.choice(("J.", "J"))
@@ -308,7 +312,9 @@ def _given_variant(given: str, rng: random.Random) -> str:
     for i, word in enumerate(words):
         if word in NICKNAMES_DISPLAY and (i > 0 or len(words) == 1 or rng.random() < 0.5):
             nick = rng.choice(NICKNAMES_DISPLAY[word])
-            return nick if len(words) == 1 or word in ("José", "Guadalupe") else " ".join(words[:i] + [nick] + words[i + 1:])
+            if len(words) == 1 or word in ("José", "Guadalupe"):
+                return nick
+            return " ".join([*words[:i], nick, *words[i + 1:]])
     return _typo_in_words(given, rng)
 
 
@@ -378,7 +384,9 @@ def corrupt(record: SyntheticRecord, *, rng: random.Random, record_id: str) -> S
 def _apply_one_corruption(fields: dict, rng: random.Random) -> None:
     roll = rng.random()
     if roll < 0.22:
-        key = rng.choice(("given_names", "paternal_surname", "paternal_surname", "maternal_surname"))
+        key = rng.choice(
+            ("given_names", "paternal_surname", "paternal_surname", "maternal_surname")
+        )
         if fields[key]:
             fields[key] = _typo_in_words(fields[key], rng)
     elif roll < 0.40:
@@ -433,7 +441,7 @@ def generate_linkage_dataset(
     n_shared = round(n_left * overlap)
     if n_shared > n_right:
         raise ValueError(f"n_right={n_right} is smaller than the {n_shared} shared people")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     munis = _check_municipalities(municipalities)
     people: list[SyntheticRecord] = []
 
@@ -469,7 +477,9 @@ def _namesake_or_new(new_person, rng: random.Random) -> SyntheticRecord:
     return new_person()
 
 
-def _sibling(person: SyntheticRecord, new_person, rng: random.Random, munis: Sequence[str]) -> SyntheticRecord:
+def _sibling(
+    person: SyntheticRecord, new_person, rng: random.Random, munis: Sequence[str]
+) -> SyntheticRecord:
     same_state = [m for m in munis if m[:2] == person.state_code] or [person.municipality_code]
     sibling = new_person(
         paternal=person.paternal_surname,
@@ -483,7 +493,8 @@ def _sibling(person: SyntheticRecord, new_person, rng: random.Random, munis: Seq
 
 def _relocate(person: SyntheticRecord, rng: random.Random, munis: Sequence[str]) -> SyntheticRecord:
     """Move the event to the detention: later date, usually the same state."""
-    event = (person.event_date or datetime.date(2020, 1, 1)) + datetime.timedelta(days=rng.randint(0, 400))
+    event = person.event_date or datetime.date(2020, 1, 1)
+    event += datetime.timedelta(days=rng.randint(0, 400))
     roll = rng.random()
     municipality = person.municipality_code
     if roll < 0.25:

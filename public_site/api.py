@@ -113,6 +113,7 @@ def _entry_data(request: Request, entry) -> dict:
 
 class PublicEntryListView(PublicAPIView):
     @extend_schema(
+        operation_id="public_entries_search",
         summary="Buscar fichas públicas",
         parameters=[OpenApiParameter(name, str, required=False) for name in
                     ("q", "estado", "municipio", "desde", "hasta", "sexo", "edad",
@@ -149,7 +150,8 @@ class PublicEntryListView(PublicAPIView):
 
 
 class PublicEntryDetailView(PublicAPIView):
-    @extend_schema(summary="Una ficha pública", responses=PublicEntrySerializer)
+    @extend_schema(operation_id="public_entry", summary="Una ficha pública",
+                   responses=PublicEntrySerializer)
     def get(self, request: Request, key: str) -> Response:
         found = public_entry_get(key=key)
         if found is None:
@@ -158,7 +160,8 @@ class PublicEntryDetailView(PublicAPIView):
 
 
 class PublicStatisticsView(PublicAPIView):
-    @extend_schema(summary="Estadísticas de fichas públicas",
+    @extend_schema(operation_id="public_statistics",
+                   summary="Estadísticas de fichas públicas",
                    responses={200: {"type": "object"}})
     def get(self, request: Request) -> Response:
         return Response(public_statistics())
@@ -167,7 +170,8 @@ class PublicStatisticsView(PublicAPIView):
 class DetentionLookupView(PublicAPIView):
     throttle_classes = [PublicLookupThrottle]
 
-    @extend_schema(summary="Consulta de detención por nombre completo",
+    @extend_schema(operation_id="public_detention_lookup",
+                   summary="Consulta de detención por nombre completo",
                    request=DetentionQuerySerializer, responses=DetentionAnswerSerializer)
     def post(self, request: Request) -> Response:
         form = DetentionLookupForm(request.data)

@@ -81,3 +81,16 @@ def rate_limit_reset(limit: Limit, key: str) -> None:
     # A stale counter only delays the family; it must not turn a success into an error.
     with contextlib.suppress(Exception):
         _cache().delete(_counter_key(limit, key))
+
+
+def rate_limit_first_refusal(limit: Limit, key: str) -> bool:
+    """Return True for the first refusal under ``key`` in the current window.
+
+    Refusals are audited once per window and key: an attacker hammering a locked folio
+    must not be able to flood the audit log, whose hash chain serialises every writer.
+    """
+    marker = _counter_key(limit, key) + ":refused"
+    try:
+        return bool(_cache().add(marker, 1, timeout=limit.window_seconds))
+    except Exception:  # an unknown state audits: better one row too many than none
+        return True

@@ -20,9 +20,16 @@ from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
+from rapidfuzz.fuzz import ratio
 
 from public_site.expressions import adult_q, public_age, with_adulthood
-from public_site.search import Term, query_terms, rank_names
+from public_site.search import (
+    PREFIX_MIN_LENGTH,
+    WORD_THRESHOLD,
+    Term,
+    query_terms,
+    rank_names,
+)
 from registry.models import (
     Case,
     CaseStatus,
@@ -48,10 +55,12 @@ from registry.text import search_key
 AGE_BANDS = ("0-11", "12-17", "18-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
              "50-54", "55-59", "60-64", "65-69", "70+")
 # The most candidates the name search ranks in Python; more means "refine the search".
-MAX_NAME_CANDIDATES = 1000
+MAX_NAME_CANDIDATES = 300
 DETENTION_LOOKUP_MAX_RESULTS = 5
 STATISTICS_CACHE_SECONDS = 300
 NAME_FIELDS = ("given_names", "paternal_surname", "maternal_surname")
+_SEX_LABELS = dict(Sex.choices)
+_STATUS_LABELS = dict(CaseStatus.choices)
 
 
 # --- Public entries ---------------------------------------------------------------
@@ -71,11 +80,11 @@ class PublicEntry:
     @property
     def sex_label(self) -> str:
         value = self.record.get("sex")
-        return str(Sex(value).label) if value else ""
+        return str(_SEX_LABELS[value]) if value else ""
 
     @property
     def status_label(self) -> str:
-        return str(CaseStatus(self.case["status"]).label)
+        return str(_STATUS_LABELS[self.case["status"]])
 
     @property
     def event_date(self) -> date | str | None:
@@ -127,7 +136,8 @@ def public_entry(case: Case) -> PublicEntry:
 def _public_cases() -> QuerySet[Case]:
     return Case.objects.filter(missing_report__kind__in=PUBLIC_BROWSABLE_KINDS,
                                public_key__isnull=False).select_related(
-        "agency", "missing_report__event_state", "missing_report__event_municipality")
+        "agency", "missing_report__agency", "missing_report__event_state",
+        "missing_report__event_municipality")
 
 
 def public_entry_get(*, key: str) -> PublicEntry | None:
@@ -202,18 +212,27 @@ DEFAULT_ORDERING = "recientes"
 # --- Name search -------------------------------------------------------------------------
 
 def name_visible_q() -> Q:
-    """Reports whose full name the public sees: searching the others would reveal it."""
-    q = Q()
+    """Reports whose full name the public sees: searching the others would reveal it.
+
+    Needs ``with_adulthood`` on the queryset when the policy shows names to adults only.
+    """
+    kinds: set[str] | None = None
+    needs_consent = needs_adult = False
     for name in NAME_FIELDS:
         shown = visibility("registry.record", name, Audience.PUBLIC)
         if shown is None:
             return Q(pk__in=[])
         if shown.kinds is not None:
-            q &= Q(kind__in=shown.kinds)
-        if shown.needs_consent:
-            q &= Q(case__publication_consent=True)
-        if shown.needs_adult:
-            q &= adult_q()
+            kinds = set(shown.kinds) if kinds is None else kinds & set(shown.kinds)
+        needs_consent |= shown.needs_consent
+        needs_adult |= shown.needs_adult
+    q = Q()
+    if kinds is not None:
+        q &= Q(kind__in=sorted(kinds))
+    if needs_consent:
+        q &= Q(case__publication_consent=True)
+    if needs_adult:
+        q &= adult_q()
     return q
 
 
@@ -230,7 +249,12 @@ def _tsquery(alternatives: Sequence[Sequence[str]]) -> str:
 
 
 def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
-    """Return, per term, its variants, a prefix and the similar words of the vocabulary."""
+    """Return, per term, its variants and the vocabulary words close enough to match it.
+
+    Only spellings that ``public_site.search`` would accept (ratio ≥ WORD_THRESHOLD) are
+    kept: a looser one ("ana" for "adriana") only makes the index probe slower. A word
+    that is not in the vocabulary is also searched as a prefix ("guada" → "guadalupe").
+    """
     words = [term.word for term in terms]
     similar: dict[str, list[str]] = {word: [] for word in words}
     with connection.cursor() as cursor:
@@ -242,28 +266,56 @@ def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
         )
         for term_word, similar_word in cursor.fetchall():
             similar[term_word].append(similar_word)
+    compounds = _compound_splits([t.word for t in terms if t.word not in similar[t.word]])
     spellings = []
     for term in terms:
-        options = list(term.variants) + similar[term.word]
-        if len(term.word) >= 4:
+        close = [word for word in similar[term.word]
+                 if ratio(word, term.word) >= WORD_THRESHOLD * 100]
+        options = list(dict.fromkeys([*term.variants, *close, *compounds.get(term.word, [])]))
+        if term.word not in close and len(term.word) >= PREFIX_MIN_LENGTH:
             options.append(f"{term.word}:*")
         spellings.append(options)
     return spellings
 
 
-def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
-                              leave_one_out: bool) -> QuerySet[Record]:
-    if leave_one_out:  # one word may be missing from the record
-        query = " | ".join(f"({_tsquery(spellings[:i] + spellings[i + 1:])})"
-                           for i in range(len(spellings)))
-    else:
-        query = _tsquery(spellings)
-    matches = ExpressionWrapper(
+def _compound_splits(words: Sequence[str]) -> dict[str, list[str]]:
+    """Return unknown words that are two vocabulary words written together, split.
+
+    "mariaguadalupe" → ["maria guadalupe"] (searched as both words).
+    """
+    halves = {word: [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+              for word in words if len(word) >= 6}
+    parts = sorted({part for pairs in halves.values() for pair in pairs for part in pair})
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM public_name_word WHERE word = ANY(%s::text[])",
+                       [parts])
+        known = {row[0] for row in cursor.fetchall()}
+    return {word: [f"{a} {b}" for a, b in pairs if a in known and b in known]
+            for word, pairs in halves.items()}
+
+
+def _word_match(query: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
         RawSQL("to_tsvector('simple'::regconfig, registry_record.name_search) "
                "@@ to_tsquery('simple'::regconfig, %s)", (query,)),
         output_field=BooleanOutput(),
     )
-    return records.filter(matches)
+
+
+def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
+                              leave_one_out: bool) -> QuerySet[Record]:
+    if not leave_one_out:
+        return records.filter(_word_match(_tsquery(spellings)))
+    # One word may be missing from the record. Each leave-one-out combination is its
+    # own index condition (PostgreSQL ORs the bitmaps): a single OR-of-ANDs tsquery
+    # would make the index evaluate it against every posting of every word.
+    any_combination = Q()
+    for skipped in range(len(spellings)):
+        any_combination |= Q(_word_match(_tsquery(spellings[:skipped]
+                                                  + spellings[skipped + 1:])))
+    return records.filter(any_combination)
 
 
 def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], bool]:
@@ -276,8 +328,9 @@ def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], 
 def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]:
     """Return the ids of reports matching ``text``, best first, and whether it was capped.
 
-    PostgreSQL: first the reports that contain every searched word (in one of its
-    spellings); only if there are none, and three words or more were searched, the
+    PostgreSQL: the reports that contain every searched word as written; unless those
+    alone fill the candidates, the reports that contain every word in one of its
+    spellings; only if there are none, and three words or more were searched, the
     reports that lack one of them. SQLite: every visible report is ranked in Python.
     """
     terms = [term for term in query_terms(text) if len(term.word) >= 2]
@@ -287,9 +340,17 @@ def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]
     if connection.vendor != "postgresql":
         ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
         return [record_id for record_id, _score in ranked], False
-    spellings = _postgres_spellings(terms)
-    found, capped = _rank(_postgres_name_candidates(records, spellings, leave_one_out=False),
+    # A common name written exactly fills the candidates by itself: then the spelling
+    # variants could only add worse matches, and are not looked up.
+    exact = [[term.word] for term in terms]
+    found, capped = _rank(_postgres_name_candidates(records, exact, leave_one_out=False),
                           terms)
+    if capped:
+        return found, capped
+    spellings = _postgres_spellings(terms)
+    if spellings != exact:
+        found, capped = _rank(
+            _postgres_name_candidates(records, spellings, leave_one_out=False), terms)
     if not found and len(terms) >= 3:
         found, capped = _rank(
             _postgres_name_candidates(records, spellings, leave_one_out=True), terms)
@@ -478,21 +539,23 @@ def case_has_linked_record(case: Case) -> bool:
     """Return True if a record of another agency is linked to the case (no details).
 
     Linked means: in the same person cluster as the case, or a confirmed match with
-    the case's missing-person report.
+    the case's missing-person report. Each test follows an index (person, match pair).
     """
     report_id = case.missing_report_id
-    others = Record.objects.exclude(agency_id=case.agency_id)
-    if report_id is not None:
-        others = others.exclude(pk=report_id)
-    linked = Q(pk__in=[])
-    if case.person_id is not None:
-        linked |= Q(person_id=case.person_id)
-    if report_id is not None:
-        confirmed = MatchCandidate.objects.filter(decision=MatchDecision.CONFIRMED).filter(
-            Q(record_left_id=report_id) | Q(record_right_id=report_id))
-        linked |= Q(pk__in=confirmed.values("record_left_id")) | Q(
-            pk__in=confirmed.values("record_right_id"))
-    return others.filter(linked).exists()
+    if case.person_id is not None and (
+        Record.objects.filter(person_id=case.person_id).exclude(agency_id=case.agency_id)
+        .exclude(pk=report_id).exists()
+    ):
+        return True
+    if report_id is None:
+        return False
+    confirmed = MatchCandidate.objects.filter(decision=MatchDecision.CONFIRMED)
+    return (
+        confirmed.filter(record_left_id=report_id)
+        .exclude(record_right__agency_id=case.agency_id).exists()
+        or confirmed.filter(record_right_id=report_id)
+        .exclude(record_left__agency_id=case.agency_id).exists()
+    )
 
 
 def family_case_view(case: Case) -> dict[str, Any]:

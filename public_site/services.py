@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from public_site.models import CONSENT_TEXT_VERSION, FamilySubscription
-from public_site.ratelimit import Limit, rate_limit_attempt, rate_limit_reset
+from public_site.ratelimit import (
+    Limit,
+    rate_limit_attempt,
+    rate_limit_first_refusal,
+    rate_limit_reset,
+)
 from public_site.selectors import DetentionQuery, detention_lookup
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Case
@@ -29,7 +34,16 @@ from registry.text import search_key
 
 # Checked when the folio is unknown or has no code, so that a wrong folio costs the
 # same password-hasher work as a wrong code (no enumeration of folios by timing).
-_DUMMY_HASH = make_password(secrets.token_urlsafe(24))
+# One per hasher configuration, so it always costs what a current code costs.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = get_hasher("default")
+    key = f"{hasher.algorithm}:{getattr(hasher, 'iterations', '')}"
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = make_password(secrets.token_urlsafe(24))
+    return _DUMMY_HASHES[key]
 
 FAMILY_LIMIT_PER_IP = Limit("family-ip", attempts=10, window_seconds=15 * 60)
 FAMILY_LIMIT_PER_FOLIO = Limit("family-folio", attempts=5, window_seconds=60 * 60)
@@ -75,6 +89,7 @@ def family_case_lookup(*, folio: str, access_code: str,
 
     1. Count the attempt against the IP and the folio limits (shared cache) before
        any hashing; over either limit, answer LIMITED (RateLimitUnavailable fails closed).
+       The first refusal of each lockout window is audited, not every one after it.
     2. Check the code against the case's hash, or against a dummy hash when the folio
        is unknown or has no code, so both failures cost the same.
     3. Compare folios in constant time; answer OK or DENIED, the same for both failures.
@@ -86,16 +101,18 @@ def family_case_lookup(*, folio: str, access_code: str,
     within_ip = rate_limit_attempt(FAMILY_LIMIT_PER_IP, ip_key)
     within_folio = rate_limit_attempt(FAMILY_LIMIT_PER_FOLIO, folio_key)
     if not (within_ip and within_folio):
-        _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
-        limit = FAMILY_LIMIT_PER_IP if not within_ip else FAMILY_LIMIT_PER_FOLIO
+        limit, key = ((FAMILY_LIMIT_PER_IP, ip_key) if not within_ip
+                      else (FAMILY_LIMIT_PER_FOLIO, folio_key))
+        if rate_limit_first_refusal(limit, key):
+            _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
         return FamilyLookup(LookupResult.LIMITED, retry_minutes=limit.minutes)
 
     case = _case_by_folio(folio)
-    encoded = case.access_code_hash if case is not None and case.access_code_hash else _DUMMY_HASH
-    code_ok = check_password(code, encoded)
+    has_code = case is not None and bool(case.access_code_hash)
+    code_ok = check_password(code, case.access_code_hash if has_code else _dummy_hash())
     stored_folio = case.folio.upper() if case is not None else ""
     folio_ok = hmac.compare_digest(stored_folio.encode(), folio_key.encode())
-    if code_ok and folio_ok and encoded is not _DUMMY_HASH:
+    if code_ok and folio_ok and has_code:
         rate_limit_reset(FAMILY_LIMIT_PER_FOLIO, folio_key)
         _audit_family_lookup(case, LookupResult.OK, ip_address)
         return FamilyLookup(LookupResult.OK, case=case)
@@ -122,9 +139,11 @@ class DetentionLookup:
 def detention_lookup_perform(*, query: DetentionQuery,
                              ip_address: str | None) -> DetentionLookup:
     """Answer the public detention consultation for one specific name; audit it."""
-    if not rate_limit_attempt(DETENTION_LIMIT_PER_IP, ip_address or "unknown"):
-        audit_event_record(actor=None, action=AuditEvent.Action.DETENTION_LOOKUP,
-                           ip_address=ip_address, details={"result": "limited"})
+    ip_key = ip_address or "unknown"
+    if not rate_limit_attempt(DETENTION_LIMIT_PER_IP, ip_key):
+        if rate_limit_first_refusal(DETENTION_LIMIT_PER_IP, ip_key):
+            audit_event_record(actor=None, action=AuditEvent.Action.DETENTION_LOOKUP,
+                               ip_address=ip_address, details={"result": "limited"})
         return DetentionLookup(LookupResult.LIMITED,
                                retry_minutes=DETENTION_LIMIT_PER_IP.minutes)
     matches = detention_lookup(query)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +44,13 @@ from registry.audit import client_ip
 from registry.models import Case
 
 FAMILY_SESSION_SECONDS = 30 * 60
+
+
+def _fact_labels() -> dict[str, str]:
+    # Translated once per page, not once per entry: the results list is the busiest page.
+    return {"sex": _("Sexo"), "age": _("Edad"), "years": _("años"),
+            "disappeared": _("Desapareció"), "state": _("Entidad"),
+            "municipality": _("Municipio"), "status": _("Situación")}
 MAX_PAGE = 500
 
 
@@ -71,6 +79,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query.pop("pagina", None)
     return render(request, "public_site/search.html", {
         "filterset": filterset, "result": result, "query_string": query.urlencode(),
+        "labels": _fact_labels(),
     })
 
 
@@ -80,7 +89,8 @@ def entry(request: HttpRequest, key: str) -> HttpResponse:
     found = public_entry_get(key=key)
     if found is None:
         raise Http404
-    return render(request, "public_site/entry.html", {"entry": found})
+    return render(request, "public_site/entry.html",
+                  {"entry": found, "labels": _fact_labels(), "long_dates": True})
 
 
 @require_GET

@@ -1,15 +1,21 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = _("Registro")
+    verbose_name = pgettext_lazy("nombre del sitio", "Registro")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.db.models.signals import post_delete
 
-        from registry import login_guard
+        from registry import access, login_guard
+        from registry.models import Agency, Case
+
+        for model in (Agency, Case):
+            post_delete.connect(access.on_protected_object_deleted, sender=model,
+                                dispatch_uid=f"registry_drop_perms_{model.__name__}")
 
         user_logged_in.connect(login_guard.on_user_logged_in,
                                dispatch_uid="registry_audit_login")

@@ -33,7 +33,7 @@ from registry.models import (
     RecordKind,
     User,
 )
-from registry.services import generate_access_code
+from registry.services import case_public_keys_fill, generate_access_code
 from registry.text import search_key
 
 DEMO_PASSWORD = "demo-registro-2026"  # noqa: S105 - printed on purpose: demo accounts only
@@ -446,13 +446,14 @@ class DemoSeeder:
             ),
             rows,
         )
+        demo_cases = Case.objects.filter(
+            missing_report__import_batch__in=list(self.batches.values()))
+        case_public_keys_fill()
         cases = list(
-            Case.objects.filter(missing_report__in=[r.pk for r in reports])
-            .only("id", "folio", "agency_id", "status", "created_at")
-            .order_by("id")
+            demo_cases.only("id", "folio", "agency_id", "status", "created_at").order_by("id")
         )
         history_snapshot_insert(
-            Case.objects.filter(pk__in=[c.pk for c in cases]),
+            demo_cases,
             history_type="+",
             history_date=DEMO_EPOCH,
             change_reason=DEMO_CHANGE_REASON,

@@ -32,7 +32,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -50,6 +50,9 @@ from registry.redaction import (
 )
 
 AUDIENCE = Audience.NGO
+# The filters an export offers, each on a field the ngo audience sees unconditionally
+# (checked by a test against ``filterable_fields``); the date is filtered by month.
+FILTERED_RECORD_FIELDS = ("event_state", "kind")
 XLSX_CELL_LIMIT = 32_767
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 NEUTRALISER = "'"
@@ -140,8 +143,22 @@ class ExportFilters:
                 for name, value in self.__dict__.items() if value not in (None, "")}
 
 
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(day: date) -> date:
+    return date(day.year, 12, 31) if day.month == 12 else \
+        date(day.year, day.month + 1, 1) - timedelta(days=1)
+
+
 def export_queryset(filters: ExportFilters) -> QuerySet[Record]:
-    """Return the records an export covers, in a stable order."""
+    """Return the records an export covers, in a stable order.
+
+    Filters only use what the ngo audience sees: state, kind and case status as
+    stored, and the event date *by whole months*, because NGOs see only the month.
+    A day-precise range would let a series of exports narrow a person's exact date.
+    """
     records = Record.objects.all()
     if filters.state:
         records = records.filter(event_state_id=filters.state)
@@ -150,9 +167,9 @@ def export_queryset(filters: ExportFilters) -> QuerySet[Record]:
     if filters.status:
         records = records.filter(case__status=filters.status)
     if filters.date_from:
-        records = records.filter(event_date__gte=filters.date_from)
+        records = records.filter(event_date__gte=_month_start(filters.date_from))
     if filters.date_to:
-        records = records.filter(event_date__lte=filters.date_to)
+        records = records.filter(event_date__lte=_month_end(filters.date_to))
     return records.order_by("pk")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import CaseStatus, RecordKind, State
+from registry.models import CaseStatus, Record, RecordKind, State
+from registry.services import CORRECTABLE_RECORD_FIELDS
 
 
 class DecisionForm(forms.Form):
@@ -68,10 +69,13 @@ class ExportForm(forms.Form):
                              choices=[("", _("Todos")), *RecordKind.choices])
     status = forms.ChoiceField(label=_("Situación del caso"), required=False,
                                choices=[("", _("Todas")), *CaseStatus.choices])
-    date_from = forms.DateField(label=_("Desde"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Hasta"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    # By month: the ngo audience sees event dates only to the month (registry/exports.py).
+    date_from = forms.DateField(label=_("Desde el mes"), required=False,
+                                input_formats=["%Y-%m", "%Y-%m-%d"],
+                                widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    date_to = forms.DateField(label=_("Hasta el mes"), required=False,
+                              input_formats=["%Y-%m", "%Y-%m-%d"],
+                              widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
     k_anonymity = forms.IntegerField(label=_("k-anonimato (opcional)"), required=False,
                                      min_value=2, max_value=100)
     purpose = forms.CharField(label=_("Finalidad de la exportación"), max_length=300)
@@ -82,3 +86,20 @@ class ExportForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("La fecha inicial es posterior a la final."))
         return cleaned
+
+
+class RecordCorrectionForm(forms.ModelForm):
+    """An operator's correction of their agency's record; the reason is kept in its history."""
+
+    correction_reason = forms.CharField(label=_("Motivo de la corrección"), max_length=300)
+
+    class Meta:
+        model = Record
+        fields = sorted(CORRECTABLE_RECORD_FIELDS)
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}),
+                   "event_date": forms.DateInput(attrs={"type": "date"})}
+
+    def changes(self) -> dict:
+        """Return the corrected fields and their new values."""
+        return {name: self.cleaned_data[name] for name in self.changed_data
+                if name in CORRECTABLE_RECORD_FIELDS}

@@ -70,8 +70,15 @@ ROLE_LABELS: dict[str, str] = {
 
 def role_groups_ensure() -> None:
     """Create any missing role group with its permissions (after a test database flush)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
+        return
+    # A flush without post-migrate signals also empties the permission table.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     for role, permission_names in ROLE_PERMISSIONS.items():
         group, created = Group.objects.get_or_create(name=role)
         if not created:

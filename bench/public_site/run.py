@@ -34,7 +34,7 @@ SERVER_ENV = {
     "DJANGO_DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
     "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-    "REDIS_URL": "redis://127.0.0.1:6379/2", "LOG_LEVEL": "WARNING",
+    "REDIS_URL": "redis://127.0.0.1:6379/2", "LOG_LEVEL": "ERROR",
 }
 
 
@@ -78,8 +78,8 @@ def start_server(workers: int) -> subprocess.Popen:
 
 
 def wrk(script: str, duration: int, connections: int = 16, **env: str) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-               "-s", str(HERE / script), BASE]
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
+               "--timeout", "10s", "-s", str(HERE / script), BASE]
     output = subprocess.run(command, env=os.environ | env, capture_output=True, text=True,
                             check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -139,8 +139,12 @@ def main() -> None:
     flush_rate_limits()
     server = start_server(args.workers)
     try:
+        results["load_average_before"] = os.getloadavg()
         wrk("search.lua", 5, QUERIES_FILE=str(queries_file))  # warm-up
+        results["search_1_client"] = wrk("search.lua", max(10, args.duration // 2),
+                                         connections=1, QUERIES_FILE=str(queries_file))
         results["search"] = wrk("search.lua", args.duration, QUERIES_FILE=str(queries_file))
+        results["home_page"] = wrk("fixed.lua", max(10, args.duration // 2), REQUEST_PATH="/")
 
         cookie, first_post = family_session(family[0]["folio"], family[0]["code"])
         posts = [family_session(f["folio"], f["code"])[1] for f in family[1:6]]
@@ -158,6 +162,7 @@ def main() -> None:
         results["family_lookup_rate_limited"] = wrk(
             "fixed.lua", args.duration, METHOD="POST", REQUEST_PATH="/familias/", BODY=body,
             COOKIE="; ".join(cookies))
+        results["load_average_after"] = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)

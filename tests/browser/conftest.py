@@ -25,6 +25,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last: they commit real transactions and the database is
+    flushed after each one, which would take the INEGI catalogue and the roles loaded
+    by migrations away from the transactional tests that follow."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):

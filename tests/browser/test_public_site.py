@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from public_site import services
 from registry.models import CaseStatus
 from registry.redaction import Audience
 from registry.services import case_access_code_issue
@@ -23,7 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 @pytest.fixture
 def seeded(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    services._DUMMY_HASH = services.make_password("dummy-for-browser-tests")
     world = seed_canary_world()
     guadalupe = CaseFactory(publication_consent=True,
                             missing_report__given_names="María Guadalupe",
@@ -131,7 +129,8 @@ def test_keyboard_reaches_the_skip_link_and_the_search_field(page, seeded):
 
 
 def test_search_and_lookups_work_without_javascript(chromium_browser, live_server, seeded):
-    context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                           locale="es-MX")
     page = context.new_page()
     try:
         page.goto("/buscar/")

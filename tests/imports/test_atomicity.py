@@ -119,6 +119,12 @@ def test_a_running_import_is_not_reaped(postgres_only, agency_a, owner):
         assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
     finally:
         holder.close()
+    # PostgreSQL frees the lock when the closed session's backend exits, which on a
+    # loaded machine takes a moment after the client hangs up.
+    deadline = time.monotonic() + 10
+    while (import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
+           and time.monotonic() < deadline):
+        time.sleep(0.1)
     assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.FAILED
 
 
@@ -151,3 +157,15 @@ def test_two_concurrent_imports_of_one_agency_do_not_duplicate(postgres_only, ag
     results = sorted((b.rows_created, b.rows_unchanged)
                      for b in ImportBatch.objects.filter(pk__in=[b.pk for b in batches]))
     assert results == [(0, 3000), (3000, 0)]
+
+
+def test_a_task_delivered_twice_does_not_run_the_batch_again(import_file, agency_a, owner):
+    batch = import_file(agency_a, csv_bytes(detention_rows(2)))
+    # A redelivered task starts while the first run's result is already committed.
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+
+    again = import_batch_commit(batch=batch, actor=owner)
+
+    assert again.status == ImportBatch.Status.COMMITTED
+    assert (again.rows_created, again.rows_unchanged) == (2, 0)
+    assert Record.objects.filter(agency=agency_a).count() == 2

@@ -109,6 +109,7 @@ def test_an_xml_entity_bomb_is_refused_without_expanding(import_file, agency_a):
     assert _peak_rss_mb() - before < 50
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_before_parsing(import_file, agency_a, tmp_path):
     path = tmp_path / "bomba.xlsx"
     with zipfile.ZipFile(io.BytesIO(xlsx_bytes(detention_rows(1)))) as source, \

@@ -143,3 +143,19 @@ def test_counts_always_add_up(import_file, agency_a, dry_run):
     assert batch.rows_total == 6
     assert batch.rows_total == (batch.rows_created + batch.rows_updated + batch.rows_unchanged
                                 + batch.rows_rejected)
+
+
+def test_duplicates_are_found_across_chunks(import_file, agency_a, monkeypatch):
+    from imports import seen, services
+
+    monkeypatch.setattr(services, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(seen, "MAX_RUNS", 2)
+    rows = [*detention_rows(12), detention_row(2), detention_row(11), detention_row(5),
+            detention_row(5)]
+
+    batch = import_file(agency_a, csv_bytes(rows))
+
+    assert (batch.rows_created, batch.rows_rejected) == (12, 4)
+    messages = {issue.row_number: issue.message for issue in batch.issues.all()}
+    assert "fila 3" in messages[14] and "fila 12" in messages[15]
+    assert "fila 6" in messages[16] and "fila 6" in messages[17]

@@ -168,3 +168,17 @@ def test_staff_home_links_to_imports_for_operators_only(client, owner, reviewer)
     assert reverse("imports:batch_list") in client.get(reverse("staff_home")).content.decode()
     client.force_login(reviewer)
     assert reverse("imports:batch_list") not in client.get(reverse("staff_home")).content.decode()
+
+
+def test_a_running_batch_shows_a_progress_bar_and_a_failed_one_its_error(owner_client,
+                                                                         agency_a):
+    running = ImportBatchFactory(agency=agency_a, status=ImportBatch.Status.RUNNING,
+                                 progress_rows=1500, rows_total=0)
+    failed = ImportBatchFactory(agency=agency_a, status=ImportBatch.Status.FAILED,
+                                error_message="El archivo está vacío.")
+
+    page = owner_client.get(reverse("imports:batch_detail", args=[running.pk])).content.decode()
+    assert "<progress" in page
+    assert any(f"{rows} filas procesadas" in page for rows in ("1,500", "1500", "1\xa0500"))
+    page = owner_client.get(reverse("imports:batch_detail", args=[failed.pk])).content.decode()
+    assert "El archivo está vacío." in page and "<progress" not in page

@@ -4,19 +4,41 @@ from matching.blocking import BlockingRules, block_on, candidate_pairs, swapped
 from matching.records import RecordTable, Vocabularies
 
 LEFT = [
-    {"record_id": "a", "paternal_surname": "Hernández", "maternal_surname": "García", "birth_date": "1980-01-01"},
-    {"record_id": "b", "paternal_surname": "López", "maternal_surname": "Cruz", "birth_date": "1990-05-05"},
+    {
+        "record_id": "a",
+        "paternal_surname": "Hernández",
+        "maternal_surname": "García",
+        "birth_date": "1980-01-01",
+    },
+    {
+        "record_id": "b",
+        "paternal_surname": "López",
+        "maternal_surname": "Cruz",
+        "birth_date": "1990-05-05",
+    },
 ]
 RIGHT = [
-    {"record_id": "x", "paternal_surname": "ERNANDEZ", "maternal_surname": "", "birth_date": "1980-02-02"},
-    {"record_id": "y", "paternal_surname": "Cruz", "maternal_surname": "López", "birth_date": "1991-05-05"},
+    {
+        "record_id": "x",
+        "paternal_surname": "ERNANDEZ",
+        "maternal_surname": "",
+        "birth_date": "1980-02-02",
+    },
+    {
+        "record_id": "y",
+        "paternal_surname": "Cruz",
+        "maternal_surname": "López",
+        "birth_date": "1991-05-05",
+    },
     {"record_id": "z", "paternal_surname": "Pérez", "maternal_surname": "", "birth_date": ""},
 ]
 
 
 def _tables():
     vocabularies = Vocabularies()
-    return RecordTable.from_records(LEFT, vocabularies), RecordTable.from_records(RIGHT, vocabularies)
+    return RecordTable.from_records(LEFT, vocabularies), RecordTable.from_records(
+        RIGHT, vocabularies
+    )
 
 
 def _pairs(rules, left, right=None):
@@ -40,8 +62,11 @@ def test_swapped_surnames_pass_meets_reversed_surnames():
 
 def test_rules_combine_and_the_report_counts_pairs_and_new_pairs_per_pass():
     left, right = _tables()
-    rules = block_on("paternal_ph", "birth_year") | block_on("paternal_ph") | swapped(
-        ("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"))
+    rules = (
+        block_on("paternal_ph", "birth_year")
+        | block_on("paternal_ph")
+        | swapped(("paternal_ph", "maternal_ph"), ("maternal_ph", "paternal_ph"))
+    )
     pairs, report = _pairs(rules, left, right)
     assert pairs == {("a", "x"), ("b", "y")}
     assert report.pairs_per_rule == [1, 1, 1]

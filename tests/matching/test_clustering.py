@@ -24,7 +24,10 @@ def test_one_bad_link_cannot_chain_two_people_with_different_curps():
     table = RecordTable.from_records(records, Vocabularies())
     scored = _scored([(0, 1, 20.0), (1, 2, 12.0)])
     decision = np.array(["link", "link"], dtype=object)
-    assert constrained_clusters(table, table, scored, decision, dedupe=True).tolist() == ["link", "review"]
+    assert constrained_clusters(table, table, scored, decision, dedupe=True).tolist() == [
+        "link",
+        "review",
+    ]
 
 
 def test_clusters_refuse_both_sexes():
@@ -33,7 +36,10 @@ def test_clusters_refuse_both_sexes():
     scored = _scored([(1, 2, 9.0), (0, 1, 10.0)])
     decision = np.array(["link", "link"], dtype=object)
     # The stronger A~B goes first, so B~C is the link refused.
-    assert constrained_clusters(table, table, scored, decision, dedupe=True).tolist() == ["review", "link"]
+    assert constrained_clusters(table, table, scored, decision, dedupe=True).tolist() == [
+        "review",
+        "link",
+    ]
 
 
 def test_a_curp_typo_that_keeps_a_valid_check_digit_is_not_a_conflict():
@@ -43,9 +49,14 @@ def test_a_curp_typo_that_keeps_a_valid_check_digit_is_not_a_conflict():
 
 
 def test_compatible_links_all_stay():
-    records = [{"record_id": "A", "id_number": "HEGG560427MVZRRL04", "sex": "M"},
-               {"record_id": "B", "sex": "M"}, {"record_id": "C", "id_number": "HEGG560427MVZRRL04"}]
+    records = [
+        {"record_id": "A", "id_number": "HEGG560427MVZRRL04", "sex": "M"},
+        {"record_id": "B", "sex": "M"},
+        {"record_id": "C", "id_number": "HEGG560427MVZRRL04"},
+    ]
     table = RecordTable.from_records(records, Vocabularies())
     decision = np.array(["link", "link"], dtype=object)
-    result = constrained_clusters(table, table, _scored([(0, 1, 5.0), (1, 2, 4.0)]), decision, dedupe=True)
+    result = constrained_clusters(
+        table, table, _scored([(0, 1, 5.0), (1, 2, 4.0)]), decision, dedupe=True
+    )
     assert result.tolist() == ["link", "link"]

@@ -23,8 +23,9 @@ def test_one_changed_character_usually_breaks_the_check_digit():
     assert not validate_curp("HEGG560427MVZRRX04")
 
 
-@pytest.mark.parametrize("bad", ["", "HEGG560427", "HEGG561327MVZRRL04", "1EGG560427MVZRRL04",
-                                 "HEGG560427MZZRRL04"])
+@pytest.mark.parametrize(
+    "bad", ["", "HEGG560427", "HEGG561327MVZRRL04", "1EGG560427MVZRRL04", "HEGG560427MZZRRL04"]
+)
 def test_malformed_curps_do_not_validate(bad):
     assert not validate_curp(bad)
 
@@ -40,16 +41,28 @@ def test_parse_derives_birth_date_sex_state_and_initials():
 
 
 def test_homoclave_letter_means_born_in_the_2000s():
-    curp = build_curp(given_names="Ximena", paternal_surname="López", maternal_surname="Cruz",
-                      birth_date=datetime.date(2004, 2, 29), sex="M", state_code="09", homoclave_seed=0)
+    curp = build_curp(
+        given_names="Ximena",
+        paternal_surname="López",
+        maternal_surname="Cruz",
+        birth_date=datetime.date(2004, 2, 29),
+        sex="M",
+        state_code="09",
+        homoclave_seed=0,
+    )
     assert parse_curp(curp).birth_date == datetime.date(2004, 2, 29)
 
 
 def test_build_curp_follows_renapo_name_rules():
     # María skipped in a compound name; particles skipped; Ñ written X; missing maternal X.
-    curp = build_curp(given_names="María de los Ángeles", paternal_surname="de la Peña",
-                      maternal_surname="", birth_date=datetime.date(1985, 3, 7), sex="M",
-                      state_code="09")
+    curp = build_curp(
+        given_names="María de los Ángeles",
+        paternal_surname="de la Peña",
+        maternal_surname="",
+        birth_date=datetime.date(1985, 3, 7),
+        sex="M",
+        state_code="09",
+    )
     # P(eña): P + first inner vowel E; maternal missing X; Ángeles -> A.
     # Consonants: peña -> X (Ñ as X), maternal X, angeles -> N.
     assert curp[:4] == "PEXA"
@@ -60,12 +73,24 @@ def test_build_curp_follows_renapo_name_rules():
 
 def test_inconvenient_words_get_an_x():
     # B-U-E-Y would spell an insult; RENAPO writes BXEY.
-    curp = build_curp(given_names="Yolanda", paternal_surname="Bueno", maternal_surname="Espinoza",
-                      birth_date=datetime.date(1990, 1, 1), sex="M", state_code="14")
+    curp = build_curp(
+        given_names="Yolanda",
+        paternal_surname="Bueno",
+        maternal_surname="Espinoza",
+        birth_date=datetime.date(1990, 1, 1),
+        sex="M",
+        state_code="14",
+    )
     assert curp[:4] == "BXEY"
 
 
 def test_build_curp_rejects_an_unknown_sex_with_the_right_call():
     with pytest.raises(ValueError, match="'H', 'M' or 'X'"):
-        build_curp(given_names="A", paternal_surname="B", maternal_surname="C",
-                   birth_date=datetime.date(1990, 1, 1), sex="F", state_code="01")
+        build_curp(
+            given_names="A",
+            paternal_surname="B",
+            maternal_surname="C",
+            birth_date=datetime.date(1990, 1, 1),
+            sex="F",
+            state_code="01",
+        )

@@ -61,8 +61,9 @@ def test_a_loaded_model_scores_pairs_exactly_as_the_trained_one(linkage, tmp_pat
     left, right, _, result = linkage
     path = tmp_path / "model.json"
     result.model.save(path)
-    again = Linker(LinkageModel.load(path)).link([as_input(r) for r in left[:300]],
-                                                 [as_input(r) for r in right])
+    again = Linker(LinkageModel.load(path)).link(
+        [as_input(r) for r in left[:300]], [as_input(r) for r in right]
+    )
     before = {(a, b): p for a, b, p in result.links()}
     after = {(a, b): p for a, b, p in again.links()}
     shared = before.keys() & after.keys()
@@ -74,7 +75,7 @@ def test_incremental_index_matches_a_new_record_against_the_stored_ones(linkage)
     left, right, truth, result = linkage
     index = IncrementalIndex(result.model)
     index.add_many(as_input(r) for r in right)
-    linked_left = {a: b for a, b in truth}
+    linked_left = dict(truth)
     hits = 0
     queries = [r for r in left if r.record_id in linked_left][:200]
     for record in queries:
@@ -100,3 +101,19 @@ def test_a_record_added_to_the_index_is_found_at_once(linkage):
 def test_the_index_refuses_an_untrained_model():
     with pytest.raises(ValueError, match="trained model"):
         IncrementalIndex(LinkageModel())
+
+
+def test_chunked_linkage_gives_the_same_links_as_one_chunk(linkage):
+    left, right, _, result = linkage
+    chunked = Linker(pairs_per_chunk=20_000).link([as_input(r) for r in left],
+                                                  [as_input(r) for r in right])
+    assert chunked.n_candidates == result.n_candidates
+    assert {(a, b) for a, b, _ in chunked.links()} == {(a, b) for a, b, _ in result.links()}
+
+
+def test_blocking_report_counts_every_pass(linkage):
+    _, _, _, result = linkage
+    rows = result.blocking.as_rows()
+    assert [r["rule"] for r in rows] == [r.name for r in result.model.blocking_rules]
+    assert sum(r["new_pairs"] for r in rows) == result.n_candidates
+    assert all(r["pairs"] >= r["new_pairs"] for r in rows)

@@ -36,9 +36,18 @@ def test_normalize_name_handles_case_accents_particles_and_abbreviations(raw, ex
 
 @pytest.mark.parametrize(
     ("nickname", "name"),
-    [("Pepe", "jose"), ("Lupe", "guadalupe"), ("Chuy", "jesus"), ("Paco", "francisco"),
-     ("Nacho", "ignacio"), ("Memo", "guillermo"), ("Lalo", "eduardo"), ("Toño", "antonio"),
-     ("Conchita", "concepcion"), ("Pancho", "francisco")],
+    [
+        ("Pepe", "jose"),
+        ("Lupe", "guadalupe"),
+        ("Chuy", "jesus"),
+        ("Paco", "francisco"),
+        ("Nacho", "ignacio"),
+        ("Memo", "guillermo"),
+        ("Lalo", "eduardo"),
+        ("Toño", "antonio"),
+        ("Conchita", "concepcion"),
+        ("Pancho", "francisco"),
+    ],
 )
 def test_nicknames_become_the_full_given_name(nickname, name):
     assert canonical_given_names(nickname) == name
@@ -54,14 +63,24 @@ def test_compound_given_names_keep_every_part_and_the_significant_one_is_the_sec
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Hernández", "ERNANDEZ"), ("Valdez", "Baldés"), ("Jiménez", "Ximénez"), ("Yáñez", "Llanes"),
-     ("Quiroz", "Kiros"), ("Cervantes", "Servantes"), ("Guevara", "Guebara"), ("Muñoz", "Munoz")],
+    [
+        ("Hernández", "ERNANDEZ"),
+        ("Valdez", "Baldés"),
+        ("Jiménez", "Ximénez"),
+        ("Yáñez", "Llanes"),
+        ("Quiroz", "Kiros"),
+        ("Cervantes", "Servantes"),
+        ("Guevara", "Guebara"),
+        ("Muñoz", "Munoz"),
+    ],
 )
 def test_phonetic_key_joins_spanish_sound_alikes(a, b):
     assert phonetic_key(a) == phonetic_key(b)
 
 
-@pytest.mark.parametrize(("a", "b"), [("García", "Garza"), ("Pérez", "Páez"), ("Gerardo", "Gonzalo")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("García", "Garza"), ("Pérez", "Páez"), ("Gerardo", "Gonzalo")]
+)
 def test_phonetic_key_keeps_different_names_apart(a, b):
     assert phonetic_key(a) != phonetic_key(b)
 

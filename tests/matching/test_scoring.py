@@ -54,8 +54,11 @@ def test_disagreement_weighs_against():
 
 def test_term_frequency_makes_a_common_surname_worth_less_than_a_rare_one():
     model = _model()
-    scored = _score(model, [{"paternal_surname": "Hernández"}, {"paternal_surname": "Xicoténcatl"}],
-                    [{"paternal_surname": "HERNANDEZ"}, {"paternal_surname": "xicotencatl"}])
+    scored = _score(
+        model,
+        [{"paternal_surname": "Hernández"}, {"paternal_surname": "Xicoténcatl"}],
+        [{"paternal_surname": "HERNANDEZ"}, {"paternal_surname": "xicotencatl"}],
+    )
     # Hernández holds 5% of records: log2(0.9 / 0.05) = 4.170.
     # Xicoténcatl is unseen, so it gets the floor 0.0001: log2(0.9 / 0.0001) = 13.136.
     assert scored.field_weights[:, 1].tolist() == pytest.approx([4.170, 13.136], abs=1e-3)
@@ -63,21 +66,33 @@ def test_term_frequency_makes_a_common_surname_worth_less_than_a_rare_one():
 
 def test_every_score_explains_itself_field_by_field():
     model = _model()
-    scored = _score(model, [{"sex": "H", "paternal_surname": "Hernández"}],
-                    [{"sex": "M", "paternal_surname": "Hernández"}])
+    scored = _score(
+        model,
+        [{"sex": "H", "paternal_surname": "Hernández"}],
+        [{"sex": "M", "paternal_surname": "Hernández"}],
+    )
     explanation = explain(model, scored, 0)
     assert explanation == {
         "sex": {"level": "else", "weight": -3.322},
         "paternal_surname": {"level": "exact paternal", "weight": 4.17},
     }
     assert sum(e["weight"] for e in explanation.values()) + model.prior_weight() == pytest.approx(
-        scored.total_weight[0], abs=1e-2)
+        scored.total_weight[0], abs=1e-2
+    )
 
 
 def test_em_recovers_known_m_and_u_from_simulated_pairs():
     rng = np.random.default_rng(3)
-    true_m = [np.array([0.05, 0.80, 0.10, 0.05]), np.array([0.1, 0.85, 0.05]), np.array([0.0, 0.9, 0.1])]
-    true_u = [np.array([0.05, 0.02, 0.08, 0.85]), np.array([0.1, 0.10, 0.80]), np.array([0.0, 0.5, 0.5])]
+    true_m = [
+        np.array([0.05, 0.80, 0.10, 0.05]),
+        np.array([0.1, 0.85, 0.05]),
+        np.array([0.0, 0.9, 0.1]),
+    ]
+    true_u = [
+        np.array([0.05, 0.02, 0.08, 0.85]),
+        np.array([0.1, 0.10, 0.80]),
+        np.array([0.0, 0.5, 0.5]),
+    ]
     n, share = 40_000, 0.2
     is_match = rng.random(n) < share
     columns = []

@@ -23,7 +23,6 @@ LOOKUP = reverse("public_site:family_lookup")
 def fast_hasher(settings):
     # The real hasher costs ~0.5 s per check; the tests exercise logic, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    services._DUMMY_HASH = services.make_password("dummy-for-tests")
     yield
 
 
@@ -64,7 +63,7 @@ def test_unknown_folio_still_pays_for_one_hash_check(issued):
     with mock.patch("public_site.services.check_password", return_value=False) as check:
         services.family_case_lookup(folio="NO-EXISTE", access_code="X", ip_address="1.2.3.4")
     check.assert_called_once()
-    assert check.call_args.args[1] is services._DUMMY_HASH
+    assert check.call_args.args[1] == services._dummy_hash()
 
 
 def test_a_case_without_code_cannot_be_opened(client, world, fast_hasher):
@@ -126,9 +125,9 @@ def test_a_per_process_cache_is_refused_in_production(settings, issued):
 
 def test_status_history_and_linked_record_without_details(client, issued, agency_b):
     world, code = issued
-    prosecutor = UserFactory()
+    prosecutor, second_reviewer = UserFactory(), UserFactory()
     case_status_change(case=world.case, to_status=CaseStatus.FOUND_ALIVE, actor=prosecutor,
-                       approved_by=UserFactory(), reason="CanaryReasonOfChange")
+                       approved_by=second_reviewer, reason="CanaryReasonOfChange")
     located = RecordFactory(agency=agency_b, kind="located", facility="CanaryLinkedFacility")
     MatchCandidateFactory(record_left=world.missing_report, record_right=located,
                           decision="confirmed")
@@ -200,3 +199,59 @@ def test_other_case_of_same_family_code_does_not_open(client, fast_hasher):
     one, other = CaseFactory(), CaseFactory()
     code = case_access_code_issue(case=one, actor=None)
     assert "Situación actual" not in lookup(client, other.folio, code).content.decode()
+
+
+def test_a_link_within_the_same_agency_is_not_reported(client, issued):
+    world, code = issued
+    same_agency = RecordFactory(agency=world.case.agency, kind="detention")
+    MatchCandidateFactory(record_left=world.missing_report, record_right=same_agency,
+                          decision="confirmed")
+    assert "Todavía no" in lookup(client, world.case.folio, code).content.decode()
+
+
+def test_a_record_of_another_agency_in_the_same_person_is_reported(client, issued, agency_b):
+    from tests.factories import PersonFactory
+
+    world, code = issued
+    person = PersonFactory()
+    world.case.person = person
+    world.case.save(update_fields=["person"])
+    RecordFactory(agency=agency_b, kind="detention", person=person)
+    assert "Un registro de otra institución" in lookup(client, world.case.folio,
+                                                       code).content.decode()
+
+
+def test_refusals_are_audited_once_per_lockout_window(client, issued):
+    world, _code = issued
+    for index in range(8):
+        lookup(client, world.case.folio, f"AAAA-BBBB-CCC{index}")
+    results = list(AuditEvent.objects.filter(action=AuditEvent.Action.FAMILY_LOOKUP)
+                   .order_by("id").values_list("details__result", flat=True))
+    assert results == ["denied"] * 5 + ["limited"]
+
+
+@pytest.mark.slow
+def test_wrong_folio_and_wrong_code_take_the_same_time_with_the_real_hasher(world, settings):
+    """With the production hasher, an unknown folio costs one full hash check too."""
+    import statistics
+    import time
+
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+
+    code = case_access_code_issue(case=world.case, actor=None)
+    assert code
+
+    def timed(folio: str) -> float:
+        cache.clear()
+        started = time.perf_counter()
+        outcome = services.family_case_lookup(folio=folio, access_code="AAAA-BBBB-CCCC",
+                                              ip_address="10.0.0.1")
+        assert outcome.result == services.LookupResult.DENIED
+        return time.perf_counter() - started
+
+    wrong_code = statistics.median(timed(world.case.folio) for _ in range(3))
+    wrong_folio = statistics.median(timed("FGE/NO/EXISTE/9") for _ in range(3))
+    assert 0.5 < wrong_folio / wrong_code < 2.0, (wrong_folio, wrong_code)
+    assert min(wrong_code, wrong_folio) > 0.05  # a real hash check ran both times

@@ -50,3 +50,12 @@ def test_hsts_is_on_in_production_settings():
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
                             check=True).stdout.split()
     assert int(output[0]) >= 31_536_000 and output[1] == "True"
+
+
+def test_staff_areas_keep_their_inline_styles_and_public_pages_do_not(client, db):
+    staff = client.get("/cuenta/login/")
+    assert "'unsafe-inline'" in staff["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in staff["Content-Security-Policy"]
+    public = client.get("/buscar/")
+    assert "'unsafe-inline'" not in public["Content-Security-Policy"]
+    assert "Content-Security-Policy" not in client.get("/admin/login/")

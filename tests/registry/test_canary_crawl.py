@@ -73,6 +73,8 @@ def _pages(world) -> dict[str, list[str]]:
         "person_detail": [reverse("person_detail", args=[world.person.pk])],
         "record_detail": [reverse("record_detail", args=[world.missing_report.pk]),
                           reverse("record_detail", args=[world.detention.pk])],
+        "record_correct": [reverse("record_correct", args=[world.detention.pk])],
+        "agency_records": [reverse("agency_records")],
         "case_list": [reverse("case_list")],
         "case_workspace": [reverse("case_workspace", args=[world.case.pk])],
         "case_crosscheck": [reverse("case_crosscheck", args=[world.case.pk]),

@@ -9,15 +9,16 @@ from registry.services import (
     case_access_code_revoke,
     case_status_change,
 )
-from tests.factories import prosecutor_for
+from tests.factories import UserFactory
 
 
 def test_status_change_is_kept_in_the_history(case_a, reviewer):
     case_status_change(case=case_a, to_status=CaseStatus.NOT_LOCATED, actor=reviewer,
                        reason="Sin avances en 30 días")
-    second_reviewer = prosecutor_for(case_a, username="fiscal_segunda")
+    # A "found" status needs a second reviewer (see test_case_status_review.py).
     case_status_change(case=case_a, to_status=CaseStatus.FOUND_ALIVE, actor=reviewer,
-                       approved_by=second_reviewer, reason="Localizada en albergue")
+                       reason="Localizada en albergue",
+                       approved_by=UserFactory(username="segunda_revisora"))
 
     case_a.refresh_from_db()
     assert case_a.status == CaseStatus.FOUND_ALIVE

@@ -44,11 +44,6 @@ def test_opening_the_workspace_is_audited(client, reviewer, linked_case):
     assert len(event.details["records"]) == 2
 
 
-def _without_csrf_token(body: bytes) -> bytes:
-    # The page's CSRF token is masked anew on every response; all else must be equal.
-    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", body)
-
-
 @pytest.mark.parametrize("who", ["outsider", "owner", "nobody"])
 def test_others_get_the_same_404_as_for_a_missing_case(client, linked_case, outsider, owner,
                                                         who):
@@ -58,7 +53,9 @@ def test_others_get_the_same_404_as_for_a_missing_case(client, linked_case, outs
     forbidden = client.get(reverse("case_workspace", args=[linked_case.pk]))
     missing = client.get(reverse("case_workspace", args=[987654]))
     assert forbidden.status_code == missing.status_code == 404
-    assert _without_csrf_token(forbidden.content) == _without_csrf_token(missing.content)
+    # Alike but for the per-response CSRF token of the page's language form.
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert token.sub(b"", forbidden.content) == token.sub(b"", missing.content)
 
 
 def test_anonymous_is_sent_to_login(client, linked_case):
@@ -86,7 +83,7 @@ def test_the_workspace_query_count_does_not_grow_with_records(client, reviewer, 
         response = client.get(url)
     assert len(response.context["ws"].records) == 12
     assert len(many) == len(few)
-    assert len(many) <= 20
+    assert len(many) <= 22
 
 
 def test_case_list_shows_only_the_users_cases(client, reviewer, linked_case, outsider):

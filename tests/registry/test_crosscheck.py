@@ -54,3 +54,21 @@ def test_a_reviewer_may_open_any_agencys_detention_record_but_not_its_reports(cl
     client.force_login(reviewer)
     assert client.get(reverse("record_detail", args=[detention.pk])).status_code == 200
     assert client.get(reverse("record_detail", args=[report.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["Nuñez Gomez", "nunez gomez", "NÚÑEZ", "gómez jose"])
+def test_name_search_finds_every_kind_whatever_the_spelling(client, reviewer, case_a, prison,
+                                                            query):
+    kinds = ["detention", "release_transfer", "located", "unidentified_remains"]
+    expected = {RecordFactory(agency=prison, kind=kind, given_names="José",
+                              paternal_surname="Núñez", maternal_surname="Gómez").pk
+                for kind in kinds}
+    RecordFactory(agency=prison, kind="detention", given_names="José",
+                  paternal_surname="Núñez", maternal_surname="Pérez")
+    client.force_login(reviewer)
+    response = client.get(reverse("case_crosscheck", args=[case_a.pk]), {"q": query})
+    found = {record.pk for record, _ in response.context["found"]}
+    if query == "NÚÑEZ":
+        assert expected < found
+    else:
+        assert found == expected

@@ -128,7 +128,7 @@ def test_filters_by_state_kind_dates_and_status(client, analyst):
     RecordFactory(kind="detention", event_state=jalisco, event_date=date(2024, 3, 1))
     client.force_login(analyst)
     rows = _csv_rows(_download(client, state="14", kind="missing_report", status="desaparecida",
-                               date_from="2024-01-01", date_to="2024-12-31"))
+                               date_from="2024-01", date_to="2024-12"))
     assert len(rows) == 1
     assert rows[0]["event_date"] == "2024-03"  # month only for NGOs
     assert rows[0]["case_status"] == "Desaparecida"
@@ -187,3 +187,25 @@ def test_k_anonymity_generalises_then_suppresses_small_groups(client, analyst):
     assert "# filas_suprimidas: 1" in body.decode()
     event = AuditEvent.objects.get(action="export")
     assert (event.details["generalised"], event.details["suppressed"]) == (2, 1)
+
+
+def test_filters_never_use_a_field_ngos_cannot_see_exactly(db):
+    from registry.redaction import CASE_POLICY, filterable_fields
+
+    assert set(exports.FILTERED_RECORD_FIELDS) <= filterable_fields("registry.record",
+                                                                    Audience.NGO)
+    assert CASE_POLICY["status"][Audience.NGO].is_unconditional_show()
+    assert "event_date" not in filterable_fields("registry.record", Audience.NGO)
+
+
+def test_the_date_filter_works_by_whole_months(client, analyst):
+    early = RecordFactory(kind="detention", event_date=date(2024, 5, 2))
+    late = RecordFactory(kind="detention", event_date=date(2024, 5, 30))
+    RecordFactory(kind="detention", event_date=date(2024, 6, 1))
+    client.force_login(analyst)
+    # A day-precise window inside May must not tell the 2nd from the 30th.
+    narrow = _csv_rows(_download(client, date_from="2024-05-15", date_to="2024-05-16"))
+    assert len(narrow) == 2
+    assert {row["id"] for row in narrow} == {
+        exports.pseudonym("registry.record.id", early.pk),
+        exports.pseudonym("registry.record.id", late.pk)}

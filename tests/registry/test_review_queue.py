@@ -25,7 +25,7 @@ def test_reviewer_sees_the_pair_with_its_explanation(client, reviewer, pair):
     assert response.status_code == 200
     body = response.content.decode()
     assert "jaro_winkler_0.92" in body
-    assert "3.10" in body
+    assert "+3.1" in body
     assert f"Coincidencia {pair.pk}" in body
 
 

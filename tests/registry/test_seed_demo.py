@@ -53,6 +53,8 @@ def test_seed_demo_creates_the_registry_it_promises(db, capsys):
     assert report_curps & detention_curps
     assert "fiscal.cdmx" in output and "demo-registro-2026" in output
     assert Case.objects.exclude(access_code_hash="").count() == 2
+    # Every case can be published (bulk inserts bypass Case.save, which sets the key).
+    assert not Case.objects.filter(public_key__isnull=True).exists()
 
 
 def test_if_empty_leaves_an_existing_registry_alone(db, capsys):
