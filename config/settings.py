@@ -228,6 +228,8 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 10
 # Below this many stored records no model is trained (EM needs enough candidate pairs):
 # the incremental matcher then does nothing and says so in the log.
 MATCHING_MIN_TRAINING_RECORDS = env_int("MATCHING_MIN_TRAINING_RECORDS", default=1000)
+# Training uses at most this many stored records (a fixed random sample).
+MATCHING_TRAINING_MAX_RECORDS = env_int("MATCHING_TRAINING_MAX_RECORDS", default=200_000)
 # How far behind the refresh time the matching index's watermark trails, so that rows
 # of an import transaction that committed late are still picked up (see matching.adapter).
 MATCHING_INDEX_WATERMARK_LAG_SECONDS = env_int("MATCHING_INDEX_WATERMARK_LAG_SECONDS",

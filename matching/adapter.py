@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -143,11 +144,16 @@ def linkage_model_fit(*, source: str, actor: Any = None,
 
     Return None (and log why) when there are fewer than ``min_records`` records
     (default: ``settings.MATCHING_MIN_TRAINING_RECORDS``): EM needs enough pairs.
+    At most ``MATCHING_TRAINING_MAX_RECORDS`` records (a fixed random sample) are used.
     The returned ``result`` holds every scored pair of the training run.
     """
     if min_records is None:
         min_records = settings.MATCHING_MIN_TRAINING_RECORDS
     records = list(core_records())
+    if len(records) > settings.MATCHING_TRAINING_MAX_RECORDS:
+        # EM needs a representative sample, not everything; keeps memory and time bounded.
+        records = random.Random(0).sample(  # noqa: S311 (a sample, not a secret)
+            records, settings.MATCHING_TRAINING_MAX_RECORDS)
     if len(records) < max(min_records, 2):
         logger.info("matching: %s records stored, %s needed to train a model; not trained",
                     len(records), min_records)
@@ -234,6 +240,7 @@ class IndexCache:
         self.index: IncrementalIndex | None = None
         self.fingerprints: dict[int, int] = {}
         self.watermark: datetime | None = None
+        self.seen: dict[int, datetime] = {}  # updated_at of the rows in the watermark window
         self.builds = 0
 
     def get(self, version: LinkageModelVersion, *,
@@ -248,6 +255,7 @@ class IndexCache:
     def clear(self) -> None:
         with self._lock:
             self.index, self.version_key, self.fingerprints, self.watermark = None, None, {}, None
+            self.seen = {}
 
     def _lag(self) -> timedelta:
         return timedelta(seconds=settings.MATCHING_INDEX_WATERMARK_LAG_SECONDS)
@@ -261,27 +269,40 @@ class IndexCache:
             fingerprints[int(core["record_id"])] = _fingerprint(core)
             index.add(core)
         self.index, self.version_key, self.fingerprints = index, _version_key(version), fingerprints
-        self.watermark = read_from
+        self.watermark, self.seen = read_from, {}
         self.builds += 1
         logger.info("matching: index of %s records built for %s in %.1f s", len(fingerprints),
                     version.label, time.perf_counter() - started)
 
     def _refresh(self, ensure_ids: Sequence[int]) -> bool:
-        """Add new records; return False if an indexed record changed (rebuild needed)."""
+        """Add new records; return False if an indexed record changed (rebuild needed).
+
+        1. Read only (id, updated_at) of the rows in the watermark window: cheap, and the
+           window re-reads the same recent rows on every call.
+        2. Read the full rows of those not seen with that ``updated_at`` (and of the
+           records the caller names that are not indexed yet).
+        """
         read_from = timezone.now() - self._lag()
-        missing = [pk for pk in ensure_ids if pk not in self.fingerprints]
-        changed = Record.objects.filter(updated_at__gte=self.watermark)
-        if missing:
-            changed = changed | Record.objects.filter(pk__in=missing)
-        for core in core_records(changed):
-            pk, fingerprint = int(core["record_id"]), _fingerprint(core)
-            known = self.fingerprints.get(pk)
-            if known == fingerprint:
-                continue
-            if known is not None:
-                return False
-            self.fingerprints[pk] = fingerprint
-            self.index.add(core)
+        stamps = dict(Record.objects.filter(updated_at__gte=self.watermark)
+                      .order_by().values_list("pk", "updated_at"))
+        wanted = {pk for pk, stamp in stamps.items() if self.seen.get(pk) != stamp}
+        wanted.update(pk for pk in ensure_ids if pk not in self.fingerprints)
+        for start in range(0, len(wanted), 5000):
+            chunk = sorted(wanted)[start:start + 5000]
+            rows = Record.objects.filter(pk__in=chunk).order_by().values(*_CORE_COLUMNS,
+                                                                        "updated_at")
+            for row in rows:
+                stamps[row["pk"]] = row.pop("updated_at")
+                core = _core_from_row(row)
+                pk, fingerprint = row["pk"], _fingerprint(core)
+                known = self.fingerprints.get(pk)
+                if known == fingerprint:
+                    continue
+                if known is not None:
+                    return False
+                self.fingerprints[pk] = fingerprint
+                self.index.add(core)
+        self.seen = stamps
         self.watermark = read_from
         return True
 

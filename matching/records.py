@@ -280,6 +280,7 @@ def _name_features(given_names: str, paternal_surname: str, maternal_surname: st
     if not paternal and maternal:
         paternal, paternal_ph, paternal_word = maternal, maternal_ph, maternal_word
         maternal, maternal_ph, maternal_word = "", "", ""
+    named = bool(given_sig and paternal)
     return (
         ("given", given),
         ("given_sig", given_sig),
@@ -290,9 +291,12 @@ def _name_features(given_names: str, paternal_surname: str, maternal_surname: st
         ("paternal_ph", paternal_ph),
         ("maternal_ph", maternal_ph),
         # First letters of given name and both surnames: typos rarely hit them.
-        ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
-        ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
-        ("curp_initials", _curp_initials(paternal_word, maternal_word, given_word) if paternal else ""),
+        ("initials", f"{given_sig[:1]}{paternal[:1]}{maternal[:1]}" if named else ""),
+        ("initials2", f"{given_sig[:1]}{paternal[:1]}" if named else ""),
+        (
+            "curp_initials",
+            _curp_initials(paternal_word, maternal_word, given_word) if paternal else "",
+        ),
     )
 
 

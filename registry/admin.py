@@ -21,6 +21,7 @@ from registry.models import (
     AuditEvent,
     Case,
     CaseStatusChange,
+    CaseStatusRequest,
     MatchCandidate,
     Municipality,
     Person,
@@ -157,3 +158,29 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}  # no bulk "delete selected"
+
+
+@admin.register(CaseStatusRequest)
+class CaseStatusRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are made and decided in the case workspace (second reviewer)."""
+
+    list_display = ("case", "to_status", "requested_by", "requested_at", "outcome",
+                    "decided_by", "decided_at")
+    list_filter = ("outcome", "to_status")
+    raw_id_fields = ("case", "status_change")
+
+    def has_view_permission(self, request, obj=None):
+        # Every registry administrator may read it (the role's groups predate this model).
+        return is_registry_admin(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -42,7 +42,7 @@ from registry.redaction import (
 from registry.text import search_key
 
 RECORD_RELATED = ("agency", "event_state", "event_municipality", "case")
-REVIEW_QUEUE_SIZE = 50
+REVIEW_QUEUE_SIZE = 25  # one screen of decisions; keeps the page well under 300 ms
 CROSSCHECK_SEARCH_LIMIT = 50
 
 # The compact summary of a record shown side by side in the queue and the cross-check.

@@ -77,6 +77,14 @@ def postgres_only():
 
 
 @pytest.fixture(autouse=True)
+def _no_bootstrap_training(settings):
+    # A registry without a trained model trains one on its first large import. The
+    # imports tests load thousands of rows of one repeated name (one giant block), which
+    # makes that training slow and is not what they test; matching tests lower this.
+    settings.MATCHING_MIN_TRAINING_RECORDS = 10**9
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user on this machine; tests need hashing, not its cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

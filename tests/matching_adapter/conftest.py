@@ -95,6 +95,20 @@ def cousin_of(**overrides) -> dict:
                          birth_date=datetime.date(1991, 5, 17), **overrides)
 
 
+def store_synthetic(agency, count: int) -> None:
+    """Store ``count`` synthetic records (reports and detentions of a made-up population)."""
+    from registry.models import Record, RecordKind
+
+    left, right = generate_linkage_dataset(seed=5, n_left=count // 2,
+                                           n_right=count - count // 2, overlap=0.5)
+    Record.objects.bulk_create([Record(
+        kind=RecordKind.MISSING_REPORT, agency=agency, external_id=f"S-{r.record_id}",
+        given_names=r.given_names, paternal_surname=r.paternal_surname,
+        maternal_surname=r.maternal_surname, sex=r.sex, birth_date=r.birth_date, age=r.age,
+        curp=r.curp, event_state_id=r.state_code, event_date=r.event_date,
+    ) for r in left + right])
+
+
 def record(kind: str, agency, **fields):
     """Store one record with matching identity fields (the factory fills the rest)."""
     return factories.RecordFactory(kind=kind, agency=agency, **fields)

@@ -18,6 +18,7 @@ from tests.matching_adapter.conftest import (
     cousin_of,
     person_fields,
     record,
+    store_synthetic,
     trained_model_json,
     twin_of,
 )
@@ -179,3 +180,19 @@ def test_without_a_model_and_with_too_few_records_nothing_happens_and_the_log_sa
     assert not MatchCandidate.objects.exists()
     assert not LinkageModelVersion.objects.exists()
     assert "needed to train a model; not trained" in caplog.text
+
+
+def test_a_fresh_registry_trains_its_first_model_once_it_has_enough_records(
+        db, settings, agency_a, agency_police):
+    settings.MATCHING_MIN_TRAINING_RECORDS = 500
+    store_synthetic(agency_a, 600)
+    report = record(RecordKind.MISSING_REPORT, agency_a, **person_fields())
+    detention = record(RecordKind.DETENTION, agency_police, **twin_of())
+
+    match_new_records(record_ids=[detention.pk])
+
+    version = LinkageModelVersion.objects.get()
+    assert version.source == LinkageModelVersion.Source.BOOTSTRAP
+    assert version.records_count == 602
+    candidate = MatchCandidate.objects.get(record_left=report, record_right=detention)
+    assert candidate.model_version == version.label

@@ -7,10 +7,15 @@ import io
 from django.core.management import call_command
 
 from matching.models import LinkageModelVersion, MergeDecision, RelinkRun
-from matching.synthetic import generate_linkage_dataset
 from registry.models import Alert, MatchCandidate, Person, Record, RecordKind
 from tests import factories
-from tests.matching_adapter.conftest import cousin_of, person_fields, record, twin_of
+from tests.matching_adapter.conftest import (
+    cousin_of,
+    person_fields,
+    record,
+    store_synthetic,
+    twin_of,
+)
 
 
 def _relink(*args: str) -> str:
@@ -72,13 +77,7 @@ def test_relink_twice_creates_nothing_new(model_version, agency_a, agency_police
 def test_relink_trains_and_saves_a_new_model_version_from_the_stored_records(
         db, settings, agency_a):
     settings.MATCHING_MIN_TRAINING_RECORDS = 500
-    left, right = generate_linkage_dataset(seed=5, n_left=300, n_right=300, overlap=0.5)
-    Record.objects.bulk_create([Record(
-        kind=RecordKind.MISSING_REPORT, agency=agency_a, external_id=f"S-{r.record_id}",
-        given_names=r.given_names, paternal_surname=r.paternal_surname,
-        maternal_surname=r.maternal_surname, sex=r.sex, birth_date=r.birth_date, age=r.age,
-        curp=r.curp, event_state_id=r.state_code, event_date=r.event_date,
-    ) for r in left + right])
+    store_synthetic(agency_a, 600)
 
     _relink()
 
