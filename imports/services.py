@@ -635,7 +635,8 @@ def import_batch_reap_if_dead(*, batch: ImportBatch) -> ImportBatch:
     else:
         # SQLite: the running import cannot write outside its transaction; it says it is
         # alive in the cache (shared with the page in the embedded, single-process mode).
-        silent = batch.heartbeat_at is None or timezone.now() - batch.heartbeat_at > STALE_AFTER
+        last_sign = batch.heartbeat_at or batch.created_at
+        silent = timezone.now() - last_sign > STALE_AFTER
         dead = silent and not cache.get(progress_cache_key(batch) + ":alive")
     if dead:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
