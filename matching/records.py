@@ -10,6 +10,7 @@ Id 0 always means "missing".
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -117,13 +118,15 @@ class Vocabulary:
     def ids(self, values: list[str]) -> list[int]:
         """Return the ids of ``values``, adding new ones (a fast loop for whole columns)."""
         known, strings = self._ids, self.strings
-        out = []
-        for value in values:
-            found = known.get(value)
+        out = list(map(known.get, values))  # C-level for the values already known
+        for position, found in enumerate(out):
             if found is None:
-                found = known[value] = len(strings)
-                strings.append(value)
-            out.append(found)
+                value = values[position]
+                found = known.get(value)
+                if found is None:
+                    found = known[value] = len(strings)
+                    strings.append(value)
+                out[position] = found
         return out
 
     def lookup(self, value: str) -> int:
@@ -324,10 +327,11 @@ _COLUMNS = ("record_id", *STRING_FEATURES, *INT_FEATURES)
 def _prepare_chunk(records: list[Mapping[str, Any]], batch: int = 20_000) -> dict[str, list]:
     # In batches: a million prepared dicts at once would cost gigabytes.
     columns: dict[str, list] = {name: [] for name in _COLUMNS}
+    row_values = operator.itemgetter(*_COLUMNS)
     for start in range(0, len(records), batch):
-        prepared = [prepare(record) for record in records[start:start + batch]]
-        for name in _COLUMNS:
-            columns[name].extend([p[name] for p in prepared])
+        rows = [row_values(prepare(record)) for record in records[start:start + batch]]
+        for name, values in zip(_COLUMNS, zip(*rows, strict=True), strict=True):
+            columns[name].extend(values)
     return columns
 
 
