@@ -126,7 +126,7 @@ def _train(sample_size: int):
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -158,7 +158,7 @@ def main() -> None:
     munis = list(Municipality.objects.values_list("code", flat=True))
     strangers = generate_people(seed=99, count=args.queries, municipalities=munis)
     agency = Agency.objects.get(code="bench")
-    end_to_end, core_only = [], []
+    end_to_end, core_only, wrote = [], [], []
     candidates_before = MatchCandidate.objects.count()
     for n in range(args.queries):
         if n % 2 == 0:
@@ -168,9 +168,11 @@ def main() -> None:
         row = _record_row(person, "detention", agency.pk, f"Q-{time.time_ns()}-{n}",
                           timezone.now())
         new = Record.objects.create(**row)
+        written = MatchCandidate.objects.count()
         clock = time.perf_counter()
         match_new_records(record_ids=[new.pk])
         end_to_end.append((time.perf_counter() - clock) * 1000)
+        wrote.append(MatchCandidate.objects.count() > written)
         core = adapter.record_to_core(new)
         clock = time.perf_counter()
         index.match({**core, "record_id": "probe"})
@@ -186,6 +188,10 @@ def main() -> None:
         f"stored {len(index) - args.queries:,} records, {args.queries} queries "
         f"(half corrupted copies of stored people), {made} candidates/links written",
         f"match_new_records (end to end): {summary(end_to_end)}",
+        "  of which calls that wrote nothing (no pair): "
+        + summary([t for t, w in zip(end_to_end, wrote, strict=True) if not w] or [0.0]),
+        "  of which calls that wrote a candidate or a link: "
+        + summary([t for t, w in zip(end_to_end, wrote, strict=True) if w] or [0.0]),
         f"core IncrementalIndex.match (reference): {summary(core_only)}",
         f"ratio of medians end-to-end / core: {ratio:.2f}",
         f"index build on first use: {build_seconds:.1f} s",
