@@ -50,7 +50,7 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_ours(data: Path, out: Path) -> dict:
+def run_ours(data: Path, out: Path, workers: int = 1) -> dict:
     from matching.cli import main
 
     started = time.perf_counter()
@@ -63,6 +63,8 @@ def run_ours(data: Path, out: Path) -> dict:
             str(out / "links.csv"),
             "--report",
             str(out / "report.json"),
+            "--workers",
+            str(workers),
         ]
     )
     elapsed = time.perf_counter() - started
@@ -131,7 +133,7 @@ def one(args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     truth = read_truth(data)
     if args.system == "ours":
-        result = run_ours(data, out)
+        result = run_ours(data, out, workers=args.ours_workers)
     else:
         result = run_splink(data, tuned=args.system == "splink_tuned")
     summary = {
@@ -179,6 +181,8 @@ def bench(args: argparse.Namespace) -> None:
                     str(data),
                     "--out",
                     str(out_root / "runs" / system),
+                    "--ours-workers",
+                    str(args.ours_workers),
                 ],
                 capture_output=True,
                 text=True,
@@ -239,6 +243,7 @@ def main() -> None:
     single.add_argument("--system", choices=SYSTEMS, required=True)
     single.add_argument("--data", required=True)
     single.add_argument("--out", required=True)
+    single.add_argument("--ours-workers", type=int, default=1)
     parser.add_argument("--dataset", choices=("synthetic", "febrl4"), default="synthetic")
     parser.add_argument("--n-left", type=int, default=20_000)
     parser.add_argument("--n-right", type=int, default=100_000)
@@ -247,6 +252,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=3600)
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
+    parser.add_argument("--ours-workers", type=int, default=1,
+                        help="processes ours uses to prepare records (CLI --workers)")
     args = parser.parse_args()
     if args.command == "one":
         one(args)
