@@ -208,18 +208,12 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="avisos@registro.example")
-# Content-Security-Policy of the public site: no inline script or style at all.
+# Content-Security-Policy of every page but the admin's: no inline script or style at all
+# (public and staff templates load their CSS and JavaScript as static files).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
-# Staff areas still carry inline styles and one inline script (import progress); they
-# get the same policy with inline allowed until those move to static files. The
-# admin sends no policy (it has inline scripts of its own).
-CONTENT_SECURITY_POLICY_STAFF = CONTENT_SECURITY_POLICY.replace(
-    "style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
-    "script-src 'self'", "script-src 'self' 'unsafe-inline'")
-CONTENT_SECURITY_POLICY_STAFF_PREFIXES = ("/trabajo/", "/cuenta/", "/importaciones/")
 
 # --- Uploads ----------------------------------------------------------------------------
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)

@@ -11,10 +11,9 @@ from django.http import HttpRequest, HttpResponse
 class ContentSecurityPolicyMiddleware:
     """Send a Content-Security-Policy on every response outside the admin.
 
-    Public pages get ``settings.CONTENT_SECURITY_POLICY`` (no inline code); staff areas
-    (``CONTENT_SECURITY_POLICY_STAFF_PREFIXES``) get ``CONTENT_SECURITY_POLICY_STAFF``.
-    The admin ships inline scripts of its own; it is staff-only and keeps Django's
-    frame denial and other headers.
+    Every page gets ``settings.CONTENT_SECURITY_POLICY`` (no inline code). The admin
+    ships inline scripts of its own; it is for registry administrators only and keeps
+    Django's frame denial and other headers.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -23,9 +22,6 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
-        staff_prefixes = tuple(getattr(settings, "CONTENT_SECURITY_POLICY_STAFF_PREFIXES", ()))
-        if request.path.startswith(staff_prefixes):
-            policy = getattr(settings, "CONTENT_SECURITY_POLICY_STAFF", policy)
         if policy and not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy",
