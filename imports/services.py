@@ -189,6 +189,7 @@ class ProgressReporter:
 
     def rows_done(self, rows: int, total_hint: int = 0) -> None:
         cache.set(self.cache_key, rows, 3600)
+        cache.set(self.cache_key + ":alive", True, int(STALE_AFTER.total_seconds()))
         for listener in self.listeners:
             listener(rows, total_hint)
         if rows - self.last_rows >= self.every_rows:
@@ -301,7 +302,7 @@ class BatchImporter:
         RejectedRow.objects.filter(batch=self.batch).delete()
 
     def _process_chunk(self, rows: list[ValidatedRow]) -> None:
-        rows = [row for row in rows if any(row.raw.values())]  # blank lines are not rows
+        rows = [row for row in rows if any(v.strip() for v in row.raw.values())]  # blank: no row
         self.counts.total += len(rows)
         candidates = [(row, row.values.get("external_id") or row_fingerprint(
             self.batch.record_kind, row.values)) for row in rows if row.is_valid]
@@ -478,7 +479,7 @@ class BatchImporter:
                          "mapped": {header.plan.headers[i]: name
                                     for i, name in sorted(header.plan.fields.items())}}
         batch.status = ImportStatus.PREVIEWED if self.dry_run else ImportStatus.COMMITTED
-        batch.finished_at = timezone.now()
+        batch.finished_at = batch.heartbeat_at = timezone.now()
         batch.error_message = ""
         batch.save()
         if self.dry_run:
@@ -632,7 +633,11 @@ def import_batch_reap_if_dead(*, batch: ImportBatch) -> ImportBatch:
                                [_RUNNING_LOCK_NAMESPACE, batch.pk])
         dead = free
     else:
-        dead = batch.heartbeat_at is not None and timezone.now() - batch.heartbeat_at > STALE_AFTER
+        # SQLite: the running import cannot write outside its transaction; it says it is
+        # alive in the cache (shared with the page in the embedded, single-process mode).
+        last_sign = batch.heartbeat_at or batch.created_at
+        silent = timezone.now() - last_sign > STALE_AFTER
+        dead = silent and not cache.get(progress_cache_key(batch) + ":alive")
     if dead:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(),
@@ -664,7 +669,7 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
                .exclude(history_type="-").values_list("id", "history_id"))
     latest = dict(HistoricalRecord.objects.filter(id__in=own).values("id")
                   .annotate(last=Max("history_id")).values_list("id", "last"))
-    later = sorted(pk for pk, history_id in own.items() if latest.get(pk) != history_id)
+    later = _changed_after(own, latest)
     if later:
         raise ValidationError(_(
             "%(n)s registros del lote cambiaron después (otro lote o una corrección); "
@@ -692,6 +697,23 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
     return batch
 
 
+def _changed_after(own: dict[int, int], latest: dict[int, int]) -> list[int]:
+    """Return the records whose content changed after the batch.
+
+    Matching links records to people (a new version with another ``person``); that is
+    not a change of what the agency reported, so it does not block the rollback.
+    """
+    suspects = {pk: latest[pk] for pk, history_id in own.items() if latest.get(pk) != history_id}
+    if not suspects:
+        return []
+    compared = [*CONTENT_FIELDS, *PROVENANCE_FIELDS, "external_id"]
+    versions = {row["history_id"]: row for row in HistoricalRecord.objects.filter(
+        history_id__in=[*suspects.values(), *(own[pk] for pk in suspects)]).values(
+        "history_id", *compared)}
+    return sorted(pk for pk, last in suspects.items()
+                  if any(versions[last][name] != versions[own[pk]][name] for name in compared))
+
+
 def _restore_previous_versions(updated: dict[int, int], label: str) -> None:
     for record_id, history_id in updated.items():
         previous = (HistoricalRecord.objects.filter(id=record_id, history_id__lt=history_id)
@@ -699,6 +721,9 @@ def _restore_previous_versions(updated: dict[int, int], label: str) -> None:
         if previous is None:
             continue
         restored = previous.instance
+        # Keep matching's later decision about the person; restore what the agency said.
+        restored.person_id = Record.objects.filter(pk=record_id).values_list(
+            "person_id", flat=True).first()
         restored._change_reason = label
         restored.save()
 

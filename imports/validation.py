@@ -52,7 +52,9 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # UTF-8 read as Windows-1252 leaves these pairs behind: "JosÃ©", "â€œ".
 _MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf\u0152-\u0192\u2018-\u203a]|â€|Â[\u00a0-\u00bf]")
 _FORMULA_START = ("=", "+", "-", "@")
-_SUSPECT = re.compile(r"(?:^|\x1f)[=+\-@]|Ã|â€|Â")
+_SUSPECT = re.compile(r"(?:^|\x1f)[=+\-@#]|Ã|â€|Â")
+# What a formula's cached value looks like when Excel could not compute it.
+_EXCEL_ERROR = re.compile(r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!)$")
 
 EARLIEST_PLAUSIBLE = dt.date(1900, 1, 1)
 EVENT_EARLIEST_TWO_DIGIT = 1950
@@ -141,8 +143,8 @@ class RowValidator:
         # One scan of the whole row; the cell-by-cell look only when something is there.
         if _SUSPECT.search("\x1f".join(raw.values())):
             for column, text in raw.items():
-                if text and (text[0] in _FORMULA_START or "Ã" in text or "â€" in text
-                             or "Â" in text):
+                if text and (text[0] in _FORMULA_START or text[0] == "#" or "Ã" in text
+                             or "â€" in text or "Â" in text):
                     self._check_text(row, column, text)
         width = len(cells)
         for index, name, column, handler in self.handlers:
@@ -153,7 +155,11 @@ class RowValidator:
     # --- checks on any cell -------------------------------------------------------------
 
     def _check_text(self, row: ValidatedRow, column: str, text: str) -> None:
-        if text[0] in _FORMULA_START and not _NUMBER.match(text):
+        if _EXCEL_ERROR.match(text.strip()):
+            row.errors.append(RowIssueData(column, text, _(
+                "La celda contiene un error de Excel (%(error)s): la fórmula no tenía un "
+                "valor calculado; corrija el archivo.") % {"error": text.strip()}))
+        elif text[0] in _FORMULA_START and not _NUMBER.match(text):
             row.errors.append(RowIssueData(column, text, _(
                 "La celda empieza con «%(char)s»: parece una fórmula (posible inyección); "
                 "corrija el valor.") % {"char": text[0]}))

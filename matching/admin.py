@@ -1,36 +1,34 @@
-"""Django admin (registry administrators only): trained models and relink progress, read-only.
+"""Django admin (registry administrators only), read-only: merge and split decisions
+(undo them from the person's page), trained model versions and relink runs.
 
-They are written only by ``manage.py relink`` and the matching services, so that every
-model version and run says exactly how it was made.
+They are written only by the matching services and ``manage.py relink``, so that every
+decision, model version and run says exactly how it was made.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from matching.models import LinkageModelVersion, RelinkRun
+from matching.models import LinkageModelVersion, MergeDecision, RelinkRun
+from registry.admin import ReadOnlyModelAdmin
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(MergeDecision)
+class MergeDecisionAdmin(ReadOnlyModelAdmin):
+    list_display = ("id", "operation", "person_ids", "decided_by", "decided_at", "undone_at")
+    list_filter = ("operation",)
+    date_hierarchy = "decided_at"
 
 
 @admin.register(LinkageModelVersion)
-class LinkageModelVersionAdmin(_ReadOnlyAdmin):
+class LinkageModelVersionAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "created_at", "source", "trained_by", "records_count",
                     "upper_threshold", "lower_threshold", "training_seconds")
     list_filter = ("source",)
 
 
 @admin.register(RelinkRun)
-class RelinkRunAdmin(_ReadOnlyAdmin):
+class RelinkRunAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "started_at", "status", "partitions_done", "partitions_total",
                     "pairs", "links", "candidates", "alerts", "finished_at")
     list_filter = ("status",)

@@ -64,7 +64,8 @@ class LinkageModel:
 
     comparisons: list[Comparison] = field(default_factory=default_comparisons)
     blocking_rules: BlockingRules = field(default_factory=default_blocking_rules)
-    em_sessions: list[EMSession] = field(default_factory=default_em_sessions)
+    # None: the default sessions, minus exclusions of comparisons this model lacks.
+    em_sessions: list[EMSession] | None = None
     m: list[list[float]] | None = None
     u: list[list[float]] | None = None
     prior: float | None = None  # P(match) for a random pair of records
@@ -86,6 +87,11 @@ class LinkageModel:
         names = [c.name for c in self.comparisons]
         if len(set(names)) != len(names):
             raise ValueError(f"comparison names must be unique, got {names}")
+        if self.em_sessions is None:
+            self.em_sessions = [
+                EMSession(s.rule, tuple(n for n in s.exclude if n in names))
+                for s in default_em_sessions()
+            ]
         unknown = {n for s in self.em_sessions for n in s.exclude} - set(names)
         if unknown:
             raise ValueError(

@@ -197,3 +197,17 @@ def parse_date_int(text: str) -> int:
     if len(digits) == 8 and digits.startswith(("19", "20", "18")):
         return int(digits)
     return 0
+
+
+def name_key(text: str) -> str:
+    """Return a forgiving search key for any name: nicknames expanded, then phonetic.
+
+    "Pepe Ernandes" and "José Hernández" share a key, so a search box can
+    match what a relative types against what a clerk wrote.
+
+    >>> name_key("Pepe Ernandes") == name_key("José Hernández")
+    True
+    """
+    from matching.phonetic import phonetic_key  # local: phonetic imports this module
+
+    return phonetic_key(canonical_given_names(text))

@@ -10,6 +10,7 @@ Id 0 always means "missing".
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -117,13 +118,15 @@ class Vocabulary:
     def ids(self, values: list[str]) -> list[int]:
         """Return the ids of ``values``, adding new ones (a fast loop for whole columns)."""
         known, strings = self._ids, self.strings
-        out = []
-        for value in values:
-            found = known.get(value)
+        out = list(map(known.get, values))  # C-level for the values already known
+        for position, found in enumerate(out):
             if found is None:
-                found = known[value] = len(strings)
-                strings.append(value)
-            out.append(found)
+                value = values[position]
+                found = known.get(value)
+                if found is None:
+                    found = known[value] = len(strings)
+                    strings.append(value)
+                out[position] = found
         return out
 
     def lookup(self, value: str) -> int:
@@ -280,6 +283,7 @@ def _name_features(given_names: str, paternal_surname: str, maternal_surname: st
     if not paternal and maternal:
         paternal, paternal_ph, paternal_word = maternal, maternal_ph, maternal_word
         maternal, maternal_ph, maternal_word = "", "", ""
+    named = bool(given_sig and paternal)
     return (
         ("given", given),
         ("given_sig", given_sig),
@@ -290,9 +294,12 @@ def _name_features(given_names: str, paternal_surname: str, maternal_surname: st
         ("paternal_ph", paternal_ph),
         ("maternal_ph", maternal_ph),
         # First letters of given name and both surnames: typos rarely hit them.
-        ("initials", (given_sig[:1] + paternal[:1] + maternal[:1]) if given_sig and paternal else ""),
-        ("initials2", (given_sig[:1] + paternal[:1]) if given_sig and paternal else ""),
-        ("curp_initials", _curp_initials(paternal_word, maternal_word, given_word) if paternal else ""),
+        ("initials", f"{given_sig[:1]}{paternal[:1]}{maternal[:1]}" if named else ""),
+        ("initials2", f"{given_sig[:1]}{paternal[:1]}" if named else ""),
+        (
+            "curp_initials",
+            _curp_initials(paternal_word, maternal_word, given_word) if paternal else "",
+        ),
     )
 
 
@@ -320,10 +327,11 @@ _COLUMNS = ("record_id", *STRING_FEATURES, *INT_FEATURES)
 def _prepare_chunk(records: list[Mapping[str, Any]], batch: int = 20_000) -> dict[str, list]:
     # In batches: a million prepared dicts at once would cost gigabytes.
     columns: dict[str, list] = {name: [] for name in _COLUMNS}
+    row_values = operator.itemgetter(*_COLUMNS)
     for start in range(0, len(records), batch):
-        prepared = [prepare(record) for record in records[start:start + batch]]
-        for name in _COLUMNS:
-            columns[name].extend([p[name] for p in prepared])
+        rows = [row_values(prepare(record)) for record in records[start:start + batch]]
+        for name, values in zip(_COLUMNS, zip(*rows, strict=True), strict=True):
+            columns[name].extend(values)
     return columns
 
 

@@ -68,3 +68,48 @@ def statistics_charts(figures: dict[str, Any]) -> list[Chart]:
         charts.append(Chart(slug=slug, title=titles[slug], bars=bars,
                             height=max(22, len(bars) * 22)))
     return charts
+
+
+# A tile-grid map: one square per state, placed roughly where the state lies
+# (column west→east, row north→south). Schematic on purpose: it needs no map data.
+STATE_TILES = {
+    "02": (0, 0, "BC"), "26": (1, 0, "SON"), "08": (2, 0, "CHIH"), "05": (3, 0, "COAH"),
+    "19": (4, 0, "NL"), "28": (5, 0, "TAMS"),
+    "03": (0, 1, "BCS"), "25": (1, 1, "SIN"), "10": (2, 1, "DGO"), "32": (3, 1, "ZAC"),
+    "24": (4, 1, "SLP"),
+    "18": (1, 2, "NAY"), "14": (2, 2, "JAL"), "01": (3, 2, "AGS"), "11": (4, 2, "GTO"),
+    "22": (5, 2, "QRO"), "30": (6, 2, "VER"),
+    "06": (1, 3, "COL"), "16": (2, 3, "MICH"), "15": (3, 3, "MEX"), "13": (4, 3, "HGO"),
+    "29": (5, 3, "TLAX"), "21": (6, 3, "PUE"),
+    "12": (2, 4, "GRO"), "17": (3, 4, "MOR"), "09": (4, 4, "CDMX"), "20": (5, 4, "OAX"),
+    "27": (6, 4, "TAB"), "04": (7, 4, "CAMP"), "31": (8, 4, "YUC"),
+    "07": (6, 5, "CHIS"), "23": (8, 5, "QROO"),
+}
+TILE = 56  # px per tile in the SVG's own units
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    name: str
+    short: str
+    count: int
+    x: int
+    y: int
+    opacity: float
+    dark: bool  # light text on a dark tile
+
+
+def state_tile_map(figures: dict[str, Any]) -> list[Tile]:
+    """Return one tile per state, shaded by its count (five classes of the largest)."""
+    counts = {row["code"]: row["n"] for row in figures["by_state"]}
+    names = {row["code"]: row["name"] for row in figures["by_state"]}
+    largest = max(counts.values(), default=0) or 1
+    tiles = []
+    for code, (column, row, short) in STATE_TILES.items():
+        count = counts.get(code, 0)
+        shade = 0 if count == 0 else 1 + min(4, int(5 * count / (largest + 1)))
+        tiles.append(Tile(code=code, name=names.get(code, short), short=short, count=count,
+                          x=column * TILE, y=row * TILE, opacity=round(0.08 + 0.18 * shade, 2),
+                          dark=shade >= 3))
+    return tiles

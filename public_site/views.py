@@ -39,7 +39,7 @@ from public_site.services import (
     family_subscription_cancel,
     family_subscription_create,
 )
-from public_site.statistics import statistics_charts, statistics_rows
+from public_site.statistics import state_tile_map, statistics_charts, statistics_rows
 from registry.audit import client_ip
 from registry.models import Case
 
@@ -98,7 +98,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """Show counts by state, month, sex, age band and status as SVG bar charts."""
     figures = public_statistics()
     return render(request, "public_site/statistics.html",
-                  {"statistics": figures, "charts": statistics_charts(figures)})
+                  {"statistics": figures, "charts": statistics_charts(figures),
+                   "tiles": state_tile_map(figures)})
 
 
 @require_GET

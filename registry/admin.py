@@ -21,6 +21,7 @@ from registry.models import (
     AuditEvent,
     Case,
     CaseStatusChange,
+    CaseStatusRequest,
     MatchCandidate,
     Municipality,
     Person,
@@ -39,6 +40,29 @@ def _registry_admin_only(request: HttpRequest) -> bool:
 
 
 admin.site.has_permission = _registry_admin_only
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Shown to registry administrators, changed by nobody: rows written by services only."""
+
+    def has_view_permission(self, request, obj=None):
+        # Every registry administrator may read them, whatever the group's model permissions.
+        return is_registry_admin(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}  # no bulk "delete selected"
 
 
 @admin.register(User)
@@ -135,7 +159,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ("occurred_at", "actor_label", "action", "object_type", "object_id",
                     "ip_address")
     list_filter = ("action", "object_type")
@@ -143,17 +167,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     show_full_result_count = False
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(CaseStatusRequest)
+class CaseStatusRequestAdmin(ReadOnlyModelAdmin):
+    """Read-only: requests are made and decided in the case workspace (second reviewer)."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("case", "to_status", "requested_by", "requested_at", "outcome",
+                    "decided_by", "decided_at")
+    list_filter = ("outcome", "to_status")
+    raw_id_fields = ("case", "status_change")
 
-    def get_actions(self, request):
-        return {}  # no bulk "delete selected"

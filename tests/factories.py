@@ -86,7 +86,9 @@ class RecordFactory(DjangoModelFactory):
     paternal_surname = factory.Faker("last_name")
     maternal_surname = factory.Faker("last_name")
     sex = factory.Iterator([Sex.MALE, Sex.FEMALE])
-    birth_date = factory.Faker("date_of_birth", minimum_age=16, maximum_age=70)
+    # Adults at the event by default (the event is at most three years ago), so that
+    # whether a name is public never depends on chance; tests about minors say so.
+    birth_date = factory.Faker("date_of_birth", minimum_age=22, maximum_age=70)
     event_date = factory.Faker("date_between", start_date="-3y", end_date="today")
     event_state = factory.LazyFunction(lambda: state("09"))
     source_file = "registro.csv"

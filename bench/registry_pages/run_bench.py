@@ -77,6 +77,17 @@ def main() -> None:
         else:
             results[label] = measure(client, url, args.repeat)
         reset_queries()
+    # An administrator's queue holds every pending pair of the registry.
+    from django.contrib.auth.models import Group
+
+    from registry import roles
+
+    admin, _ = User.objects.get_or_create(username="admin_bench")
+    admin.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    admin_client = Client()
+    admin_client.force_login(admin)
+    results["review queue (administrator)"] = measure(admin_client, reverse("review_queue"),
+                                                      args.repeat)
     reference = results["login page (reference)"][0]
     print(f"records: {total}; repeat: {args.repeat}; case {case.pk}")
     print("| page | median ms | p95 ms | x reference | queries | bytes |")

@@ -28,8 +28,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run the browser tests last: they commit real transactions and the database is
-    flushed after each one, which would take the INEGI catalogue and the roles loaded
-    by migrations away from the transactional tests that follow."""
+    flushed after each one, which would take the INEGI catalogue loaded by a migration
+    away from the transactional tests that follow."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -147,8 +147,8 @@ def test_search_and_lookups_work_without_javascript(chromium_browser, live_serve
 
 
 def test_statistics_and_open_data_pages_are_accessible(page, seeded, screenshot, axe_check):
-    for path in ("/estadisticas/", "/datos/", "/"):
+    for path, name in (("/estadisticas/", "statistics"), ("/datos/", "open-data"), ("/", "home")):
         page.goto(path)
         axe_check(page)
         assert_no_canaries(page.content(), seeded["world"], Audience.PUBLIC)
-    screenshot(page, "home")
+        screenshot(page, name)

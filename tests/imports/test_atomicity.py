@@ -169,3 +169,20 @@ def test_a_task_delivered_twice_does_not_run_the_batch_again(import_file, agency
     assert again.status == ImportBatch.Status.COMMITTED
     assert (again.rows_created, again.rows_unchanged) == (2, 0)
     assert Record.objects.filter(agency=agency_a).count() == 2
+
+
+def test_a_silent_running_batch_is_reaped_and_a_live_one_is_not(agency_a, import_file,
+                                                                 monkeypatch):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL tells the living by its advisory lock (tested above)")
+    old = timezone.now() - services.STALE_AFTER * 2
+    batch = ImportBatch.objects.create(agency=agency_a, record_kind="detention",
+                                       status=ImportBatch.Status.RUNNING, heartbeat_at=old)
+    cache.set(services.progress_cache_key(batch) + ":alive", True)
+    assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
+
+    cache.delete(services.progress_cache_key(batch) + ":alive")
+    assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.FAILED

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from imports.models import ImportBatch
@@ -172,8 +173,9 @@ def test_staff_home_links_to_imports_for_operators_only(client, owner, reviewer)
 
 def test_a_running_batch_shows_a_progress_bar_and_a_failed_one_its_error(owner_client,
                                                                          agency_a):
+    # A live importer's heartbeat is recent (else the page would reap it as dead).
     running = ImportBatchFactory(agency=agency_a, status=ImportBatch.Status.RUNNING,
-                                 progress_rows=1500, rows_total=0)
+                                 progress_rows=1500, rows_total=0, heartbeat_at=timezone.now())
     failed = ImportBatchFactory(agency=agency_a, status=ImportBatch.Status.FAILED,
                                 error_message="El archivo está vacío.")
 

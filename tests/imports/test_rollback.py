@@ -69,3 +69,22 @@ def test_after_rollback_the_same_file_can_be_imported_again(import_file, agency_
     again = import_file(agency_a, content)
 
     assert again.rows_created == 2
+
+
+def test_a_link_made_by_matching_does_not_block_the_rollback(import_file, agency_a, owner):
+    from tests.factories import PersonFactory
+
+    import_file(agency_a, csv_bytes(detention_rows(1)))
+    second = import_file(agency_a, csv_bytes(
+        [*detention_rows(1)[:1], detention_row(1, **{"AUTORIDAD": "Guardia Nacional"}),
+         detention_row(2)]))
+    person = PersonFactory()
+    for record in Record.objects.filter(agency=agency_a):  # as matching links them
+        record.person = person
+        record.save(update_fields=["person", "updated_at"])
+
+    import_batch_rollback(batch=second, actor=owner)
+
+    kept = Record.objects.get(agency=agency_a)
+    assert kept.external_id == "DET-000001" and kept.authority == "Policía Estatal"
+    assert kept.person == person

@@ -82,3 +82,18 @@ def test_formulas_are_not_evaluated_their_cached_value_is_stored(import_file, ag
     record = Record.objects.get()
     assert record.age == 41
     assert record.raw_values["EDAD"] == "41"
+
+
+def test_a_formula_whose_cached_value_is_an_excel_error_rejects_the_row(import_file, agency_a):
+    rows = [["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO", "EDAD"], ["A", "Ana", "Ruiz", 30],
+            ["B", "Luis", "Paz", 31]]
+    content = rewrite_member(
+        xlsx_bytes(rows), "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace('<c r="D3" t="n"><v>31</v></c>',
+                                '<c r="D3" t="e"><f>1/0</f><v>#DIV/0!</v></c>'))
+
+    batch = import_file(agency_a, content, "libro.xlsx")
+
+    assert (batch.rows_created, batch.rows_rejected) == (1, 1)
+    messages = [issue.message for issue in batch.issues.all()]
+    assert any("error de Excel (#DIV/0!)" in message for message in messages)

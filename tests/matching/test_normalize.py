@@ -107,3 +107,11 @@ def test_dates_parse_from_common_forms_and_impossible_digit_dates_are_kept():
     assert parse_date("") is None
     assert parse_date_int("19870231") == 19870231  # a typo is still evidence
     assert parse_date_int("garbage") == 0
+
+
+def test_name_key_forgives_nicknames_accents_and_spelling():
+    from matching.normalize import name_key
+
+    assert name_key("Pepe Ernandes") == name_key("José Hernández")
+    assert name_key("MA. GPE. BALDEZ") == name_key("María Guadalupe Valdez")
+    assert name_key("Juan Pérez") != name_key("Juan Páez")

@@ -121,3 +121,19 @@ def test_expected_f1_threshold_by_hand():
     # top 1: 2*.99/(1+2.68)=.538, top 2: 2*1.97/4.68=.842, top 3: 2*2.57/5.68=.905, top 4: .799
     assert expected_f1_threshold(np.array([0.1, 0.99, 0.01, 0.6, 0.98])) == 0.6
     assert math.isclose(expected_f1_threshold(np.array([])), 0.5)
+
+
+def test_model_configuration_errors_say_the_right_call():
+    from matching.blocking import block_on as rule
+
+    sex = Comparison("sex", [null("sex"), exact("sex"), else_()])
+    with pytest.raises(ValueError, match="unknown comparisons"):
+        LinkageModel(comparisons=[sex], em_sessions=[EMSession(rule("birth"), ("given",))])
+    with pytest.raises(ValueError, match="excluded from every EM session"):
+        LinkageModel(comparisons=[sex], em_sessions=[EMSession(rule("birth"), ("sex",))])
+    with pytest.raises(TypeError, match="rule_a \\| rule_b"):
+        LinkageModel(comparisons=[sex], blocking_rules=[rule("birth")])
+    with pytest.raises(ValueError, match="lower"):
+        LinkageModel(comparisons=[sex], lower_threshold=0.9, upper_threshold=0.5)
+    # Custom comparisons get the default sessions without the exclusions they lack.
+    assert LinkageModel(comparisons=[sex]).em_sessions[0].exclude == ()

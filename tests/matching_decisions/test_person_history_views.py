@@ -56,3 +56,16 @@ def test_an_operator_may_read_but_not_split_or_undo(client, owner, merged):
                        {"reason": "x"}).status_code == 404
     assert client.post(reverse("person_detail", args=[merged.person_id]),
                        {"records": [1], "reason": "x"}).status_code == 404
+
+
+def test_an_automatic_link_shows_as_such_and_a_reviewer_can_undo_it(client, reviewer, case_a):
+    candidate = MatchCandidateFactory(record_left=case_a.missing_report,
+                                      record_right=RecordFactory(kind="detention"))
+    automatic = match_candidate_confirm(candidate=candidate, actor=None,
+                                        reason="enlace automático (p ≥ umbral superior)")
+    client.force_login(reviewer)
+    page = client.get(reverse("person_detail", args=[automatic.person_id])).content.decode()
+    assert "Vinculación automática" in page
+    client.post(reverse("merge_decision_undo", args=[automatic.pk]), {"reason": "No es ella"})
+    automatic.refresh_from_db()
+    assert automatic.is_undone and automatic.undone_by == reviewer

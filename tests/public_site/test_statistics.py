@@ -39,3 +39,10 @@ def test_statistics_page_draws_charts_and_leaks_nothing(client, world):
     assert_no_canaries(body, world, Audience.PUBLIC)
     assert_no_canaries(client.get(reverse("public_site:statistics_csv")).content, world,
                        Audience.PUBLIC)
+
+
+def test_statistics_page_has_a_map_tile_per_state(client, db):
+    CaseFactory(missing_report__event_state=state("14"))
+    body = client.get(reverse("public_site:statistics")).content.decode()
+    assert body.count('rx="4"') == 32
+    assert "<title>Jalisco: 1</title>" in body

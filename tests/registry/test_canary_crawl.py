@@ -153,4 +153,4 @@ def test_the_operator_sees_only_their_agencys_records_of_a_person(world, audienc
     client.force_login(user)
     body = client.get(reverse("person_detail", args=[world.person.pk])).content.decode()
     assert "ForeignCanaryAddress" not in body
-    assert f"#{foreign.pk}" not in body
+    assert reverse("record_detail", args=[foreign.pk]) not in body

@@ -112,3 +112,15 @@ def test_a_pair_with_another_prosecutors_missing_report_stays_out_of_reach(clien
     client.force_login(reviewer)
     assert client.get(reverse("candidate_detail", args=[pair.pk])).status_code == 404
     assert client.get(reverse("review_queue")).context["items"] == []
+
+
+def test_the_administrators_queue_has_the_same_order(client, administrator, reviewer, case_a,
+                                                     pair):
+    closed = CaseFactory(agency=case_a.agency, status="localizada_con_vida")
+    high_closed = MatchCandidateFactory(record_left=closed.missing_report, probability=0.99)
+    low_open = MatchCandidateFactory(record_left=case_a.missing_report, probability=0.5)
+    unsure_open = MatchCandidateFactory(record_left=case_a.missing_report, probability=0.95,
+                                        decision="unsure")
+    client.force_login(administrator)
+    order = [item.candidate.pk for item in client.get(reverse("review_queue")).context["items"]]
+    assert order == [pair.pk, low_open.pk, unsure_open.pk, high_closed.pk]
