@@ -492,7 +492,9 @@ class BatchImporter:
                                     "rejected": counts.rejected})
         touched = counts.touched_ids
         if touched:
-            transaction.on_commit(lambda: match_new_records(record_ids=touched))
+            # robust: the batch is committed whatever matching does; a matching failure is
+            # logged (``manage.py relink`` catches up) and never turns a good import into a 500.
+            transaction.on_commit(lambda: match_new_records(record_ids=touched), robust=True)
 
     def _mark_resubmitted_rows(self) -> None:
         """Corrected rows of an earlier batch carry its row number in FILA_ORIGINAL."""
