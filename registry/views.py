@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -27,6 +28,8 @@ from registry import access, exports, forms, selectors, services
 from registry.audit import client_ip
 from registry.models import CaseStatusRequest, Record
 from registry.redaction import Audience
+
+CASES_PER_PAGE = 50
 
 
 def _error_text(error: ValidationError) -> str:
@@ -225,9 +228,15 @@ def agency_records(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = list(selectors.cases_for(request.user)[:200])
+    """The user's cases, open and alerted first, 50 a page, searchable by folio."""
+    folio = request.GET.get("folio", "").strip()[:40]
+    cases = selectors.cases_for(request.user)
+    if folio:
+        cases = cases.filter(folio__icontains=folio)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(request, "registry/case_list.html", {
-        "cases": cases, "requests": list(selectors.pending_requests_for(request.user)),
+        "cases": page.object_list, "page": page, "folio": folio,
+        "requests": list(selectors.pending_requests_for(request.user)),
     })
 
 

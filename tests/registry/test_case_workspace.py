@@ -112,3 +112,27 @@ def test_an_operator_reads_their_own_agency_record_as_agency(client, owner, case
     assert response.status_code == 200
     names = {row.name for row in response.context["rows"]}
     assert "address" in names  # the agency sees the full row it gave
+
+
+def test_case_list_pages_through_every_case_and_finds_a_folio(client, reviewer, agency_a):
+    from tests.factories import CaseFactory
+
+    cases = [CaseFactory(agency=agency_a, folio=f"FGJ/PAG/{n:03d}") for n in range(60)]
+    for case in cases:
+        case.prosecutors.add(reviewer)
+    client.force_login(reviewer)
+
+    first = client.get(reverse("case_list")).content.decode()
+    second = client.get(reverse("case_list"), {"pagina": 2}).content.decode()
+    shown = {case.folio for case in cases if case.folio in first or case.folio in second}
+    assert len(shown) == 60
+    assert "Página 1 de 2" in first
+
+    found = client.get(reverse("case_list"), {"folio": "pag/017"}).content.decode()
+    assert "FGJ/PAG/017" in found and "FGJ/PAG/018" not in found
+
+
+def test_case_list_folio_search_never_reaches_others_cases(client, outsider, linked_case):
+    client.force_login(outsider)
+    page = client.get(reverse("case_list"), {"folio": linked_case.folio}).content.decode()
+    assert linked_case.folio not in page.replace(f'value="{linked_case.folio}"', "")
