@@ -7,9 +7,18 @@ With no broker configured (the embedded default) settings turn on
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("registro")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _require_keys(**kwargs) -> None:
+    # A worker never starts without the deployment's keys (imports derive public keys).
+    from config.keys import require_keys
+
+    require_keys()

@@ -50,6 +50,8 @@ from typing import Any
 
 from django.conf import settings
 
+from config.keys import require_keys
+
 
 class Audience(StrEnum):
     PUBLIC = "public"
@@ -275,6 +277,7 @@ def visibility(model_label: str, field_name: str, audience: Audience,
 
 def pseudonym(namespace: str, value: Any) -> str:
     """Return a stable keyed code for ``value`` (HMAC-SHA256), not reversible without the key."""
+    require_keys()  # an empty key would make every pseudonym guessable
     key = settings.PSEUDONYM_KEY.encode("utf-8")
     message = f"{namespace}:{value}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
