@@ -154,8 +154,15 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written through to the database: a restart of
+    # Redis logs nobody out, and a family's status page costs no session query.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-process cache of template fragments that are the same for every visitor of a
+# language (navigation, footer, the filter options): never anything of a record.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                       "LOCATION": "fragments", "TIMEOUT": 3600}
 # The family-lookup and detention-lookup limits refuse to run on a per-process cache
 # (each gunicorn worker would count on its own) unless this is switched off.
 RATE_LIMIT_CACHE = "default"

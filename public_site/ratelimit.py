@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 _LOCAL_BACKENDS = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -55,25 +56,65 @@ def _counter_key(limit: Limit, key: str) -> str:
     return f"ratelimit:{limit.scope}:{digest}"
 
 
-def rate_limit_attempt(limit: Limit, key: str) -> bool:
-    """Count one attempt under ``key``; return True if it is within the limit.
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of counting one attempt against one limit."""
 
-    Raises RateLimitUnavailable if the counter cannot be kept (fail closed).
+    limit: Limit
+    key: str
+    count: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit.attempts
+
+    @property
+    def first_refusal(self) -> bool:
+        # Exactly one request per window sees this count, however many run at once:
+        # refusals are audited once per window and key, so that an attacker hammering
+        # a locked folio cannot flood the audit log (its hash chain serialises writers).
+        return self.count == self.limit.attempts + 1
+
+
+def rate_limit_count(*checks: tuple[Limit, str]) -> list[Attempt]:
+    """Count one attempt under each (limit, key) and return the counts, in order.
+
+    On Redis every counter is created (with its window) and incremented in one round
+    trip. Raises RateLimitUnavailable if the counters cannot be kept (fail closed).
     """
-    counter = _counter_key(limit, key)
     try:
         store = _cache()
-        store.add(counter, 0, timeout=limit.window_seconds)
-        try:
-            count = store.incr(counter)
-        except ValueError:  # expired between add() and incr()
-            store.set(counter, 1, timeout=limit.window_seconds)
-            count = 1
+        if isinstance(store, RedisCache):
+            counts = _redis_counts(store, checks)
+        else:
+            counts = [_generic_count(store, limit, key) for limit, key in checks]
     except RateLimitUnavailable:
         raise
     except Exception as exc:  # any cache failure must refuse, not allow
         raise RateLimitUnavailable(str(exc)) from exc
-    return count <= limit.attempts
+    return [Attempt(limit, key, count) for (limit, key), count in zip(checks, counts,
+                                                                       strict=True)]
+
+
+def _redis_counts(store: RedisCache, checks: tuple[tuple[Limit, str], ...]) -> list[int]:
+    client = store._cache.get_client(write=True)
+    pipeline = client.pipeline(transaction=False)
+    for limit, key in checks:
+        name = store.make_and_validate_key(_counter_key(limit, key))
+        pipeline.set(name, 0, ex=limit.window_seconds, nx=True)
+        pipeline.incr(name)
+    replies = pipeline.execute()
+    return [int(count) for count in replies[1::2]]
+
+
+def _generic_count(store, limit: Limit, key: str) -> int:
+    counter = _counter_key(limit, key)
+    store.add(counter, 0, timeout=limit.window_seconds)
+    try:
+        return store.incr(counter)
+    except ValueError:  # expired between add() and incr()
+        store.set(counter, 1, timeout=limit.window_seconds)
+        return 1
 
 
 def rate_limit_reset(limit: Limit, key: str) -> None:
@@ -81,16 +122,3 @@ def rate_limit_reset(limit: Limit, key: str) -> None:
     # A stale counter only delays the family; it must not turn a success into an error.
     with contextlib.suppress(Exception):
         _cache().delete(_counter_key(limit, key))
-
-
-def rate_limit_first_refusal(limit: Limit, key: str) -> bool:
-    """Return True for the first refusal under ``key`` in the current window.
-
-    Refusals are audited once per window and key: an attacker hammering a locked folio
-    must not be able to flood the audit log, whose hash chain serialises every writer.
-    """
-    marker = _counter_key(limit, key) + ":refused"
-    try:
-        return bool(_cache().add(marker, 1, timeout=limit.window_seconds))
-    except Exception:  # an unknown state audits: better one row too many than none
-        return True

@@ -539,23 +539,30 @@ def case_has_linked_record(case: Case) -> bool:
     """Return True if a record of another agency is linked to the case (no details).
 
     Linked means: in the same person cluster as the case, or a confirmed match with
-    the case's missing-person report. Each test follows an index (person, match pair).
+    the case's missing-person report. One statement (the family's page is busy); each
+    test follows an index (person, match pair).
     """
-    report_id = case.missing_report_id
-    if case.person_id is not None and (
-        Record.objects.filter(person_id=case.person_id).exclude(agency_id=case.agency_id)
-        .exclude(pk=report_id).exists()
-    ):
-        return True
-    if report_id is None:
+    report_id, person_id, agency_id = case.missing_report_id, case.person_id, case.agency_id
+    if person_id is None and report_id is None:
         return False
-    confirmed = MatchCandidate.objects.filter(decision=MatchDecision.CONFIRMED)
-    return (
-        confirmed.filter(record_left_id=report_id)
-        .exclude(record_right__agency_id=case.agency_id).exists()
-        or confirmed.filter(record_right_id=report_id)
-        .exclude(record_left__agency_id=case.agency_id).exists()
+    # Table names come from the models, values are parameters.
+    records, matches = Record._meta.db_table, MatchCandidate._meta.db_table
+    pair_linked = (
+        f"EXISTS (SELECT 1 FROM {matches} m JOIN {records} r "  # noqa: S608
+        "ON r.id = m.{other}_id WHERE m.decision = %s AND m.{this}_id = %s "
+        "AND r.agency_id <> %s)")
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {records} WHERE person_id = %s "  # noqa: S608
+        "AND agency_id <> %s AND (%s IS NULL OR id <> %s)) "
+        f"OR {pair_linked.format(this='record_left', other='record_right')} "
+        f"OR {pair_linked.format(this='record_right', other='record_left')}"
     )
+    confirmed = MatchDecision.CONFIRMED.value
+    params = [person_id, agency_id, report_id, report_id,
+              confirmed, report_id, agency_id, confirmed, report_id, agency_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.fetchone()[0])
 
 
 def family_case_view(case: Case) -> dict[str, Any]:

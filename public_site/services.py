@@ -21,12 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from public_site.models import CONSENT_TEXT_VERSION, FamilySubscription
-from public_site.ratelimit import (
-    Limit,
-    rate_limit_attempt,
-    rate_limit_first_refusal,
-    rate_limit_reset,
-)
+from public_site.ratelimit import Limit, rate_limit_count, rate_limit_reset
 from public_site.selectors import DetentionQuery, detention_lookup
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Case
@@ -79,7 +74,8 @@ def normalise_access_code(code: str) -> str:
 
 
 def _case_by_folio(folio: str) -> Case | None:
-    return (Case.objects.select_related("missing_report__event_state", "agency")
+    return (Case.objects.select_related("missing_report__event_state",
+                                        "missing_report__agency", "agency")
             .filter(Q(folio=folio) | Q(folio=folio.upper())).first())
 
 
@@ -98,14 +94,13 @@ def family_case_lookup(*, folio: str, access_code: str,
     code = normalise_access_code(access_code)
     ip_key = ip_address or "unknown"
     folio_key = folio.upper()
-    within_ip = rate_limit_attempt(FAMILY_LIMIT_PER_IP, ip_key)
-    within_folio = rate_limit_attempt(FAMILY_LIMIT_PER_FOLIO, folio_key)
-    if not (within_ip and within_folio):
-        limit, key = ((FAMILY_LIMIT_PER_IP, ip_key) if not within_ip
-                      else (FAMILY_LIMIT_PER_FOLIO, folio_key))
-        if rate_limit_first_refusal(limit, key):
+    attempts = rate_limit_count((FAMILY_LIMIT_PER_IP, ip_key),
+                                (FAMILY_LIMIT_PER_FOLIO, folio_key))
+    refused = [attempt for attempt in attempts if not attempt.allowed]
+    if refused:
+        if any(attempt.first_refusal for attempt in refused):
             _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
-        return FamilyLookup(LookupResult.LIMITED, retry_minutes=limit.minutes)
+        return FamilyLookup(LookupResult.LIMITED, retry_minutes=refused[0].limit.minutes)
 
     case = _case_by_folio(folio)
     has_code = case is not None and bool(case.access_code_hash)
@@ -140,8 +135,9 @@ def detention_lookup_perform(*, query: DetentionQuery,
                              ip_address: str | None) -> DetentionLookup:
     """Answer the public detention consultation for one specific name; audit it."""
     ip_key = ip_address or "unknown"
-    if not rate_limit_attempt(DETENTION_LIMIT_PER_IP, ip_key):
-        if rate_limit_first_refusal(DETENTION_LIMIT_PER_IP, ip_key):
+    (attempt,) = rate_limit_count((DETENTION_LIMIT_PER_IP, ip_key))
+    if not attempt.allowed:
+        if attempt.first_refusal:
             audit_event_record(actor=None, action=AuditEvent.Action.DETENTION_LOOKUP,
                                ip_address=ip_address, details={"result": "limited"})
         return DetentionLookup(LookupResult.LIMITED,

@@ -90,7 +90,7 @@ def entry(request: HttpRequest, key: str) -> HttpResponse:
     if found is None:
         raise Http404
     return render(request, "public_site/entry.html",
-                  {"entry": found, "labels": _fact_labels(), "long_dates": True})
+                  {"entry": found, "labels": _fact_labels()})
 
 
 @require_GET
@@ -144,7 +144,8 @@ def _family_session_case(request: HttpRequest) -> Case | None:
     expires = request.session.get("family_case_expires", 0)
     if not case_id or expires < time.time():
         return None
-    return Case.objects.select_related("missing_report__event_state", "agency").filter(
+    return Case.objects.select_related("missing_report__event_state",
+                                       "missing_report__agency", "agency").filter(
         pk=case_id).first()
 
 
