@@ -14,7 +14,8 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -145,14 +146,28 @@ class PublicEntryFilterSet(django_filters.FilterSet):
                        "value": "" if value is None else str(value), "options": None,
                        "type": "month" if isinstance(field, MonthField) else "text"}
             if hasattr(field, "choices"):
-                choices = _state_choices() if name == "estado" else field.choices
-                # Rendered here, not by a template loop: ~60 options on every search.
-                control["options"] = format_html_join(
-                    "", '<option value="{}"{}>{}</option>',
-                    ((key, " selected" if str(key) == control["value"] else "", label)
-                     for key, label in choices))
+                control["options"] = _options_html(name, field, control["value"])
             controls.append(control)
         return controls
+
+
+def _options_html(name: str, field, selected: str) -> SafeString:
+    # Rendered here, not by a template loop: ~60 options on every search, and their
+    # labels are lazy translations; escaped once per language and field.
+    if name == "municipio":  # depends on the chosen state: not cached
+        options = tuple((str(key), escape(key), escape(label)) for key, label in field.choices)
+    else:
+        options = _static_options(name, get_language() or "")
+    return mark_safe("".join(  # noqa: S308 — every part was escaped above
+        f'<option value="{key_html}"{" selected" if key == selected else ""}>{label_html}'
+        "</option>" for key, key_html, label_html in options))
+
+
+@functools.cache
+def _static_options(name: str, language: str) -> tuple[tuple[str, str, str], ...]:
+    field = PublicEntryFilterSet.base_filters[name].field
+    choices = _state_choices() if name == "estado" else field.choices
+    return tuple((str(key), escape(key), escape(label)) for key, label in choices)
 
 
 @functools.cache

@@ -31,6 +31,7 @@ from public_site.search import (
     rank_names,
 )
 from registry.models import (
+    Agency,
     Case,
     CaseStatus,
     CaseStatusChange,
@@ -39,13 +40,16 @@ from registry.models import (
     Record,
     RecordKind,
     Sex,
+    State,
 )
 from registry.redaction import (
     DETENTION_LIKE,
     PUBLIC_BROWSABLE_KINDS,
+    SUBJECT_FIELDS,
     Audience,
     age_at,
     age_band,
+    never_shown_fields,
     redact_case,
     redact_record,
     visibility,
@@ -133,16 +137,31 @@ def public_entry(case: Case) -> PublicEntry:
                        case=redact_case(case, Audience.PUBLIC))
 
 
+def _never_public_columns() -> list[str]:
+    # What the policy never shows the public is not even fetched (raw import values,
+    # addresses, contacts, notes): less to transfer and decode on every results page.
+    # Foreign keys stay: select_related needs them.
+    case_fields = (never_shown_fields("registry.case", Audience.PUBLIC)
+                   - SUBJECT_FIELDS["registry.case"])
+    record_fields = (never_shown_fields("registry.record", Audience.PUBLIC)
+                     - SUBJECT_FIELDS["registry.record"])
+    columns = [name for name in sorted(case_fields)
+               if not Case._meta.get_field(name).is_relation]
+    columns += [f"missing_report__{name}" for name in sorted(record_fields)
+                if not Record._meta.get_field(name).is_relation]
+    return columns
+
+
 def _public_cases() -> QuerySet[Case]:
     return Case.objects.filter(missing_report__kind__in=PUBLIC_BROWSABLE_KINDS,
                                public_key__isnull=False).select_related(
         "agency", "missing_report__agency", "missing_report__event_state",
-        "missing_report__event_municipality")
+        "missing_report__event_municipality").defer(*_never_public_columns())
 
 
 def public_entry_get(*, key: str) -> PublicEntry | None:
     """Return the public entry with this key, or None (one index probe on public_key)."""
-    case = _public_cases().filter(public_key=key).first()
+    case = next(iter(_public_cases().filter(public_key=key)[:1]), None)
     return public_entry(case) if case else None
 
 
@@ -304,28 +323,69 @@ def _word_match(query: str) -> ExpressionWrapper:
     )
 
 
-def _postgres_name_candidates(records: QuerySet[Record], spellings: list[list[str]], *,
-                              leave_one_out: bool) -> QuerySet[Record]:
-    if not leave_one_out:
-        return records.filter(_word_match(_tsquery(spellings)))
-    # One word may be missing from the record. Each leave-one-out combination is its
-    # own index condition (PostgreSQL ORs the bitmaps): a single OR-of-ANDs tsquery
-    # would make the index evaluate it against every posting of every word.
+def _word_matches(records: QuerySet[Record], tsqueries: Sequence[str]) -> QuerySet[Record]:
+    # Several tsqueries: one word may be missing from the record. Each leave-one-out
+    # combination is its own index condition (PostgreSQL ORs the bitmaps): a single
+    # OR-of-ANDs tsquery would make the index evaluate it against every posting of
+    # every word.
+    if len(tsqueries) == 1:
+        return records.filter(_word_match(tsqueries[0]))
     any_combination = Q()
-    for skipped in range(len(spellings)):
-        any_combination |= Q(_word_match(_tsquery(spellings[:skipped]
-                                                  + spellings[skipped + 1:])))
+    for tsquery in tsqueries:
+        any_combination |= Q(_word_match(tsquery))
     return records.filter(any_combination)
 
 
-def _rank(records: QuerySet[Record], terms: Sequence[Term]) -> tuple[list[int], bool]:
-    candidates = list(records.values_list("id", *NAME_FIELDS)[:MAX_NAME_CANDIDATES + 1])
-    capped = len(candidates) > MAX_NAME_CANDIDATES
-    ranked = rank_names(terms, candidates[:MAX_NAME_CANDIDATES])
+@dataclass(frozen=True)
+class _CandidateStatement:
+    """The SQL of a candidate query, compiled once, with the tsqueries as parameters."""
+
+    sql: str
+    params: tuple[Any, ...]
+    tsquery_positions: tuple[int, ...]
+
+    def fetch(self, tsqueries: Sequence[str]) -> list[tuple[int, str, str, str]]:
+        params = list(self.params)
+        for position, tsquery in zip(self.tsquery_positions, tsqueries, strict=True):
+            params[position] = tsquery
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+def _compile_candidates(records: QuerySet[Record], count: int) -> _CandidateStatement:
+    markers = [f"\x00tsquery-{index}\x00" for index in range(count)]
+    query = _word_matches(records, markers).values_list("id", *NAME_FIELDS)
+    sql, params = query[:MAX_NAME_CANDIDATES + 1].query.sql_with_params()
+    return _CandidateStatement(sql, tuple(params),
+                               tuple(params.index(marker) for marker in markers))
+
+
+# Compiling the ORM query costs more CPU than PostgreSQL spends running it; the SQL
+# depends only on the filters, the day (ages) and how many tsqueries it ORs.
+_compiled_candidates: dict[tuple[PublicFilters, date, int], _CandidateStatement] = {}
+_COMPILED_CANDIDATES_MAX = 512
+
+
+def _candidate_statement(records: QuerySet[Record], filters: PublicFilters,
+                         count: int) -> _CandidateStatement:
+    key = (filters, date.today(), count)
+    statement = _compiled_candidates.get(key)
+    if statement is None:
+        if len(_compiled_candidates) >= _COMPILED_CANDIDATES_MAX:
+            _compiled_candidates.clear()
+        statement = _compiled_candidates[key] = _compile_candidates(records, count)
+    return statement
+
+
+def _rank(rows: list[tuple[int, str, str, str]], terms: Sequence[Term]) -> tuple[list[int], bool]:
+    capped = len(rows) > MAX_NAME_CANDIDATES
+    ranked = rank_names(terms, rows[:MAX_NAME_CANDIDATES])
     return [record_id for record_id, _score in ranked], capped
 
 
-def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]:
+def _name_search(records: QuerySet[Record], filters: PublicFilters,
+                 text: str) -> tuple[list[int], bool]:
     """Return the ids of reports matching ``text``, best first, and whether it was capped.
 
     PostgreSQL: the reports that contain every searched word as written; unless those
@@ -340,20 +400,21 @@ def _name_search(records: QuerySet[Record], text: str) -> tuple[list[int], bool]
     if connection.vendor != "postgresql":
         ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
         return [record_id for record_id, _score in ranked], False
+    single = _candidate_statement(records, filters, 1)
     # A common name written exactly fills the candidates by itself: then the spelling
     # variants could only add worse matches, and are not looked up.
     exact = [[term.word] for term in terms]
-    found, capped = _rank(_postgres_name_candidates(records, exact, leave_one_out=False),
-                          terms)
+    found, capped = _rank(single.fetch([_tsquery(exact)]), terms)
     if capped:
         return found, capped
     spellings = _postgres_spellings(terms)
     if spellings != exact:
-        found, capped = _rank(
-            _postgres_name_candidates(records, spellings, leave_one_out=False), terms)
+        found, capped = _rank(single.fetch([_tsquery(spellings)]), terms)
     if not found and len(terms) >= 3:
-        found, capped = _rank(
-            _postgres_name_candidates(records, spellings, leave_one_out=True), terms)
+        leave_one_out = [_tsquery(spellings[:skipped] + spellings[skipped + 1:])
+                         for skipped in range(len(spellings))]
+        statement = _candidate_statement(records, filters, len(leave_one_out))
+        found, capped = _rank(statement.fetch(leave_one_out), terms)
     return found, capped
 
 
@@ -393,11 +454,12 @@ def public_search(*, text: str = "", filters: PublicFilters | None = None,
     2. With a name: narrow in the database (PostgreSQL word index), rank in Python.
     3. Without one: order in the database on an allowed ordering and count.
     """
-    records = apply_public_filters(public_reports(), filters or PublicFilters())
+    filters = filters or PublicFilters()
+    records = apply_public_filters(public_reports(), filters)
     page = max(page, 1)
     capped = False
     if search_key(text):
-        ranked_ids, capped = _name_search(records, text)
+        ranked_ids, capped = _name_search(records, filters, text)
         total = len(ranked_ids)
         page_ids = ranked_ids[(page - 1) * per_page: page * per_page]
     else:
@@ -565,14 +627,41 @@ def case_has_linked_record(case: Case) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def family_case_get(case_id: int) -> Case | None:
+    """Return the case a family opened, with its report, state and agency names.
+
+    Two plain statements instead of the ORM's four-way join: on the family's status
+    page, compiling and planning that join cost more than running it. The related
+    state and agency are attached as unsaved instances holding only their names.
+    """
+    cases, agencies = Case._meta.db_table, Agency._meta.db_table
+    records, states = Record._meta.db_table, State._meta.db_table
+    case = next(iter(Case.objects.raw(
+        f"SELECT c.*, a.name AS agency_name_ FROM {cases} c "  # noqa: S608
+        f"JOIN {agencies} a ON a.id = c.agency_id WHERE c.id = %s", [case_id])), None)
+    if case is None:
+        return None
+    case.agency = Agency(pk=case.agency_id, name=case.agency_name_)
+    if case.missing_report_id is not None:
+        report = next(iter(Record.objects.raw(
+            f"SELECT r.*, s.name AS event_state_name_ FROM {records} r "  # noqa: S608
+            f"LEFT JOIN {states} s ON s.code = r.event_state_id WHERE r.id = %s",
+            [case.missing_report_id])))
+        if report.event_state_id:
+            report.event_state = State(code=report.event_state_id,
+                                       name=report.event_state_name_)
+        case.missing_report = report
+    return case
+
+
 def family_case_view(case: Case) -> dict[str, Any]:
     """Return what the family sees of its case: status, last update, history, link."""
     shown = redact_case(case, Audience.FAMILY)
+    changes = CaseStatusChange.objects.filter(case_id=case.pk).order_by("changed_at", "id")
     history = [
-        {"to_status": change.to_status,
-         "to_label": str(CaseStatus(change.to_status).label),
-         "changed_at": change.changed_at}
-        for change in CaseStatusChange.objects.filter(case=case).order_by("changed_at", "id")
+        {"to_status": to_status, "to_label": str(_STATUS_LABELS[to_status]),
+         "changed_at": changed_at}
+        for to_status, changed_at in changes.values_list("to_status", "changed_at")
     ]
     record = redact_record(case.missing_report, Audience.FAMILY) if case.missing_report else {}
     return {

@@ -26,6 +26,7 @@ from public_site.filters import (
 from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import (
     DetentionQuery,
+    family_case_get,
     family_case_view,
     public_entry_get,
     public_reports,
@@ -144,9 +145,7 @@ def _family_session_case(request: HttpRequest) -> Case | None:
     expires = request.session.get("family_case_expires", 0)
     if not case_id or expires < time.time():
         return None
-    return Case.objects.select_related("missing_report__event_state",
-                                       "missing_report__agency", "agency").filter(
-        pk=case_id).first()
+    return family_case_get(case_id)
 
 
 def _family_page(request: HttpRequest, case: Case, **extra: Any) -> HttpResponse:

@@ -366,6 +366,13 @@ def record_is_minor(record: Any) -> bool:
     return min(known) < ADULT_AGE
 
 
+# What the policy reads to decide (``record_subject``, ages), shown or not.
+SUBJECT_FIELDS = {
+    "registry.record": frozenset({"kind", "age", "birth_date", "event_date", "event_state"}),
+    "registry.case": frozenset({"publication_consent"}),
+}
+
+
 def record_subject(record: Any, *, publication_consent: bool | None = None) -> Subject:
     """Return the policy subject of a record (consent from its case unless given)."""
     if publication_consent is None:
@@ -374,6 +381,23 @@ def record_subject(record: Any, *, publication_consent: bool | None = None) -> S
     state = record.event_state.name if record.event_state_id else ""
     return Subject(kind=record.kind, publication_consent=publication_consent,
                    is_minor=record_is_minor(record), state_name=state)
+
+
+def never_shown_fields(model_label: str, audience: Audience) -> frozenset[str]:
+    """Return the fields ``audience`` sees for no subject at all (safe to not even load)."""
+    policy = POLICIES[model_label]
+    return frozenset(
+        name for name, rules in policy.items()
+        if all(transform == HIDE for transform in (
+            rules[audience].transform, rules[audience].if_minor or HIDE,
+            rules[audience].without_consent or HIDE)))
+
+
+def _shown_names(model_label: str, field_names: Iterable[str], audience: Audience,
+                 subject: Subject) -> list[str]:
+    # Decided before any value is read: a hidden field is never loaded or converted.
+    return [name for name in field_names
+            if effective_transform(rule_for(model_label, name, audience), subject) != HIDE]
 
 
 def _model_values(instance: Any, field_names: Iterable[str]) -> dict[str, Any]:
@@ -397,8 +421,8 @@ def redact_record(record: Any, audience: Audience, *,
                   publication_consent: bool | None = None) -> dict[str, Any]:
     """Return what ``audience`` may see of a record, plus its derived age band."""
     subject = record_subject(record, publication_consent=publication_consent)
-    shown = redact_values("registry.record", _model_values(record, RECORD_POLICY), audience,
-                          subject)
+    names = _shown_names("registry.record", RECORD_POLICY, audience, subject)
+    shown = redact_values("registry.record", _model_values(record, names), audience, subject)
     if "age" in shown and isinstance(shown["age"], str):
         shown["age_band"] = shown.pop("age")
     elif "age" in shown or "birth_date" in shown:
@@ -410,12 +434,13 @@ def redact_record(record: Any, audience: Audience, *,
 
 def redact_case(case: Any, audience: Audience) -> dict[str, Any]:
     """Return what ``audience`` may see of a case (not of its record: use redact_record)."""
-    fields = [name for name in CASE_POLICY if name != "prosecutors"]
     subject = Subject(publication_consent=case.publication_consent)
-    return redact_values("registry.case", _model_values(case, fields), audience, subject)
+    names = _shown_names("registry.case", (name for name in CASE_POLICY
+                                           if name != "prosecutors"), audience, subject)
+    return redact_values("registry.case", _model_values(case, names), audience, subject)
 
 
 def redact_person(person: Any, audience: Audience) -> dict[str, Any]:
     """Return what ``audience`` may see of a person (the cluster's own fields)."""
-    return redact_values("registry.person", _model_values(person, PERSON_POLICY), audience,
-                         Subject())
+    names = _shown_names("registry.person", PERSON_POLICY, audience, Subject())
+    return redact_values("registry.person", _model_values(person, names), audience, Subject())
