@@ -186,9 +186,11 @@ def test_search_page_query_count_does_not_grow_with_results(client, db,
     for _ in range(20):
         public_case("Carmen", "Vega")
     # name search (PostgreSQL: exact, vocabulary, compounds, variants), the page's
-    # entries with their agency, state and municipality, and the list of states.
+    # cases and then their reports (with agency, state and municipality names), and
+    # the list of states.
     with django_assert_max_num_queries(9):
         body = client.get(SEARCH, {"q": "carmen vega"}).content.decode()
     assert body.count("Carmen Vega") == 20
-    with django_assert_max_num_queries(5):
+    # count, ids, the cases, their reports, the municipalities of the chosen state
+    with django_assert_max_num_queries(6):
         client.get(SEARCH, {"estado": "09"})
