@@ -268,8 +268,9 @@ def _tsquery(alternatives: Sequence[Sequence[str]]) -> str:
     return " & ".join(groups)
 
 
-def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
-    """Return, per term, its variants and the vocabulary words close enough to match it.
+def _postgres_spellings(terms: Sequence[Term]) -> tuple[list[list[str]], bool]:
+    """Return, per term, its variants and the vocabulary words close enough to match it,
+    and whether every term is itself a word of the vocabulary.
 
     Only spellings that ``public_site.search`` would accept (ratio ≥ WORD_THRESHOLD) are
     kept: a looser one ("ana" for "adriana") only makes the index probe slower. A word
@@ -295,7 +296,8 @@ def _postgres_spellings(terms: Sequence[Term]) -> list[list[str]]:
         if term.word not in close and len(term.word) >= PREFIX_MIN_LENGTH:
             options.append(f"{term.word}:*")
         spellings.append(options)
-    return spellings
+    all_known = all(term.word in similar[term.word] for term in terms)
+    return spellings, all_known
 
 
 def _compound_splits(words: Sequence[str]) -> dict[str, list[str]]:
@@ -389,10 +391,11 @@ def _name_search(records: QuerySet[Record], filters: PublicFilters,
                  text: str) -> tuple[list[int], bool]:
     """Return the ids of reports matching ``text``, best first, and whether it was capped.
 
-    PostgreSQL: the reports that contain every searched word as written; unless those
-    alone fill the candidates, the reports that contain every word in one of its
-    spellings; only if there are none, and three words or more were searched, the
-    reports that lack one of them. SQLite: every visible report is ranked in Python.
+    PostgreSQL: if every searched word is in the vocabulary, the reports that contain
+    them all as written; unless those alone fill the candidates, the reports that
+    contain every word in one of its spellings; only if there are none, and three words
+    or more were searched, the reports that lack one of them. SQLite: every visible
+    report is ranked in Python.
     """
     terms = [term for term in query_terms(text) if len(term.word) >= 2]
     if not terms:
@@ -402,14 +405,18 @@ def _name_search(records: QuerySet[Record], filters: PublicFilters,
         ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
         return [record_id for record_id, _score in ranked], False
     single = _candidate_statement(records, filters, 1)
-    # A common name written exactly fills the candidates by itself: then the spelling
-    # variants could only add worse matches, and are not looked up.
+    spellings, all_known = _postgres_spellings(terms)
     exact = [[term.word] for term in terms]
-    found, capped = _rank(single.fetch([_tsquery(exact)]), terms)
-    if capped:
-        return found, capped
-    spellings = _postgres_spellings(terms)
-    if spellings != exact:
+    found: list[int] = []
+    capped = False
+    if all_known:
+        # A common name written exactly fills the candidates by itself: then the
+        # spelling variants could only add worse matches, and are not searched. (A word
+        # outside the vocabulary cannot match as written: that pass is skipped.)
+        found, capped = _rank(single.fetch([_tsquery(exact)]), terms)
+        if capped:
+            return found, capped
+    if spellings != exact:  # (equal and not all known: nothing can match)
         found, capped = _rank(single.fetch([_tsquery(spellings)]), terms)
     if not found and len(terms) >= 3:
         leave_one_out = [_tsquery(spellings[:skipped] + spellings[skipped + 1:])
