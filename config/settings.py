@@ -252,6 +252,11 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# How many reverse proxies of ours stand in front of the server (each appends to
+# X-Forwarded-For). 0: REMOTE_ADDR is the client. Rate limits key on this address, so
+# behind a proxy it must be set, or every family would share the proxy's limit.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", default=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,12 +6,15 @@ or removing any event breaks every hash after it (``manage.py verify_audit_chain
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,9 +46,24 @@ def _event_digest(event: AuditEvent) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """Return the client's address as Django received it (proxies set REMOTE_ADDR)."""
+    """Return the client's address: REMOTE_ADDR, or the one the trusted proxies saw.
+
+    Behind ``TRUSTED_PROXY_HOPS`` reverse proxies (settings), each appends the address
+    it received from to X-Forwarded-For, so the client is that many entries from the
+    right; anything further left was written by the client and is not believed. With
+    a missing or short header the request did not come through the proxies, and
+    REMOTE_ADDR is used. Rate limits and the audit log key on this address.
+    """
     if request is None:
         return None
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    if hops > 0:
+        forwarded = [part.strip() for part in
+                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+            with contextlib.suppress(ValueError):
+                return str(ipaddress.ip_address(candidate))
     return request.META.get("REMOTE_ADDR") or None
 
 

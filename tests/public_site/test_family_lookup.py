@@ -255,3 +255,17 @@ def test_wrong_folio_and_wrong_code_take_the_same_time_with_the_real_hasher(worl
     wrong_folio = statistics.median(timed("FGE/NO/EXISTE/9") for _ in range(3))
     assert 0.5 < wrong_folio / wrong_code < 2.0, (wrong_folio, wrong_code)
     assert min(wrong_code, wrong_folio) > 0.05  # a real hash check ran both times
+
+
+def test_behind_a_trusted_proxy_each_family_has_its_own_limit(client, issued, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    for index in range(10):
+        client.post(LOOKUP, {"folio": f"FOLIO-{index}", "access_code": "AAAA-BBBB-CCCC"},
+                    HTTP_X_FORWARDED_FOR="198.51.100.1", REMOTE_ADDR="10.0.0.2")
+    blocked = client.post(LOOKUP, {"folio": "FOLIO-X", "access_code": "AAAA-BBBB-CCCC"},
+                          HTTP_X_FORWARDED_FOR="198.51.100.1", REMOTE_ADDR="10.0.0.2")
+    other_family = client.post(LOOKUP, {"folio": "FOLIO-Y", "access_code": "AAAA-BBBB-CCCC"},
+                               HTTP_X_FORWARDED_FOR="203.0.113.5", REMOTE_ADDR="10.0.0.2")
+    assert blocked.status_code == 429
+    assert other_family.status_code == 200  # denied, not limited: its own counter
+    assert AuditEvent.objects.filter(ip_address="203.0.113.5").exists()
