@@ -101,6 +101,11 @@ class PublicEntryFilterSet(django_filters.FilterSet):
         else:
             municipality.help_text = _("Elija primero una entidad y pulse «Buscar».")
 
+    def get_form_class(self):
+        # The same fields for every request: built once per process, not per page
+        # (each form instance still gets its own copies of the fields).
+        return _public_form_class(type(self))
+
     def skip(self, queryset, name, value):
         return queryset  # all filtering happens in filter_queryset, through the selector
 
@@ -149,6 +154,12 @@ class PublicEntryFilterSet(django_filters.FilterSet):
                 control["options"] = _options_html(name, field, control["value"])
             controls.append(control)
         return controls
+
+
+@functools.cache
+def _public_form_class(filterset_class: type[PublicEntryFilterSet]) -> type[forms.Form]:
+    fields = {name: filter_.field for name, filter_ in filterset_class.base_filters.items()}
+    return type(f"{filterset_class.__name__}Form", (filterset_class._meta.form,), fields)
 
 
 def _options_html(name: str, field, selected: str) -> SafeString:
