@@ -9,6 +9,8 @@ the API or a download.
 from __future__ import annotations
 
 import calendar
+import functools
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +25,7 @@ from django.db.models.functions import TruncMonth
 from rapidfuzz.fuzz import ratio
 
 from public_site.expressions import adult_q, public_age, with_adulthood
+from public_site.prepared import prepared_fetchall, prepared_statement
 from public_site.search import (
     PREFIX_MIN_LENGTH,
     WORD_THRESHOLD,
@@ -341,27 +344,32 @@ def _word_matches(records: QuerySet[Record], tsqueries: Sequence[str]) -> QueryS
 
 @dataclass(frozen=True)
 class _CandidateStatement:
-    """The SQL of a candidate query, compiled once, with the tsqueries as parameters."""
+    """A candidate query compiled once: SQL with the tsqueries as $1, $2… (prepared)."""
 
     sql: str
-    params: tuple[Any, ...]
-    tsquery_positions: tuple[int, ...]
+    count: int
 
     def fetch(self, tsqueries: Sequence[str]) -> list[tuple[int, str, str, str]]:
-        params = list(self.params)
-        for position, tsquery in zip(self.tsquery_positions, tsqueries, strict=True):
-            params[position] = tsquery
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return cursor.fetchall()
+        return prepared_fetchall(self.sql, ["text"] * self.count, tsqueries)
+
+
+_MARKER = "public-search-tsquery-{}-" + secrets.token_hex(8)
 
 
 def _compile_candidates(records: QuerySet[Record], count: int) -> _CandidateStatement:
-    markers = [f"\x00tsquery-{index}\x00" for index in range(count)]
+    markers = [_MARKER.format(index) for index in range(count)]
     query = _word_matches(records, markers).values_list("id", *NAME_FIELDS)
     sql, params = query[:MAX_NAME_CANDIDATES + 1].query.sql_with_params()
-    return _CandidateStatement(sql, tuple(params),
-                               tuple(params.index(marker) for marker in markers))
+    with connection.cursor() as cursor:
+        # Every value but the tsqueries is fixed for this statement: let the driver
+        # quote them, then turn each quoted marker into a statement parameter.
+        text = cursor.mogrify(sql, params).decode()
+    for index, marker in enumerate(markers, start=1):
+        quoted = f"'{marker}'"
+        if text.count(quoted) != 1:
+            raise RuntimeError("candidate query: tsquery marker not found exactly once")
+        text = text.replace(quoted, f"${index}")
+    return _CandidateStatement(text, count)
 
 
 # Compiling the ORM query costs more CPU than PostgreSQL spends running it; the SQL
@@ -456,6 +464,26 @@ def _public_report_columns() -> list[str]:
             if field.name not in hidden]
 
 
+@functools.cache
+def _entries_statements() -> tuple[str, str]:
+    tables = {model: model._meta.db_table for model in (Case, Record, Agency, State,
+                                                         Municipality)}
+    kinds = ", ".join(f"'{kind}'" for kind in PUBLIC_BROWSABLE_KINDS)  # constants
+    columns = ", ".join(f"r.{column}" for column in _public_report_columns())
+    cases = (
+        f"SELECT c.*, a.name AS agency_name_ FROM {tables[Case]} c "  # noqa: S608
+        f"JOIN {tables[Agency]} a ON a.id = c.agency_id "
+        "WHERE c.public_key IS NOT NULL AND c.missing_report_id = ANY($1)")
+    reports = (
+        f"SELECT {columns}, a.name AS agency_name_, s.name AS state_name_, "  # noqa: S608
+        f"m.name AS municipality_name_ FROM {tables[Record]} r "
+        f"JOIN {tables[Agency]} a ON a.id = r.agency_id "
+        f"LEFT JOIN {tables[State]} s ON s.code = r.event_state_id "
+        f"LEFT JOIN {tables[Municipality]} m ON m.code = r.event_municipality_id "
+        f"WHERE r.kind IN ({kinds}) AND r.id = ANY($1)")
+    return cases, reports
+
+
 def _entries_for_reports(report_ids: Sequence[int]) -> list[PublicEntry]:
     """Return the public entries of these reports, in this order (one results page).
 
@@ -465,24 +493,17 @@ def _entries_for_reports(report_ids: Sequence[int]) -> list[PublicEntry]:
     """
     if not report_ids:
         return []
-    tables = {model: model._meta.db_table for model in (Case, Record, Agency, State,
-                                                         Municipality)}
     ids = list(dict.fromkeys(report_ids))
-    id_list = ", ".join(["%s"] * len(ids))
-    kind_list = ", ".join(["%s"] * len(PUBLIC_BROWSABLE_KINDS))
-    cases = {case.missing_report_id: case for case in Case.objects.raw(
-        f"SELECT c.*, a.name AS agency_name_ FROM {tables[Case]} c "  # noqa: S608
-        f"JOIN {tables[Agency]} a ON a.id = c.agency_id "
-        f"WHERE c.public_key IS NOT NULL AND c.missing_report_id IN ({id_list})", ids)}
-    columns = ", ".join(f"r.{column}" for column in _public_report_columns())
-    reports = Record.objects.raw(
-        f"SELECT {columns}, a.name AS agency_name_, s.name AS state_name_, "  # noqa: S608
-        f"m.name AS municipality_name_ FROM {tables[Record]} r "
-        f"JOIN {tables[Agency]} a ON a.id = r.agency_id "
-        f"LEFT JOIN {tables[State]} s ON s.code = r.event_state_id "
-        f"LEFT JOIN {tables[Municipality]} m ON m.code = r.event_municipality_id "
-        f"WHERE r.kind IN ({kind_list}) AND r.id IN ({id_list})",
-        [*PUBLIC_BROWSABLE_KINDS, *ids])
+    case_sql, report_sql = _entries_statements()
+    if connection.vendor == "postgresql":  # prepared once per connection, ids as an array
+        cases_query = (prepared_statement(case_sql, ["bigint[]"]), [ids])
+        reports_query = (prepared_statement(report_sql, ["bigint[]"]), [ids])
+    else:
+        placeholders = ", ".join(["%s"] * len(ids))
+        cases_query = (case_sql.replace("= ANY($1)", f"IN ({placeholders})"), ids)
+        reports_query = (report_sql.replace("= ANY($1)", f"IN ({placeholders})"), ids)
+    cases = {case.missing_report_id: case for case in Case.objects.raw(*cases_query)}
+    reports = Record.objects.raw(*reports_query)
     for report in reports:
         case = cases.get(report.pk)
         if case is None:
