@@ -281,15 +281,13 @@ def _postgres_spellings(terms: Sequence[Term]) -> tuple[list[list[str]], bool]:
     """
     words = [term.word for term in terms]
     similar: dict[str, list[str]] = {word: [] for word in words}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT q.term, w.word FROM unnest(%s::text[]) AS q(term) "
-            "CROSS JOIN LATERAL (SELECT word FROM public_name_word "
-            "WHERE word %% q.term ORDER BY similarity(word, q.term) DESC LIMIT 8) AS w",
-            [words],
-        )
-        for term_word, similar_word in cursor.fetchall():
-            similar[term_word].append(similar_word)
+    rows = prepared_fetchall(
+        "SELECT q.term, w.word FROM unnest($1::text[]) AS q(term) "
+        "CROSS JOIN LATERAL (SELECT word FROM public_name_word "
+        "WHERE word % q.term ORDER BY similarity(word, q.term) DESC LIMIT 8) AS w",
+        ["text[]"], [words])
+    for term_word, similar_word in rows:
+        similar[term_word].append(similar_word)
     compounds = _compound_splits([t.word for t in terms if t.word not in similar[t.word]])
     spellings = []
     for term in terms:
