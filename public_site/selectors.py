@@ -141,7 +141,8 @@ def public_entry(case: Case) -> PublicEntry:
                        case=redact_case(case, Audience.PUBLIC))
 
 
-def _never_public_columns() -> list[str]:
+@functools.cache
+def _never_public_columns() -> tuple[str, ...]:
     # What the policy never shows the public is not even fetched (raw import values,
     # addresses, contacts, notes): less to transfer and decode on every results page.
     # Foreign keys stay: select_related needs them.
@@ -153,7 +154,7 @@ def _never_public_columns() -> list[str]:
                if not Case._meta.get_field(name).is_relation]
     columns += [f"missing_report__{name}" for name in sorted(record_fields)
                 if not Record._meta.get_field(name).is_relation]
-    return columns
+    return tuple(columns)
 
 
 def _public_cases() -> QuerySet[Case]:
