@@ -341,17 +341,16 @@ class PairContext:
         # Names repeat, addresses and identity numbers hardly ever do.
         repeats = len(vocabulary) * 3 < len(self.left) + len(self.right)
         if todo.size > 2000 and repeats:
-            codes = a.astype(np.int64) * len(vocabulary) + b
-            unique, inverse = np.unique(codes, return_inverse=True)
+            first, second, inverse = _distinct_pairs(a, b, len(vocabulary))
             strings = vocabulary.as_array()
             unique_scores = process.cpdist(
-                strings[unique // len(vocabulary)],
-                strings[unique % len(vocabulary)],
+                strings[first],
+                strings[second],
                 scorer=scorer,
-                workers=_workers(unique.size),
+                workers=_workers(first.size),
                 score_cutoff=cutoff,
             )
-            scores = unique_scores[inverse.reshape(-1)]
+            scores = unique_scores[inverse]
         else:
             left_text, right_text = self.texts(feature, todo)
             scores = process.cpdist(
@@ -363,6 +362,39 @@ class PairContext:
             )
         self._cache[(kind, feature)] = (todo, scores)
         return scores
+
+
+def _distinct_pairs(
+    a: np.ndarray, b: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distinct (a, b) id pairs and each input pair's index among them.
+
+    Ids are first renumbered among the values present, and when the grid of
+    those is small the pairs are marked in a dense table (linear time);
+    otherwise sorted.  Same pairs, same order, either way.
+    """
+    present_a = np.zeros(size, dtype=bool)
+    present_a[a] = True
+    present_b = np.zeros(size, dtype=bool)
+    present_b[b] = True
+    values_a, values_b = np.nonzero(present_a)[0], np.nonzero(present_b)[0]
+    rank = np.zeros(size, dtype=np.int64)
+    rank[values_a] = np.arange(values_a.size)
+    codes = rank[a] * values_b.size
+    rank[values_b] = np.arange(values_b.size)
+    codes += rank[b]
+    cells = values_a.size * values_b.size
+    if cells <= max(8 * a.size, 1 << 20):
+        seen = np.zeros(cells, dtype=bool)
+        seen[codes] = True
+        unique = np.nonzero(seen)[0]
+        position = np.zeros(cells, dtype=np.int64)
+        position[unique] = np.arange(unique.size)
+        inverse = position[codes]
+    else:
+        unique, inverse = np.unique(codes, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return values_a[unique // values_b.size], values_b[unique % values_b.size], inverse
 
 
 def _agree_on_any(pairs: PairContext, features: tuple[str, ...], todo: np.ndarray) -> np.ndarray:
