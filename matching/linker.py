@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from matching.scoring import (
     expectation_maximisation,
     expected_f1_threshold,
     level_frequencies,
+    level_patterns,
     probability_from_weight,
     weight_from_probability,
 )
@@ -106,20 +108,6 @@ def _field_weight(
         values = pairs.left.column(feature)[pairs.left_rows[at_level]]
         weights[at_level] = np.log2(max(model.m[column][index], 1e-12) / tf[values])
     return weights
-
-
-def _timed(iterable, timings: dict, key: str):
-    """Yield from ``iterable``, adding the time spent producing items to ``timings[key]``."""
-    iterator = iter(iterable)
-    while True:
-        clock = time.perf_counter()
-        try:
-            item = next(iterator)
-        except StopIteration:
-            return
-        finally:
-            timings[key] += time.perf_counter() - clock
-        yield item
 
 
 def _concatenate(parts: list[ScoredPairs], comparisons) -> ScoredPairs:
@@ -245,19 +233,35 @@ class Linker:
         model.prior = scoring_prior
         keep_from = min(model.lower_threshold, 0.001)
         chunks = CandidateChunks(model.blocking_rules, left, None if dedupe else right,
-                                 chunk_rows=self._chunk_rows(len(right)))
+                                 chunk_rows=self._chunk_rows(len(left), len(right)))
         patterns = PatternCounts(model.n_levels)
         kept_parts: list[ScoredPairs] = []
         timings.update(block=0.0, compare=0.0, score=0.0)
-        for left_rows, right_rows in _timed(chunks, timings, "block"):
+
+        def one_chunk(bounds: tuple[int, int]) -> tuple:
+            spent = {"block": 0.0, "compare": 0.0, "score": 0.0}
+            clock = time.perf_counter()
+            left_rows, right_rows, counts = chunks.pairs(*bounds)
+            spent["block"] = time.perf_counter() - clock
             clock = time.perf_counter()
             pairs = PairContext(left, right, left_rows, right_rows)
             levels = compute_levels(model.comparisons, pairs)
-            patterns.add(levels)
-            timings["compare"] += time.perf_counter() - clock
+            found = level_patterns(levels, model.n_levels)
+            spent["compare"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            kept_parts.append(score(model, pairs, levels, min_probability=keep_from))
-            timings["score"] += time.perf_counter() - clock
+            kept = score(model, pairs, levels, min_probability=keep_from)
+            spent["score"] = time.perf_counter() - clock
+            return kept, found, counts, spent
+
+        # Chunks are independent and come back in order: the result is the
+        # same with one worker or several (threads: numpy and rapidfuzz
+        # release the GIL for the bulk of the work).
+        for kept_part, found, counts, spent in self._map(one_chunk, chunks.bounds()):
+            kept_parts.append(kept_part)
+            patterns.add_patterns(*found)
+            chunks.add_counts(counts)
+            for key, seconds in spent.items():
+                timings[key] += seconds
         clock = time.perf_counter()
         if self.retrain:
             model.prior = self._estimate_prior(patterns, chunks.total_pairs, total_pairs, ceiling)
@@ -276,10 +280,13 @@ class Linker:
         return LinkResult(model, left, right, kept, decision, chunks.report(), chunks.total_pairs,
                           timings)
 
-    def _chunk_rows(self, n_right: int) -> int:
+    def _chunk_rows(self, n_left: int, n_right: int) -> int:
         # About `pairs_per_chunk` candidates per chunk: the default passes give
         # each left record about 0.002 x n_right candidates on registry data.
-        return max(1000, int(self.pairs_per_chunk * 500 / max(n_right, 1)))
+        rows = max(1000, int(self.pairs_per_chunk * 500 / max(n_right, 1)))
+        if self.workers > 1:  # at least two chunks per worker, to share the work
+            rows = min(rows, max(1000, -(-n_left // (2 * self.workers))))
+        return rows
 
     def _estimate_prior(self, patterns: PatternCounts, n_candidates: int, total_pairs: float,
                         ceiling: float) -> float:
@@ -307,10 +314,11 @@ class Linker:
         """
         model = self.model
         rng = np.random.default_rng(self.seed)
-        u = self._estimate_u(left, right, rng, dedupe=dedupe)
         n_levels = model.n_levels
-        estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
-        session_notes = []
+        # Draw every sample first (same random stream whatever runs in
+        # parallel), then compare the samples, then run EM.
+        u_pairs = self._u_sample(left, right, rng, dedupe=dedupe)
+        sessions = []
         for session in model.em_sessions:
             rows_left, rows_right, _ = candidate_pairs(
                 BlockingRules((session.rule,)), left, None if dedupe else right
@@ -321,17 +329,24 @@ class Linker:
             included = [
                 k for k, c in enumerate(model.comparisons) if c.name not in session.exclude
             ]
-            if rows_left.size < 50:
+            sessions.append((session, included, PairContext(left, right, rows_left, rows_right)))
+        jobs = [(model.comparisons, u_pairs)] + [
+            ([model.comparisons[k] for k in included], pairs)
+            for _, included, pairs in sessions
+            if pairs.size >= 50
+        ]
+        levels = iter(self._map(lambda job: compute_levels(*job), jobs))
+        u = level_frequencies(next(levels), n_levels)
+        estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
+        session_notes = []
+        for session, included, pairs in sessions:
+            if pairs.size < 50:
                 session_notes.append(
-                    {"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True}
+                    {"rule": session.rule.name, "pairs": int(pairs.size), "skipped": True}
                 )
                 continue
-            session_levels = compute_levels(
-                [model.comparisons[k] for k in included],
-                PairContext(left, right, rows_left, rows_right),
-            )
             em = expectation_maximisation(
-                session_levels,
+                next(levels),
                 [n_levels[k] for k in included],
                 u_start=[u[k] for k in included],
                 fixed_u=True,
@@ -340,7 +355,7 @@ class Linker:
                 estimates[k].append(em.m[position])
             session_notes.append({
                 "rule": session.rule.name,
-                "pairs": int(rows_left.size),
+                "pairs": int(pairs.size),
                 "iterations": em.iterations,
                 "converged": em.converged,
                 "proportion_matched": em.proportion_matched,
@@ -354,17 +369,28 @@ class Linker:
         model.fit_term_frequencies([left] if dedupe else [left, right])
         model.notes = {"em_sessions": session_notes, "u_sample_pairs": self.u_sample_size}
 
-    def _estimate_u(
+    def _u_sample(
         self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
-    ) -> list[np.ndarray]:
+    ) -> PairContext:
+        # Random pairs: almost all are non-matches, so their levels estimate u.
         size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
         sample_left = rng.integers(0, len(left), size)
         sample_right = rng.integers(0, len(right), size)
         if dedupe:
             distinct = sample_left != sample_right
             sample_left, sample_right = sample_left[distinct], sample_right[distinct]
-        pairs = PairContext(left, right, sample_left, sample_right)
-        return level_frequencies(compute_levels(self.model.comparisons, pairs), self.model.n_levels)
+        return PairContext(left, right, sample_left, sample_right)
+
+    def _map(self, function, items: list) -> list:
+        """Return ``[function(item) for item in items]``, in threads when workers > 1.
+
+        numpy and rapidfuzz release the GIL for the bulk of the work; results
+        come back in order, so they are the same whatever the parallelism.
+        """
+        if self.workers > 1 and len(items) > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as executor:
+                return list(executor.map(function, items))
+        return [function(item) for item in items]
 
 
 def _fallback_m(n_levels: list[int]) -> list[np.ndarray]:
