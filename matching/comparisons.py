@@ -369,10 +369,13 @@ def _distinct_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the distinct (a, b) id pairs and each input pair's index among them.
 
-    Ids are first renumbered among the values present, and when the grid of
-    those is small the pairs are marked in a dense table (linear time);
-    otherwise sorted.  Same pairs, same order, either way.
+    Many pairs: ids are renumbered among the values present, and when the
+    grid of those is small the pairs are marked in a dense table (linear
+    time); otherwise sorted.  Same pairs, same order, either way.
     """
+    if a.size < 100_000:  # a sort is cheaper than tables the size of the vocabulary
+        unique, inverse = np.unique(a.astype(np.int64) * size + b, return_inverse=True)
+        return unique // size, unique % size, inverse.reshape(-1)
     present_a = np.zeros(size, dtype=bool)
     present_a[a] = True
     present_b = np.zeros(size, dtype=bool)
@@ -384,7 +387,7 @@ def _distinct_pairs(
     rank[values_b] = np.arange(values_b.size)
     codes += rank[b]
     cells = values_a.size * values_b.size
-    if cells <= max(8 * a.size, 1 << 20):
+    if cells <= 8 * a.size:
         seen = np.zeros(cells, dtype=bool)
         seen[codes] = True
         unique = np.nonzero(seen)[0]

@@ -134,3 +134,17 @@ def test_comparisons_fail_at_construction_with_the_right_call():
                              else_()])
     with pytest.raises(ValueError, match="unknown feature"):
         Comparison("given", [null("givn"), else_()])
+
+
+@pytest.mark.parametrize(("pairs", "values"), [(150_000, 300), (150_000, 5_000), (500, 50)])
+def test_distinct_value_pairs_are_found_alike_by_table_and_by_sort(pairs, values):
+    from matching.comparisons import _distinct_pairs
+
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, values, pairs).astype(np.int32)
+    b = rng.integers(0, values, pairs).astype(np.int32)
+    first, second, inverse = _distinct_pairs(a, b, values)
+    unique, expected_inverse = np.unique(a.astype(np.int64) * values + b, return_inverse=True)
+    assert first.tolist() == (unique // values).tolist()
+    assert second.tolist() == (unique % values).tolist()
+    assert np.array_equal(inverse, expected_inverse.reshape(-1))
