@@ -381,15 +381,26 @@ def _column(records: list[Mapping[str, Any]], field: str) -> list:
         return [record.get(field) for record in records]
 
 
+def _concatenate_columns(parts: list) -> Any:
+    if isinstance(parts[0], list):
+        return [value for part in parts for value in part]
+    return np.concatenate([column_values(part) for part in parts])
+
+
 def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> dict[str, Any]:
     """Return the prepared features of ``records`` column by column.
 
     The same values as :func:`prepare` record by record (a test holds them
     equal), computed once per distinct input value: string columns come back
-    as object arrays, integer columns as int64 arrays.  ``workers`` is
-    accepted for compatibility; one process is faster than forking now.
+    as object arrays or :class:`Coded`, integer columns as int64 arrays.
+    ``workers`` > 1 prepares parts in parallel (see :func:`prepare_parts`).
     """
-    del workers
+    if workers > 1:
+        parts = prepare_parts(records, workers=workers)
+        if len(parts) > 1:
+            return {
+                name: _concatenate_columns([part[name] for part in parts]) for name in _COLUMNS
+            }
     n = len(records)
     if n == 0:
         return {
@@ -508,6 +519,43 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     return out
 
 
+# Below this many records one process prepares them all: forking costs more.
+PARALLEL_MIN_RECORDS = 20_000
+_FORKED_RECORDS: list = []  # what forked workers read (never pickled to them)
+
+
+def _prepare_slice(bounds: tuple[int, int]) -> dict[str, Any]:
+    return prepare_columns(_FORKED_RECORDS[bounds[0] : bounds[1]])
+
+
+def prepare_parts(records: list[Mapping[str, Any]], *, workers: int = 1) -> list[dict[str, Any]]:
+    """Return the prepared columns of consecutive parts of ``records``, in order.
+
+    With ``workers`` > 1 the parts are prepared at once: the first here, the
+    others in forked processes that read the records from memory shared at
+    the fork and send back compact columns (distinct values and codes).
+    """
+    import multiprocessing
+
+    if (
+        workers <= 1
+        or len(records) < PARALLEL_MIN_RECORDS
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [prepare_columns(records)]
+    size = -(-len(records) // workers)
+    bounds = [(start, min(start + size, len(records))) for start in range(0, len(records), size)]
+    global _FORKED_RECORDS
+    _FORKED_RECORDS = records
+    try:
+        with multiprocessing.get_context("fork").Pool(len(bounds) - 1) as pool:
+            others = pool.map_async(_prepare_slice, bounds[1:])
+            first = prepare_columns(records[bounds[0][0] : bounds[0][1]])
+            return [first, *others.get()]
+    finally:
+        _FORKED_RECORDS = []
+
+
 class RecordTable:
     """A growable columnar table of prepared records."""
 
@@ -538,12 +586,13 @@ class RecordTable:
     ) -> RecordTable:
         """Return a table of the prepared ``records``.
 
-        ``workers=2`` prepares the two halves in two forked processes (worth it
-        from some tens of thousands of records; leave 1 inside a web server).
+        ``workers=2`` prepares the two halves in two processes (forked; worth
+        it from some tens of thousands of records; leave 1 inside a web server).
         """
         records = records if isinstance(records, list) else list(records)
         table = cls(vocabularies, capacity=len(records) + 16)
-        table.extend_columns(prepare_columns(records, workers=workers))
+        for part in prepare_parts(records, workers=workers):
+            table.extend_columns(part)
         return table
 
     def extend(self, prepared: list[Mapping[str, Any]]) -> range:

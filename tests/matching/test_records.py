@@ -128,3 +128,23 @@ def test_curp_flags_agree_with_parsing_one_by_one():
             parsed is not None and parsed.check_digit_ok and parsed.birth_date is not None
         ), text
     assert valid.sum() > len(curps) * 0.5  # the check is not vacuous
+
+
+def test_records_prepared_in_two_processes_give_the_same_table(monkeypatch):
+    import matching.records
+
+    monkeypatch.setattr(matching.records, "PARALLEL_MIN_RECORDS", 100)
+    records = synthetic_records()[:700] + ODD_RECORDS
+    assert len(matching.records.prepare_parts(records, workers=2)) == 2
+    alone = RecordTable.from_records(records, Vocabularies())
+    shared = RecordTable.from_records(records, Vocabularies(), workers=2)
+    assert shared.record_ids == alone.record_ids
+    for name in STRING_FEATURES:
+        assert shared.text(name).tolist() == alone.text(name).tolist(), name
+        # Ids may be numbered in another order, but equal strings share one.
+        strings = shared.vocabularies[STRING_FEATURES[name]].strings
+        assert [strings[i] for i in shared.column(name)] == alone.text(name).tolist(), name
+    for name in INT_FEATURES:
+        assert shared.column(name).tolist() == alone.column(name).tolist(), name
+    columns = prepare_columns(records, workers=2)
+    assert column_values(columns["given"]).tolist() == alone.text("given").tolist()
