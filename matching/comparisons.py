@@ -449,13 +449,27 @@ def _date_swapped(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndar
     return (ya == yb) & (ma == db) & (da == mb) & (a != 0)
 
 
+# Differences of two numbers that differ in one decimal digit: d x 10^k.
+_ONE_DIGIT_STEPS = np.array(
+    sorted(d * 10**k for d in range(1, 10) for k in range(9)), dtype=np.int64
+)
+
+
 def _date_one_digit(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
     a, b = pairs.values(level.features[0], todo)
-    differing = np.zeros(todo.size, dtype=np.int8)
+    # Only a difference of d x 10^k can come from one digit (a borrow can fake
+    # one: 20 - 19): digits are counted only for those few pairs.
+    step = np.abs(a.astype(np.int64) - b)
+    positions = np.minimum(np.searchsorted(_ONE_DIGIT_STEPS, step), _ONE_DIGIT_STEPS.size - 1)
+    result = (step == 0) | (_ONE_DIGIT_STEPS[positions] == step)
+    check = np.nonzero(result)[0]
+    x, y = a[check], b[check]
+    differing = np.zeros(check.size, dtype=np.int8)
     for _ in range(8):
-        differing += (a % 10) != (b % 10)
-        a, b = a // 10, b // 10
-    return differing <= 1
+        differing += (x % 10) != (y % 10)
+        x, y = x // 10, y // 10
+    result[check] = differing <= 1
+    return result
 
 
 def _date_year_off(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
