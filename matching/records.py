@@ -31,6 +31,7 @@ from matching.normalize import (
     canonical_given_names,
     fold,
     normalize_address,
+    normalize_addresses,
     normalize_name,
     normalize_sex,
     parse_date,
@@ -185,6 +186,12 @@ def address_key(address: str) -> str:
 def _address(text: str) -> tuple[str, dict[str, Any]]:
     """Return the normalised address and its blocking/gating parts in one pass."""
     address = normalize_address(text)
+    key, number, street = _address_parts(address)
+    return address, {"address_key": key, "address_number": number, "address_street": street}
+
+
+def _address_parts(address: str) -> tuple[str, int, str]:
+    """Return (house number and street key, house number, street key) of a normalised address."""
     number, word = "", ""
     for token in address.split():
         if not number and token.isdigit():
@@ -193,11 +200,11 @@ def _address(text: str) -> tuple[str, dict[str, Any]]:
             word = token
         if number and word:
             break
-    return address, {
-        "address_key": f"{number} {word[:3]}" if number and word else "",
-        "address_number": int(number[:9]) if number else 0,
-        "address_street": f"s {word[:4]}" if word else "",
-    }
+    return (
+        f"{number} {word[:3]}" if number and word else "",
+        int(number[:9]) if number else 0,
+        f"s {word[:4]}" if word else "",
+    )
 
 
 def address_number(address: str) -> int:
@@ -497,13 +504,15 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
         raw, code = _factorize(_column(records, field))
         out[field] = Coded(_objects([fold(text) for text in _texts(raw)]), code)
     address_raw, address_code = _factorize(_column(records, "address"))
-    addresses = [_address(text) for text in _texts(address_raw)]
-    out["address"] = Coded(_objects([a for a, _ in addresses]), address_code)
-    for name in ("address_key", "address_street"):
-        out[name] = Coded(_objects([parts[name] for _, parts in addresses]), address_code)
-    out["address_number"] = np.array(
-        [parts["address_number"] for _, parts in addresses], dtype=np.int64
-    )[address_code]
+    addresses = normalize_addresses(_texts(address_raw))
+    parts = [_address_parts(address) for address in addresses]
+    out["address"] = Coded(_objects(addresses), address_code)
+    for position, name in enumerate(("address_key", "address_number", "address_street")):
+        values = [part[position] for part in parts]
+        if name == "address_number":
+            out[name] = np.array(values, dtype=np.int64)[address_code]
+        else:
+            out[name] = Coded(_objects(values), address_code)
     sex_raw, sex_code = _factorize(_column(records, "sex"))
     out["sex"] = np.array(
         [SEX_CODE[normalize_sex(text)] for text in _texts(sex_raw)], dtype=np.int64
