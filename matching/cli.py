@@ -15,7 +15,7 @@ import numpy as np
 from matching.clustering import cluster_ids
 from matching.linker import Linker, LinkResult
 from matching.model import LinkageModel
-from matching.records import INPUT_FIELDS, OPTIONAL_INPUT_FIELDS
+from matching.records import INPUT_FIELDS, OPTIONAL_INPUT_FIELDS, ColumnarRecords
 
 _DESCRIPTION = """\
 Probabilistic record linkage (Fellegi-Sunter, parameters estimated from the
@@ -56,6 +56,33 @@ def read_csv(path: str | Path) -> list[dict[str, str]]:
             if not row.get("record_id"):
                 row["record_id"] = str(number)
     return rows
+
+
+def read_csv_columns(path: str | Path) -> ColumnarRecords:
+    """Return the records of a CSV file column by column (as :func:`read_csv`, no dicts)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [(name or "").strip().lower() for name in next(reader, [])]
+        rows = list(reader)
+    if len(set(header)) != len(header):  # a repeated column name: read row by row
+        records = read_csv(path)
+        return ColumnarRecords(
+            {name: [r.get(name) for r in records] for name in (*header, "record_id")},
+            len(records),
+        )
+    width = len(header)
+    if any(len(row) != width for row in rows):  # a short row lacks its last fields
+        rows = [(row + [None] * width)[:width] for row in rows]
+    columns = (
+        dict(zip(header, zip(*rows, strict=True), strict=True))
+        if rows
+        else dict.fromkeys(header, ())
+    )
+    ids = columns.get("record_id")
+    if ids is None or not all(ids):
+        ids = ids or [""] * len(rows)
+        columns["record_id"] = [value or str(number) for number, value in enumerate(ids, 1)]
+    return ColumnarRecords(columns, len(rows))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -136,10 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
     )
     if args.command == "link":
-        result = linker.link(read_csv(args.left), read_csv(args.right))
+        result = linker.link(read_csv_columns(args.left), read_csv_columns(args.right))
         _write_pairs(args.output, result, include_review=args.include_review)
     else:
-        result = linker.dedupe(read_csv(args.file))
+        result = linker.dedupe(read_csv_columns(args.file))
         _write_clusters(args.output, result)
         if args.pairs:
             _write_pairs(args.pairs, result, include_review=args.include_review)

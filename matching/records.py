@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -381,7 +381,39 @@ def _texts(values: list) -> list[str]:
     return [value.strip() if value.__class__ is str else _as_text(value) for value in values]
 
 
+class ColumnarRecords(Sequence):
+    """Records held column by column, as a CSV file is read: no dict per record.
+
+    Reads as a sequence of dicts (built on demand); the preparation takes
+    the columns as they are.
+    """
+
+    def __init__(self, columns: Mapping[str, Sequence], length: int) -> None:
+        if any(len(values) != length for values in columns.values()):
+            raise ValueError("ColumnarRecords: every column needs one value per record")
+        self.columns = dict(columns)
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.length)
+            return ColumnarRecords(
+                {name: values[index] for name, values in self.columns.items()},
+                len(range(start, stop, step)),
+            )
+        return {name: values[index] for name, values in self.columns.items()}
+
+    def column(self, field: str) -> list:
+        values = self.columns.get(field)
+        return [None] * self.length if values is None else list(values)
+
+
 def _column(records: list[Mapping[str, Any]], field: str) -> list:
+    if isinstance(records, ColumnarRecords):
+        return records.column(field)
     try:  # a file's rows all carry its header's fields: C-level
         return list(map(operator.itemgetter(field), records))
     except (KeyError, TypeError):
@@ -598,7 +630,7 @@ class RecordTable:
         ``workers=2`` prepares the two halves in two processes (forked; worth
         it from some tens of thousands of records; leave 1 inside a web server).
         """
-        records = records if isinstance(records, list) else list(records)
+        records = records if isinstance(records, (list, ColumnarRecords)) else list(records)
         table = cls(vocabularies, capacity=len(records) + 16)
         for part in prepare_parts(records, workers=workers):
             table.extend_columns(part)
