@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -254,8 +256,7 @@ class Linker:
             return kept, found, counts, spent
 
         # Chunks are independent and come back in order: the result is the
-        # same with one worker or several (threads: numpy and rapidfuzz
-        # release the GIL for the bulk of the work).
+        # same with one worker or several.
         for kept_part, found, counts, spent in self._map(one_chunk, chunks.bounds()):
             kept_parts.append(kept_part)
             patterns.add_patterns(*found)
@@ -384,15 +385,43 @@ class Linker:
         return PairContext(left, right, sample_left, sample_right)
 
     def _map(self, function, items: list) -> list:
-        """Return ``[function(item) for item in items]``, in threads when workers > 1.
+        """Return ``[function(item) for item in items]``, over ``workers`` processes.
 
-        numpy and rapidfuzz release the GIL for the bulk of the work; results
-        come back in order, so they are the same whatever the parallelism.
+        Forked processes read the tables from memory shared at the fork and
+        send back small results; results come back in order, so they are the
+        same whatever the parallelism.  Without fork (or with one worker),
+        threads or a plain loop.
         """
-        if self.workers > 1 and len(items) > 1:
+        if self.workers <= 1 or len(items) <= 1:
+            return [function(item) for item in items]
+        if "fork" not in multiprocessing.get_all_start_methods():
             with ThreadPoolExecutor(max_workers=self.workers) as executor:
                 return list(executor.map(function, items))
-        return [function(item) for item in items]
+        global _FORKED_JOB
+        _FORKED_JOB = (function, items)  # inherited at the fork: only indices are sent
+        gc.freeze()  # the children's collector then leaves the shared pages alone
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(self.workers, len(items)), initializer=_single_threaded) as pool:
+                return pool.map(_call_forked, range(len(items)), chunksize=1)
+        finally:
+            gc.unfreeze()
+            _FORKED_JOB = None
+
+
+_FORKED_JOB: tuple | None = None  # (function, items) that forked workers run
+
+
+def _call_forked(index: int):
+    function, items = _FORKED_JOB
+    return function(items[index])
+
+
+def _single_threaded() -> None:
+    # A thread pool inherited through fork would have no threads behind it.
+    from matching import comparisons
+
+    comparisons._WORKERS = 1
 
 
 def _fallback_m(n_levels: list[int]) -> list[np.ndarray]:
