@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -73,11 +74,7 @@ def read_csv_columns(path: str | Path) -> ColumnarRecords:
     width = len(header)
     if any(len(row) != width for row in rows):  # a short row lacks its last fields
         rows = [(row + [None] * width)[:width] for row in rows]
-    columns = (
-        dict(zip(header, zip(*rows, strict=True), strict=True))
-        if rows
-        else dict.fromkeys(header, ())
-    )
+    columns = {name: list(map(itemgetter(k), rows)) for k, name in enumerate(header)}
     ids = columns.get("record_id")
     if ids is None or not all(ids):
         ids = ids or [""] * len(rows)

@@ -288,7 +288,7 @@ class PairContext:
         self.left_rows = np.asarray(left_rows, dtype=np.int64)
         self.right_rows = np.asarray(right_rows, dtype=np.int64)
         self.size = len(self.left_rows)
-        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # known, scores
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.cutoffs: dict[tuple[str, str], float] = {}
 
@@ -327,14 +327,9 @@ class PairContext:
         """
         cached = self._cache.get((kind, feature))
         if cached is not None:
-            cached_todo, cached_scores = cached
-            positions = np.searchsorted(cached_todo, todo)
-            if (
-                positions.size
-                and positions[-1] < cached_todo.size
-                and np.array_equal(cached_todo[positions], todo)
-            ):
-                return cached_scores[positions]
+            known, all_scores = cached
+            if known[todo].all():
+                return all_scores[todo]
         a, b = self.values(feature, todo)
         vocabulary = self.left.vocabularies[STRING_FEATURES[feature]]
         cutoff = self.cutoffs.get((kind, feature))
@@ -351,6 +346,23 @@ class PairContext:
                 score_cutoff=cutoff,
             )
             scores = unique_scores[inverse]
+        elif kind == "levenshtein" and cutoff is not None and todo.size > 2000:
+            # Each edit changes the set of characters by at most two, so pairs
+            # whose sets differ by more cannot be within the cutoff: rapidfuzz
+            # would answer cutoff + 1 for them, as they get here.
+            signatures = vocabulary.signatures()
+            differ = np.bitwise_count(signatures[a] ^ signatures[b])
+            possible = np.nonzero(differ <= 2 * cutoff)[0]
+            left_text, right_text = self.texts(feature, todo[possible])
+            scores = np.full(todo.size, int(cutoff) + 1, dtype=np.uint32)
+            scores[possible] = process.cpdist(
+                left_text,
+                right_text,
+                scorer=scorer,
+                workers=_workers(possible.size),
+                score_cutoff=cutoff,
+                dtype=np.uint32,
+            )
         else:
             left_text, right_text = self.texts(feature, todo)
             scores = process.cpdist(
@@ -360,7 +372,12 @@ class PairContext:
                 workers=_workers(todo.size),
                 score_cutoff=cutoff,
             )
-        self._cache[(kind, feature)] = (todo, scores)
+        # Kept by pair position: a weaker level's pairs are a subset of these.
+        known = np.zeros(self.size, dtype=bool)
+        known[todo] = True
+        all_scores = np.zeros(self.size, dtype=scores.dtype)
+        all_scores[todo] = scores
+        self._cache[(kind, feature)] = (known, all_scores)
         return scores
 
 

@@ -15,6 +15,7 @@ Layout of the 18 characters::
 from __future__ import annotations
 
 import datetime
+import itertools
 import operator
 import re
 import unicodedata
@@ -259,11 +260,16 @@ def curp_initials_column(
     has_paternal = np.array([bool(w) for w in surname_words] or [False])[paternal]
     initials = np.where(has_paternal, head[paternal] + letter[maternal], head[maternal] + "X")
     initials = initials + given_letter[given]
-    distinct, codes = np.unique(initials.astype(str), return_inverse=True)
-    fixed = np.array(
-        [x[0] + "X" + x[2:] if x in _INCONVENIENT else x for x in distinct.tolist()], dtype=object
+    distinct: dict[str, int] = {}
+    codes = np.fromiter(
+        map(distinct.setdefault, initials.tolist(), itertools.count()), dtype=np.int64
     )
-    return fixed[codes.reshape(-1)]
+    fixed = np.array(
+        [x[0] + "X" + x[2:] if x in _INCONVENIENT else x for x in distinct], dtype=object
+    )
+    position = np.zeros(len(initials), dtype=np.int64)  # first sightings -> dense codes
+    position[list(distinct.values())] = np.arange(len(distinct))
+    return fixed[position[codes]]
 
 
 def curp_stem(

@@ -96,6 +96,20 @@ INT_FEATURES: tuple[str, ...] = (
 SEX_CODE = {"": 0, "H": 1, "M": 2}
 
 
+def char_signatures(strings: list[str]) -> np.ndarray:
+    """Return one uint64 per string with bit ``ord(c) % 64`` set for each character ``c``."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    signatures = np.zeros(len(strings), dtype=np.uint64)
+    nonempty = np.nonzero(lengths)[0]
+    if nonempty.size:
+        text = "".join(strings).encode("utf-32-le", "surrogatepass")
+        codes = np.frombuffer(text, dtype=np.uint32).astype(np.uint64)
+        bits = np.left_shift(np.uint64(1), codes & np.uint64(63))
+        starts = (np.cumsum(lengths) - lengths)[nonempty]
+        signatures[nonempty] = np.bitwise_or.reduceat(bits, starts)
+    return signatures
+
+
 class Vocabulary:
     """Map strings to dense integer ids; ``""`` is always id 0."""
 
@@ -103,12 +117,27 @@ class Vocabulary:
         self._ids: dict[str, int] = {"": 0}
         self.strings: list[str] = [""]
         self._array: np.ndarray | None = None
+        self._signatures: np.ndarray | None = None
 
     def as_array(self) -> np.ndarray:
         """Return the strings as an object array (cached until the vocabulary grows)."""
         if self._array is None or len(self._array) != len(self.strings):
             self._array = np.array(self.strings, dtype=object)
         return self._array
+
+    def signatures(self) -> np.ndarray:
+        """Return, per id, a 64-bit set of the string's characters (code point mod 64).
+
+        Two strings whose sets differ in more than 2k bits are more than k
+        edits apart: a cheap test before an edit distance.
+        """
+        done = 0 if self._signatures is None else len(self._signatures)
+        if done < len(self.strings):
+            extra = char_signatures(self.strings[done:])
+            self._signatures = (
+                extra if self._signatures is None else np.concatenate([self._signatures, extra])
+            )
+        return self._signatures
 
     def id(self, value: str) -> int:
         """Return the id of ``value``, adding it if new."""
