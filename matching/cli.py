@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from matching.clustering import cluster_ids
-from matching.linker import Linker, LinkResult
+from matching.linker import Linker, LinkResult, collector_paused
 from matching.model import LinkageModel
 from matching.records import INPUT_FIELDS, OPTIONAL_INPUT_FIELDS, ColumnarRecords
 
@@ -160,10 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
     )
     if args.command == "link":
-        result = linker.link(read_csv_columns(args.left), read_csv_columns(args.right))
+        with collector_paused():
+            left, right = read_csv_columns(args.left), read_csv_columns(args.right)
+        result = linker.link(left, right)
         _write_pairs(args.output, result, include_review=args.include_review)
     else:
-        result = linker.dedupe(read_csv_columns(args.file))
+        with collector_paused():
+            records = read_csv_columns(args.file)
+        result = linker.dedupe(records)
         _write_clusters(args.output, result)
         if args.pairs:
             _write_pairs(args.pairs, result, include_review=args.include_review)
