@@ -613,6 +613,13 @@ def prepare_parts(records: list[Mapping[str, Any]], *, workers: int = 1) -> list
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return [prepare_columns(records)]
+    # Names repeat across the parts: prepare them once here, and the forked
+    # processes inherit the filled caches.
+    for text in _texts(list(dict.fromkeys(_column(records, "given_names")))):
+        _given_parts(text)
+    surnames = _column(records, "paternal_surname") + _column(records, "maternal_surname")
+    for text in _texts(list(dict.fromkeys(surnames))):
+        _surname_parts(text)
     size = -(-len(records) // workers)
     bounds = [(start, min(start + size, len(records))) for start in range(0, len(records), size)]
     global _FORKED_RECORDS
