@@ -98,6 +98,20 @@ def test_a_record_added_to_the_index_is_found_at_once(linkage):
     assert matches[0][1] > 0.99
 
 
+def test_records_loaded_in_bulk_match_as_records_added_one_by_one(linkage):
+    left, right, _, result = linkage
+    bulk, single = IncrementalIndex(result.model), IncrementalIndex(result.model)
+    bulk.add_many((as_input(r) for r in right[:1500]), batch=400)
+    for record in right[:1500]:
+        single.add(as_input(record))
+    found = 0
+    for record in left[:150]:
+        matches = bulk.match(as_input(record))
+        assert matches == single.match(as_input(record))
+        found += bool(matches)
+    assert found > 20
+
+
 def test_the_index_refuses_an_untrained_model():
     with pytest.raises(ValueError, match="trained model"):
         IncrementalIndex(LinkageModel())
