@@ -213,18 +213,22 @@ class Comparison:
         """Return the level index (int8) of every pair."""
         out = np.full(pairs.size, -1, dtype=np.int8)
         pairs.cutoffs = self._cutoffs
+        todo = np.arange(pairs.size)  # pairs no level has claimed yet, in order
         for index, level in enumerate(self.levels):
-            todo = np.nonzero(out < 0)[0]
             if todo.size == 0:
                 break
             if level.kind == "else":
                 out[todo] = index
                 break
             if level.gate:
-                todo = todo[_agree_on_any(pairs, level.gate, todo)]
-                if todo.size == 0:
-                    continue
-            out[todo[_TESTS[level.kind](pairs, level, todo)]] = index
+                tested = todo[_agree_on_any(pairs, level.gate, todo)]
+                if tested.size:
+                    out[tested[_TESTS[level.kind](pairs, level, tested)]] = index
+                    todo = todo[out[todo] < 0]
+                continue
+            passed = _TESTS[level.kind](pairs, level, todo)
+            out[todo[passed]] = index
+            todo = todo[~passed]
         pairs.release()
         return out
 
