@@ -137,7 +137,8 @@ def _parser() -> argparse.ArgumentParser:
             "--workers",
             type=int,
             default=1,
-            help="processes for preparing records (default 1; 2 helps on an idle machine)",
+            help="processes for preparing records and comparing pairs (default 1; the "
+            "result is the same with any number)",
         )
     return parser
 

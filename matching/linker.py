@@ -182,6 +182,8 @@ class Linker:
 
     ``Linker().link(left, right)`` estimates everything from the data;
     ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
+    ``workers=2`` prepares records and compares chunks of pairs in forked
+    processes (the same result as one worker; keep 1 inside a web server).
     """
 
     def __init__(

@@ -131,3 +131,16 @@ def test_blocking_report_counts_every_pass(linkage):
     assert [r["rule"] for r in rows] == [r.name for r in result.model.blocking_rules]
     assert sum(r["new_pairs"] for r in rows) == result.n_candidates
     assert all(r["pairs"] >= r["new_pairs"] for r in rows)
+
+
+def test_two_worker_processes_give_exactly_the_result_of_one(linkage, monkeypatch):
+    import matching.records
+
+    left, right, _, result = linkage
+    monkeypatch.setattr(matching.records, "PARALLEL_MIN_RECORDS", 1000)  # fork the preparation
+    parallel = Linker(workers=2, pairs_per_chunk=20_000).link(
+        [as_input(r) for r in left], [as_input(r) for r in right]
+    )
+    assert parallel.n_candidates == result.n_candidates
+    assert parallel.links() == result.links()  # same pairs, same probabilities, same order
+    assert parallel.model.to_json() == result.model.to_json()
