@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
 
-from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable
+from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable, char_signatures
 
 _WORKERS = 2  # the machine budget: two cores
 # Below this many pairs a second thread costs more than it saves.
@@ -354,8 +354,14 @@ class PairContext:
             # Each edit changes the set of characters by at most two, so pairs
             # whose sets differ by more cannot be within the cutoff: rapidfuzz
             # would answer cutoff + 1 for them, as they get here.
-            signatures = vocabulary.signatures()
-            differ = np.bitwise_count(signatures[a] ^ signatures[b])
+            if len(vocabulary) <= 4 * todo.size:  # a batch: every string's, once
+                signatures = vocabulary.signatures()
+                first, second = signatures[a], signatures[b]
+            else:  # a few pairs against a large index: only the strings involved
+                unique, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+                local = char_signatures([vocabulary.strings[i] for i in unique.tolist()])
+                first, second = local[inverse[: a.size]], local[inverse[a.size :]]
+            differ = np.bitwise_count(first ^ second)
             possible = np.nonzero(differ <= 2 * cutoff)[0]
             left_text, right_text = self.texts(feature, todo[possible])
             scores = np.full(todo.size, int(cutoff) + 1, dtype=np.uint32)

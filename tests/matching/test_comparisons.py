@@ -150,7 +150,8 @@ def test_distinct_value_pairs_are_found_alike_by_table_and_by_sort(pairs, values
     assert np.array_equal(inverse, expected_inverse.reshape(-1))
 
 
-def test_identity_number_levels_on_many_pairs_match_the_edit_distance():
+@pytest.mark.parametrize("other_numbers", [0, 20_000])  # a batch; a few pairs in a large index
+def test_identity_number_levels_on_many_pairs_match_the_edit_distance(other_numbers):
     from rapidfuzz.distance import Levenshtein
 
     rng = np.random.default_rng(5)
@@ -179,6 +180,7 @@ def test_identity_number_levels_on_many_pairs_match_the_edit_distance():
     vocabularies = Vocabularies()
     left = RecordTable.from_records([{"id_number": a} for a, _ in pairs], vocabularies)
     right = RecordTable.from_records([{"id_number": b} for _, b in pairs], vocabularies)
+    RecordTable.from_records([{"id_number": number()} for _ in range(other_numbers)], vocabularies)
     rows = np.arange(len(pairs))
     comparison = COMPARISONS["id_number"]
     levels = comparison.compute(PairContext(left, right, rows, rows))
