@@ -8,14 +8,15 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
 from matching.clustering import cluster_ids
-from matching.linker import Linker, LinkResult
+from matching.linker import Linker, LinkResult, collector_paused
 from matching.model import LinkageModel
-from matching.records import INPUT_FIELDS, OPTIONAL_INPUT_FIELDS
+from matching.records import INPUT_FIELDS, OPTIONAL_INPUT_FIELDS, ColumnarRecords
 
 _DESCRIPTION = """\
 Probabilistic record linkage (Fellegi-Sunter, parameters estimated from the
@@ -56,6 +57,29 @@ def read_csv(path: str | Path) -> list[dict[str, str]]:
             if not row.get("record_id"):
                 row["record_id"] = str(number)
     return rows
+
+
+def read_csv_columns(path: str | Path) -> ColumnarRecords:
+    """Return the records of a CSV file column by column (as :func:`read_csv`, no dicts)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [(name or "").strip().lower() for name in next(reader, [])]
+        rows = list(reader)
+    if len(set(header)) != len(header):  # a repeated column name: read row by row
+        records = read_csv(path)
+        return ColumnarRecords(
+            {name: [r.get(name) for r in records] for name in (*header, "record_id")},
+            len(records),
+        )
+    width = len(header)
+    if any(len(row) != width for row in rows):  # a short row lacks its last fields
+        rows = [(row + [None] * width)[:width] for row in rows]
+    columns = {name: list(map(itemgetter(k), rows)) for k, name in enumerate(header)}
+    ids = columns.get("record_id")
+    if ids is None or not all(ids):
+        ids = ids or [""] * len(rows)
+        columns["record_id"] = [value or str(number) for number, value in enumerate(ids, 1)]
+    return ColumnarRecords(columns, len(rows))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +137,8 @@ def _parser() -> argparse.ArgumentParser:
             "--workers",
             type=int,
             default=1,
-            help="processes for preparing records (default 1; 2 helps on an idle machine)",
+            help="processes for preparing records and comparing pairs (default 1; the "
+            "result is the same with any number)",
         )
     return parser
 
@@ -136,10 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
     )
     if args.command == "link":
-        result = linker.link(read_csv(args.left), read_csv(args.right))
+        with collector_paused():
+            left, right = read_csv_columns(args.left), read_csv_columns(args.right)
+        result = linker.link(left, right)
         _write_pairs(args.output, result, include_review=args.include_review)
     else:
-        result = linker.dedupe(read_csv(args.file))
+        with collector_paused():
+            records = read_csv_columns(args.file)
+        result = linker.dedupe(records)
         _write_clusters(args.output, result)
         if args.pairs:
             _write_pairs(args.pairs, result, include_review=args.include_review)

@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
 
-from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable
+from matching.records import INT_FEATURES, STRING_FEATURES, RecordTable, char_signatures
 
 _WORKERS = 2  # the machine budget: two cores
 # Below this many pairs a second thread costs more than it saves.
@@ -213,18 +213,22 @@ class Comparison:
         """Return the level index (int8) of every pair."""
         out = np.full(pairs.size, -1, dtype=np.int8)
         pairs.cutoffs = self._cutoffs
+        todo = np.arange(pairs.size)  # pairs no level has claimed yet, in order
         for index, level in enumerate(self.levels):
-            todo = np.nonzero(out < 0)[0]
             if todo.size == 0:
                 break
             if level.kind == "else":
                 out[todo] = index
                 break
             if level.gate:
-                todo = todo[_agree_on_any(pairs, level.gate, todo)]
-                if todo.size == 0:
-                    continue
-            out[todo[_TESTS[level.kind](pairs, level, todo)]] = index
+                tested = todo[_agree_on_any(pairs, level.gate, todo)]
+                if tested.size:
+                    out[tested[_TESTS[level.kind](pairs, level, tested)]] = index
+                    todo = todo[out[todo] < 0]
+                continue
+            passed = _TESTS[level.kind](pairs, level, todo)
+            out[todo[passed]] = index
+            todo = todo[~passed]
         pairs.release()
         return out
 
@@ -288,7 +292,7 @@ class PairContext:
         self.left_rows = np.asarray(left_rows, dtype=np.int64)
         self.right_rows = np.asarray(right_rows, dtype=np.int64)
         self.size = len(self.left_rows)
-        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # known, scores
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.cutoffs: dict[tuple[str, str], float] = {}
 
@@ -327,31 +331,48 @@ class PairContext:
         """
         cached = self._cache.get((kind, feature))
         if cached is not None:
-            cached_todo, cached_scores = cached
-            positions = np.searchsorted(cached_todo, todo)
-            if (
-                positions.size
-                and positions[-1] < cached_todo.size
-                and np.array_equal(cached_todo[positions], todo)
-            ):
-                return cached_scores[positions]
+            known, all_scores = cached
+            if known[todo].all():
+                return all_scores[todo]
         a, b = self.values(feature, todo)
         vocabulary = self.left.vocabularies[STRING_FEATURES[feature]]
         cutoff = self.cutoffs.get((kind, feature))
         # Names repeat, addresses and identity numbers hardly ever do.
         repeats = len(vocabulary) * 3 < len(self.left) + len(self.right)
         if todo.size > 2000 and repeats:
-            codes = a.astype(np.int64) * len(vocabulary) + b
-            unique, inverse = np.unique(codes, return_inverse=True)
+            first, second, inverse = _distinct_pairs(a, b, len(vocabulary))
             strings = vocabulary.as_array()
             unique_scores = process.cpdist(
-                strings[unique // len(vocabulary)],
-                strings[unique % len(vocabulary)],
+                strings[first],
+                strings[second],
                 scorer=scorer,
-                workers=_workers(unique.size),
+                workers=_workers(first.size),
                 score_cutoff=cutoff,
             )
-            scores = unique_scores[inverse.reshape(-1)]
+            scores = unique_scores[inverse]
+        elif kind == "levenshtein" and cutoff is not None and todo.size > 2000:
+            # Each edit changes the set of characters by at most two, so pairs
+            # whose sets differ by more cannot be within the cutoff: rapidfuzz
+            # would answer cutoff + 1 for them, as they get here.
+            if len(vocabulary) <= 4 * todo.size:  # a batch: every string's, once
+                signatures = vocabulary.signatures()
+                first, second = signatures[a], signatures[b]
+            else:  # a few pairs against a large index: only the strings involved
+                unique, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+                local = char_signatures([vocabulary.strings[i] for i in unique.tolist()])
+                first, second = local[inverse[: a.size]], local[inverse[a.size :]]
+            differ = np.bitwise_count(first ^ second)
+            possible = np.nonzero(differ <= 2 * cutoff)[0]
+            left_text, right_text = self.texts(feature, todo[possible])
+            scores = np.full(todo.size, int(cutoff) + 1, dtype=np.uint32)
+            scores[possible] = process.cpdist(
+                left_text,
+                right_text,
+                scorer=scorer,
+                workers=_workers(possible.size),
+                score_cutoff=cutoff,
+                dtype=np.uint32,
+            )
         else:
             left_text, right_text = self.texts(feature, todo)
             scores = process.cpdist(
@@ -361,8 +382,49 @@ class PairContext:
                 workers=_workers(todo.size),
                 score_cutoff=cutoff,
             )
-        self._cache[(kind, feature)] = (todo, scores)
+        # Kept by pair position: a weaker level's pairs are a subset of these.
+        known = np.zeros(self.size, dtype=bool)
+        known[todo] = True
+        all_scores = np.zeros(self.size, dtype=scores.dtype)
+        all_scores[todo] = scores
+        self._cache[(kind, feature)] = (known, all_scores)
         return scores
+
+
+def _distinct_pairs(
+    a: np.ndarray, b: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distinct (a, b) id pairs and each input pair's index among them.
+
+    Many pairs: ids are renumbered among the values present, and when the
+    grid of those is small the pairs are marked in a dense table (linear
+    time); otherwise sorted.  Same pairs, same order, either way.
+    """
+    if a.size < 100_000:  # a sort is cheaper than tables the size of the vocabulary
+        unique, inverse = np.unique(a.astype(np.int64) * size + b, return_inverse=True)
+        return unique // size, unique % size, inverse.reshape(-1)
+    present_a = np.zeros(size, dtype=bool)
+    present_a[a] = True
+    present_b = np.zeros(size, dtype=bool)
+    present_b[b] = True
+    values_a, values_b = np.nonzero(present_a)[0], np.nonzero(present_b)[0]
+    rank = np.zeros(size, dtype=np.int64)
+    rank[values_a] = np.arange(values_a.size)
+    codes = rank[a] * values_b.size
+    rank[values_b] = np.arange(values_b.size)
+    codes += rank[b]
+    cells = values_a.size * values_b.size
+    if cells <= 8 * a.size:
+        seen = np.zeros(cells, dtype=bool)
+        seen[codes] = True
+        unique = np.nonzero(seen)[0]
+        position = np.zeros(cells, dtype=np.int64)
+        position[unique] = np.arange(unique.size)
+        inverse = position[codes]
+    else:
+        unique, inverse = np.unique(codes, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return values_a[unique // values_b.size], values_b[unique % values_b.size], inverse
 
 
 def _agree_on_any(pairs: PairContext, features: tuple[str, ...], todo: np.ndarray) -> np.ndarray:
@@ -414,13 +476,27 @@ def _date_swapped(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndar
     return (ya == yb) & (ma == db) & (da == mb) & (a != 0)
 
 
+# Differences of two numbers that differ in one decimal digit: d x 10^k.
+_ONE_DIGIT_STEPS = np.array(
+    sorted(d * 10**k for d in range(1, 10) for k in range(9)), dtype=np.int64
+)
+
+
 def _date_one_digit(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
     a, b = pairs.values(level.features[0], todo)
-    differing = np.zeros(todo.size, dtype=np.int8)
+    # Only a difference of d x 10^k can come from one digit (a borrow can fake
+    # one: 20 - 19): digits are counted only for those few pairs.
+    step = np.abs(a.astype(np.int64) - b)
+    positions = np.minimum(np.searchsorted(_ONE_DIGIT_STEPS, step), _ONE_DIGIT_STEPS.size - 1)
+    result = (step == 0) | (_ONE_DIGIT_STEPS[positions] == step)
+    check = np.nonzero(result)[0]
+    x, y = a[check], b[check]
+    differing = np.zeros(check.size, dtype=np.int8)
     for _ in range(8):
-        differing += (a % 10) != (b % 10)
-        a, b = a // 10, b // 10
-    return differing <= 1
+        differing += (x % 10) != (y % 10)
+        x, y = x // 10, y // 10
+    result[check] = differing <= 1
+    return result
 
 
 def _date_year_off(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:

@@ -15,11 +15,14 @@ Layout of the 18 characters::
 from __future__ import annotations
 
 import datetime
+import itertools
 import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 # Why this alphabet: RENAPO's check-digit table includes Ñ between N and O.
 _CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
@@ -132,6 +135,43 @@ def parse_curp(text: str) -> CurpInfo | None:
     )
 
 
+# Character -> check-digit value, for the vectorised check below (ASCII only:
+# the CURP pattern admits no Ñ).
+_CHECK_LOOKUP = np.zeros(256, dtype=np.int64)
+for _ch, _value in _CHECK_VALUE.items():
+    if _ch.isascii():
+        _CHECK_LOOKUP[ord(_ch)] = _value
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def curp_flags(cleaned: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per cleaned identity number, (has the CURP shape, check digit and date hold).
+
+    The same answers as ``parse_curp(x) is not None`` and ``check_digit_ok and
+    birth_date is not None``, for a whole column at once: parsing each CURP
+    costs microseconds, and a registry holds millions.
+    """
+    n = len(cleaned)
+    shaped = np.fromiter(
+        (len(x) == 18 and CURP_PATTERN.match(x) is not None for x in cleaned), dtype=bool, count=n
+    )
+    valid = np.zeros(n, dtype=bool)
+    rows = np.nonzero(shaped)[0]
+    if rows.size:
+        text = "".join([cleaned[i] for i in rows.tolist()]).encode("ascii")
+        chars = np.frombuffer(text, dtype=np.uint8).reshape(-1, 18).astype(np.int64)
+        total = _CHECK_LOOKUP[chars[:, :17]] @ np.arange(18, 1, -1, dtype=np.int64)
+        digits = chars - ord("0")
+        check_ok = (10 - total % 10) % 10 == digits[:, 17]
+        year = np.where(digits[:, 16] <= 9, 1900, 2000) + digits[:, 4] * 10 + digits[:, 5]
+        month = digits[:, 6] * 10 + digits[:, 7]
+        day = digits[:, 8] * 10 + digits[:, 9]
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        days = _DAYS_IN_MONTH[month] + (leap & (month == 2))
+        valid[rows] = check_ok & (day <= days)
+    return shaped, valid
+
+
 def _birth_date(curp: str) -> datetime.date | None:
     # The homoclave's kind tells the century: digit 1900s, letter 2000s.
     century = 1900 if curp[16].isdigit() else 2000
@@ -196,6 +236,40 @@ def curp_initials_from_words(paternal: str, maternal: str, given: str) -> str:
     if initials in _INCONVENIENT:
         initials = initials[0] + "X" + initials[2:]
     return initials
+
+
+def curp_initials_column(
+    surname_words: list[str],
+    paternal: np.ndarray,
+    maternal: np.ndarray,
+    given_words: list[str],
+    given: np.ndarray,
+) -> np.ndarray:
+    """Return :func:`curp_initials_from_words` for a whole column of records.
+
+    ``paternal``, ``maternal`` and ``given`` are each record's index into the
+    distinct ``surname_words`` / ``given_words``; the letters are taken once
+    per distinct word and joined per record (no call per record).
+    """
+    letter = np.array([(w[:1] or "X") for w in surname_words] or [""], dtype=object)
+    head = np.array(
+        [(w[:1] or "X") + (_inner(w, True) if w else "X") for w in surname_words] or [""],
+        dtype=object,
+    )
+    given_letter = np.array([(w[:1] or "X") for w in given_words] or [""], dtype=object)
+    has_paternal = np.array([bool(w) for w in surname_words] or [False])[paternal]
+    initials = np.where(has_paternal, head[paternal] + letter[maternal], head[maternal] + "X")
+    initials = initials + given_letter[given]
+    distinct: dict[str, int] = {}
+    codes = np.fromiter(
+        map(distinct.setdefault, initials.tolist(), itertools.count()), dtype=np.int64
+    )
+    fixed = np.array(
+        [x[0] + "X" + x[2:] if x in _INCONVENIENT else x for x in distinct], dtype=object
+    )
+    position = np.zeros(len(initials), dtype=np.int64)  # first sightings -> dense codes
+    position[list(distinct.values())] = np.arange(len(distinct))
+    return fixed[position[codes]]
 
 
 def curp_stem(

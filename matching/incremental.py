@@ -17,7 +17,13 @@ import numpy as np
 from matching.comparisons import PairContext, compute_levels
 from matching.linker import explain, score
 from matching.model import LinkageModel
-from matching.records import RecordTable, Vocabularies, prepare
+from matching.records import (
+    RecordTable,
+    Vocabularies,
+    column_values,
+    prepare,
+    prepare_columns,
+)
 
 Match = tuple[str, float, dict[str, dict[str, Any]]]
 
@@ -54,9 +60,9 @@ class IncrementalIndex:
 
     def add_many(self, records: Iterable[Mapping[str, Any]], *, batch: int = 50_000) -> None:
         """Store many records: the same as ``add`` for each, column-wise for speed."""
-        chunk: list[dict[str, Any]] = []
+        chunk: list[Mapping[str, Any]] = []
         for record in records:
-            chunk.append(prepare(record))
+            chunk.append(record)
             if len(chunk) >= batch:
                 self._index_many(chunk)
                 chunk = []
@@ -70,11 +76,17 @@ class IncrementalIndex:
             if key is not None:
                 _insert(keys, key, row)
 
-    def _index_many(self, prepared: list[dict[str, Any]]) -> None:
-        rows = self.table.extend(prepared)
+    def _index_many(self, records: list[Mapping[str, Any]]) -> None:
+        # Prepared column by column (the same values as prepare(), a test holds).
+        columns = prepare_columns(records)
+        rows = self.table.extend_columns(columns)
+        values = {}
         for (_, stored_features), keys in zip(self._orientations, self._maps, strict=True):
-            columns = [[p[f] for p in prepared] for f in stored_features]
-            for row, key in zip(rows, zip(*columns, strict=True), strict=True):
+            for feature in stored_features:
+                if feature not in values:
+                    values[feature] = _as_list(column_values(columns[feature]))
+            key_columns = [values[f] for f in stored_features]
+            for row, key in zip(rows, zip(*key_columns, strict=True), strict=True):
                 if all(key):  # "" and 0 mean missing
                     _insert(keys, key, row)
 
@@ -131,6 +143,10 @@ class IncrementalIndex:
             )
             for k in order
         ]
+
+
+def _as_list(values) -> list:
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
 def _insert(keys: dict, key: tuple, row: int) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +23,27 @@ from matching.scoring import (
     expectation_maximisation,
     expected_f1_threshold,
     level_frequencies,
+    level_patterns,
     probability_from_weight,
     weight_from_probability,
 )
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector for a batch run.
+
+    A run creates millions of strings and tuples, none of them in cycles;
+    every automatic collection would walk all of them again (a quarter of the
+    preparation's time).  Whatever cycles do appear are collected afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -108,20 +130,6 @@ def _field_weight(
     return weights
 
 
-def _timed(iterable, timings: dict, key: str):
-    """Yield from ``iterable``, adding the time spent producing items to ``timings[key]``."""
-    iterator = iter(iterable)
-    while True:
-        clock = time.perf_counter()
-        try:
-            item = next(iterator)
-        except StopIteration:
-            return
-        finally:
-            timings[key] += time.perf_counter() - clock
-        yield item
-
-
 def _concatenate(parts: list[ScoredPairs], comparisons) -> ScoredPairs:
     if not parts:
         empty = np.zeros(0)
@@ -174,6 +182,8 @@ class Linker:
 
     ``Linker().link(left, right)`` estimates everything from the data;
     ``Linker(LinkageModel.load(path)).link(...)`` reuses trained parameters.
+    ``workers=2`` prepares records and compares chunks of pairs in forked
+    processes (the same result as one worker; keep 1 inside a web server).
     """
 
     def __init__(
@@ -185,7 +195,7 @@ class Linker:
         retrain: bool | None = None,
         auto_threshold: bool = True,
         em_pairs_per_session: int = 200_000, workers: int = 1,
-        pairs_per_chunk: int = 8_000_000,
+        pairs_per_chunk: int = 1_000_000,
     ) -> None:
         self.pairs_per_chunk = pairs_per_chunk
         self.em_pairs_per_session = em_pairs_per_session
@@ -200,21 +210,23 @@ class Linker:
         self, left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]]
     ) -> LinkResult:
         """Link two collections of records (input schema: ``matching.records.INPUT_FIELDS``)."""
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        vocabularies = Vocabularies()
-        left_table = RecordTable.from_records(left, vocabularies, workers=self.workers)
-        right_table = RecordTable.from_records(right, vocabularies, workers=self.workers)
-        timings["prepare"] = time.perf_counter() - started
-        return self._run(left_table, right_table, dedupe=False, timings=timings)
+        with collector_paused():
+            timings: dict[str, float] = {}
+            started = time.perf_counter()
+            vocabularies = Vocabularies()
+            left_table = RecordTable.from_records(left, vocabularies, workers=self.workers)
+            right_table = RecordTable.from_records(right, vocabularies, workers=self.workers)
+            timings["prepare"] = time.perf_counter() - started
+            return self._run(left_table, right_table, dedupe=False, timings=timings)
 
     def dedupe(self, records: Iterable[Mapping[str, Any]]) -> LinkResult:
         """Find records of the same person within one collection."""
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        table = RecordTable.from_records(records, Vocabularies(), workers=self.workers)
-        timings["prepare"] = time.perf_counter() - started
-        return self._run(table, table, dedupe=True, timings=timings)
+        with collector_paused():
+            timings: dict[str, float] = {}
+            started = time.perf_counter()
+            table = RecordTable.from_records(records, Vocabularies(), workers=self.workers)
+            timings["prepare"] = time.perf_counter() - started
+            return self._run(table, table, dedupe=True, timings=timings)
 
     def _run(
         self, left: RecordTable, right: RecordTable, *, dedupe: bool, timings: dict
@@ -245,19 +257,34 @@ class Linker:
         model.prior = scoring_prior
         keep_from = min(model.lower_threshold, 0.001)
         chunks = CandidateChunks(model.blocking_rules, left, None if dedupe else right,
-                                 chunk_rows=self._chunk_rows(len(right)))
+                                 chunk_rows=self._chunk_rows(len(left), len(right)))
         patterns = PatternCounts(model.n_levels)
         kept_parts: list[ScoredPairs] = []
         timings.update(block=0.0, compare=0.0, score=0.0)
-        for left_rows, right_rows in _timed(chunks, timings, "block"):
+
+        def one_chunk(bounds: tuple[int, int]) -> tuple:
+            spent = {"block": 0.0, "compare": 0.0, "score": 0.0}
+            clock = time.perf_counter()
+            left_rows, right_rows, counts = chunks.pairs(*bounds)
+            spent["block"] = time.perf_counter() - clock
             clock = time.perf_counter()
             pairs = PairContext(left, right, left_rows, right_rows)
             levels = compute_levels(model.comparisons, pairs)
-            patterns.add(levels)
-            timings["compare"] += time.perf_counter() - clock
+            found = level_patterns(levels, model.n_levels)
+            spent["compare"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            kept_parts.append(score(model, pairs, levels, min_probability=keep_from))
-            timings["score"] += time.perf_counter() - clock
+            kept = score(model, pairs, levels, min_probability=keep_from)
+            spent["score"] = time.perf_counter() - clock
+            return kept, found, counts, spent
+
+        # Chunks are independent and come back in order: the result is the
+        # same with one worker or several.
+        for kept_part, found, counts, spent in self._map(one_chunk, chunks.bounds()):
+            kept_parts.append(kept_part)
+            patterns.add_patterns(*found)
+            chunks.add_counts(counts)
+            for key, seconds in spent.items():
+                timings[key] += seconds
         clock = time.perf_counter()
         if self.retrain:
             model.prior = self._estimate_prior(patterns, chunks.total_pairs, total_pairs, ceiling)
@@ -276,10 +303,15 @@ class Linker:
         return LinkResult(model, left, right, kept, decision, chunks.report(), chunks.total_pairs,
                           timings)
 
-    def _chunk_rows(self, n_right: int) -> int:
+    def _chunk_rows(self, n_left: int, n_right: int) -> int:
         # About `pairs_per_chunk` candidates per chunk: the default passes give
         # each left record about 0.002 x n_right candidates on registry data.
-        return max(1000, int(self.pairs_per_chunk * 500 / max(n_right, 1)))
+        # A million: the chunk's temporaries then reuse freed memory instead of
+        # mapping fresh pages (page faults cost a quarter of the CPU at 8M).
+        rows = max(1000, int(self.pairs_per_chunk * 500 / max(n_right, 1)))
+        if self.workers > 1:  # at least two chunks per worker, to share the work
+            rows = min(rows, max(1000, -(-n_left // (2 * self.workers))))
+        return rows
 
     def _estimate_prior(self, patterns: PatternCounts, n_candidates: int, total_pairs: float,
                         ceiling: float) -> float:
@@ -307,10 +339,11 @@ class Linker:
         """
         model = self.model
         rng = np.random.default_rng(self.seed)
-        u = self._estimate_u(left, right, rng, dedupe=dedupe)
         n_levels = model.n_levels
-        estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
-        session_notes = []
+        # Draw every sample first (same random stream whatever runs in
+        # parallel), then compare the samples, then run EM.
+        u_pairs = self._u_sample(left, right, rng, dedupe=dedupe)
+        sessions = []
         for session in model.em_sessions:
             rows_left, rows_right, _ = candidate_pairs(
                 BlockingRules((session.rule,)), left, None if dedupe else right
@@ -321,17 +354,24 @@ class Linker:
             included = [
                 k for k, c in enumerate(model.comparisons) if c.name not in session.exclude
             ]
-            if rows_left.size < 50:
+            sessions.append((session, included, PairContext(left, right, rows_left, rows_right)))
+        jobs = [(model.comparisons, u_pairs)] + [
+            ([model.comparisons[k] for k in included], pairs)
+            for _, included, pairs in sessions
+            if pairs.size >= 50
+        ]
+        levels = iter(self._map(lambda job: compute_levels(*job), jobs))
+        u = level_frequencies(next(levels), n_levels)
+        estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
+        session_notes = []
+        for session, included, pairs in sessions:
+            if pairs.size < 50:
                 session_notes.append(
-                    {"rule": session.rule.name, "pairs": int(rows_left.size), "skipped": True}
+                    {"rule": session.rule.name, "pairs": int(pairs.size), "skipped": True}
                 )
                 continue
-            session_levels = compute_levels(
-                [model.comparisons[k] for k in included],
-                PairContext(left, right, rows_left, rows_right),
-            )
             em = expectation_maximisation(
-                session_levels,
+                next(levels),
                 [n_levels[k] for k in included],
                 u_start=[u[k] for k in included],
                 fixed_u=True,
@@ -340,7 +380,7 @@ class Linker:
                 estimates[k].append(em.m[position])
             session_notes.append({
                 "rule": session.rule.name,
-                "pairs": int(rows_left.size),
+                "pairs": int(pairs.size),
                 "iterations": em.iterations,
                 "converged": em.converged,
                 "proportion_matched": em.proportion_matched,
@@ -354,17 +394,56 @@ class Linker:
         model.fit_term_frequencies([left] if dedupe else [left, right])
         model.notes = {"em_sessions": session_notes, "u_sample_pairs": self.u_sample_size}
 
-    def _estimate_u(
+    def _u_sample(
         self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
-    ) -> list[np.ndarray]:
+    ) -> PairContext:
+        # Random pairs: almost all are non-matches, so their levels estimate u.
         size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
         sample_left = rng.integers(0, len(left), size)
         sample_right = rng.integers(0, len(right), size)
         if dedupe:
             distinct = sample_left != sample_right
             sample_left, sample_right = sample_left[distinct], sample_right[distinct]
-        pairs = PairContext(left, right, sample_left, sample_right)
-        return level_frequencies(compute_levels(self.model.comparisons, pairs), self.model.n_levels)
+        return PairContext(left, right, sample_left, sample_right)
+
+    def _map(self, function, items: list) -> list:
+        """Return ``[function(item) for item in items]``, over ``workers`` processes.
+
+        Forked processes read the tables from memory shared at the fork and
+        send back small results; results come back in order, so they are the
+        same whatever the parallelism.  Without fork (or with one worker),
+        threads or a plain loop.
+        """
+        if self.workers <= 1 or len(items) <= 1:
+            return [function(item) for item in items]
+        if "fork" not in multiprocessing.get_all_start_methods():
+            with ThreadPoolExecutor(max_workers=self.workers) as executor:
+                return list(executor.map(function, items))
+        global _FORKED_JOB
+        _FORKED_JOB = (function, items)  # inherited at the fork: only indices are sent
+        gc.freeze()  # the children's collector then leaves the shared pages alone
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(self.workers, len(items)), initializer=_single_threaded) as pool:
+                return pool.map(_call_forked, range(len(items)), chunksize=1)
+        finally:
+            gc.unfreeze()
+            _FORKED_JOB = None
+
+
+_FORKED_JOB: tuple | None = None  # (function, items) that forked workers run
+
+
+def _call_forked(index: int):
+    function, items = _FORKED_JOB
+    return function(items[index])
+
+
+def _single_threaded() -> None:
+    # A thread pool inherited through fork would have no threads behind it.
+    from matching import comparisons
+
+    comparisons._WORKERS = 1
 
 
 def _fallback_m(n_levels: list[int]) -> list[np.ndarray]:

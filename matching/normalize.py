@@ -59,6 +59,35 @@ def normalize_address(text: str) -> str:
     return " ".join(_ADDRESS_JUNK.sub(" ", fold(text)).split())
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ACCENT_CHARS = {chr(k): chr(v) for k, v in _ACCENTS.items()}
+_ADDRESS_JUNK_LINES = re.compile(r"[^a-zñ0-9 \n]+")
+
+
+def _unaccent(match: re.Match) -> str:
+    return _ACCENT_CHARS.get(match.group(), match.group())
+
+
+def normalize_addresses(texts: list[str]) -> list[str]:
+    """Return :func:`normalize_address` of every text, for a whole column at once.
+
+    Addresses hardly repeat, so no cache helps; the column is folded and
+    cleaned as one joined string instead, and only the rare value with a
+    letter outside the accent table is folded on its own.
+    """
+    joined = "\n".join(texts)
+    if not texts or joined.count("\n") != len(texts) - 1:  # a value holds a line break
+        return [normalize_address(text) for text in texts]
+    # Same as str.translate(_ACCENTS), faster on long text that is mostly ASCII.
+    lowered = _NON_ASCII.sub(_unaccent, joined).lower()
+    if not lowered.isascii():
+        lowered = "\n".join(
+            line if line.isascii() or line.replace("ñ", "").isascii() else fold(text)
+            for line, text in zip(lowered.split("\n"), texts, strict=True)
+        )
+    return [" ".join(line.split()) for line in _ADDRESS_JUNK_LINES.sub(" ", lowered).split("\n")]
+
+
 def _tokens(text: str) -> list[str]:
     # Keep dots only long enough to recognise abbreviations such as "Ma.".
     cleaned = _NON_LETTER.sub(" ", fold(text).replace("-", " ").replace(",", " "))

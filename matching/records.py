@@ -10,16 +10,19 @@ Id 0 always means "missing".
 from __future__ import annotations
 
 import datetime
+import itertools
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from matching.curp import (
     clean_curp,
+    curp_flags,
     curp_given_word,
+    curp_initials_column,
     curp_initials_from_words,
     curp_surname_word,
     parse_curp,
@@ -28,6 +31,7 @@ from matching.normalize import (
     canonical_given_names,
     fold,
     normalize_address,
+    normalize_addresses,
     normalize_name,
     normalize_sex,
     parse_date,
@@ -92,6 +96,20 @@ INT_FEATURES: tuple[str, ...] = (
 SEX_CODE = {"": 0, "H": 1, "M": 2}
 
 
+def char_signatures(strings: list[str]) -> np.ndarray:
+    """Return one uint64 per string with bit ``ord(c) % 64`` set for each character ``c``."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    signatures = np.zeros(len(strings), dtype=np.uint64)
+    nonempty = np.nonzero(lengths)[0]
+    if nonempty.size:
+        text = "".join(strings).encode("utf-32-le", "surrogatepass")
+        codes = np.frombuffer(text, dtype=np.uint32).astype(np.uint64)
+        bits = np.left_shift(np.uint64(1), codes & np.uint64(63))
+        starts = (np.cumsum(lengths) - lengths)[nonempty]
+        signatures[nonempty] = np.bitwise_or.reduceat(bits, starts)
+    return signatures
+
+
 class Vocabulary:
     """Map strings to dense integer ids; ``""`` is always id 0."""
 
@@ -99,12 +117,27 @@ class Vocabulary:
         self._ids: dict[str, int] = {"": 0}
         self.strings: list[str] = [""]
         self._array: np.ndarray | None = None
+        self._signatures: np.ndarray | None = None
 
     def as_array(self) -> np.ndarray:
         """Return the strings as an object array (cached until the vocabulary grows)."""
         if self._array is None or len(self._array) != len(self.strings):
             self._array = np.array(self.strings, dtype=object)
         return self._array
+
+    def signatures(self) -> np.ndarray:
+        """Return, per id, a 64-bit set of the string's characters (code point mod 64).
+
+        Two strings whose sets differ in more than 2k bits are more than k
+        edits apart: a cheap test before an edit distance.
+        """
+        done = 0 if self._signatures is None else len(self._signatures)
+        if done < len(self.strings):
+            extra = char_signatures(self.strings[done:])
+            self._signatures = (
+                extra if self._signatures is None else np.concatenate([self._signatures, extra])
+            )
+        return self._signatures
 
     def id(self, value: str) -> int:
         """Return the id of ``value``, adding it if new."""
@@ -118,16 +151,12 @@ class Vocabulary:
     def ids(self, values: list[str]) -> list[int]:
         """Return the ids of ``values``, adding new ones (a fast loop for whole columns)."""
         known, strings = self._ids, self.strings
-        out = list(map(known.get, values))  # C-level for the values already known
-        for position, found in enumerate(out):
-            if found is None:
-                value = values[position]
-                found = known.get(value)
-                if found is None:
-                    found = known[value] = len(strings)
-                    strings.append(value)
-                out[position] = found
-        return out
+        # New values get ids in order of first appearance; every pass is C-level.
+        new = [value for value in dict.fromkeys(values) if value not in known]
+        for value in new:
+            known[value] = len(strings)
+            strings.append(value)
+        return list(map(known.__getitem__, values))
 
     def lookup(self, value: str) -> int:
         """Return the id of ``value`` or -1 if unseen (never adds)."""
@@ -156,7 +185,10 @@ class Vocabularies(dict):
 
 
 def _text(record: Mapping[str, Any], field: str) -> str:
-    value = record.get(field)
+    return _as_text(record.get(field))
+
+
+def _as_text(value: Any) -> str:
     if value.__class__ is str:  # the common case, checked first for speed
         return value.strip()
     if value is None:
@@ -183,6 +215,12 @@ def address_key(address: str) -> str:
 def _address(text: str) -> tuple[str, dict[str, Any]]:
     """Return the normalised address and its blocking/gating parts in one pass."""
     address = normalize_address(text)
+    key, number, street = _address_parts(address)
+    return address, {"address_key": key, "address_number": number, "address_street": street}
+
+
+def _address_parts(address: str) -> tuple[str, int, str]:
+    """Return (house number and street key, house number, street key) of a normalised address."""
     number, word = "", ""
     for token in address.split():
         if not number and token.isdigit():
@@ -191,11 +229,11 @@ def _address(text: str) -> tuple[str, dict[str, Any]]:
             word = token
         if number and word:
             break
-    return address, {
-        "address_key": f"{number} {word[:3]}" if number and word else "",
-        "address_number": int(number[:9]) if number else 0,
-        "address_street": f"s {word[:4]}" if word else "",
-    }
+    return (
+        f"{number} {word[:3]}" if number and word else "",
+        int(number[:9]) if number else 0,
+        f"s {word[:4]}" if word else "",
+    )
 
 
 def address_number(address: str) -> int:
@@ -231,7 +269,7 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     event_date = parse_date(text["event_date"])
     birth_year = birth // 10000 if birth else 0
     age_text = text["age"]
-    if not birth_year and age_text.isdigit() and event_date is not None:
+    if not birth_year and _is_age(age_text) and event_date is not None:
         birth_year = event_date.year - int(age_text)
     id_number = clean_curp(text["id_number"])
     curp = parse_curp(id_number) if len(id_number) == 18 else None
@@ -270,6 +308,10 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _READ_FIELDS = (*INPUT_FIELDS, "age")
+
+
+def _is_age(text: str) -> bool:
+    return text.isdigit() and text.isascii()  # "²" is a digit int() refuses
 
 
 def _name_features(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple:
@@ -324,33 +366,271 @@ def _curp_initials(paternal_word: str, maternal_word: str, given_word: str) -> s
 _COLUMNS = ("record_id", *STRING_FEATURES, *INT_FEATURES)
 
 
-def _prepare_chunk(records: list[Mapping[str, Any]], batch: int = 20_000) -> dict[str, list]:
-    # In batches: a million prepared dicts at once would cost gigabytes.
-    columns: dict[str, list] = {name: [] for name in _COLUMNS}
-    row_values = operator.itemgetter(*_COLUMNS)
-    for start in range(0, len(records), batch):
-        rows = [row_values(prepare(record)) for record in records[start:start + batch]]
-        for name, values in zip(_COLUMNS, zip(*rows, strict=True), strict=True):
-            columns[name].extend(values)
-    return columns
+def _factorize(values: list, seed: tuple = ()) -> tuple[list, np.ndarray]:
+    """Return the distinct ``values`` (first-seen order, ``seed`` first) and each value's code.
+
+    Names, dates and places repeat a great deal: every feature is computed
+    once per distinct value and spread to the records by indexing.
+    """
+    first: dict = dict.fromkeys(seed)
+    for position, value in enumerate(seed):
+        first[value] = position
+    offset = len(first)
+    positions = np.fromiter(
+        map(first.setdefault, values, itertools.count(offset)), dtype=np.int64, count=len(values)
+    )
+    # Positions of first sightings are increasing: turn them into dense codes.
+    dense = np.zeros(offset + len(values), dtype=np.int64)
+    dense[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = np.arange(len(first))
+    return list(first), dense[positions]
 
 
-def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> dict[str, list]:
+class Coded(NamedTuple):
+    """A string column given as its distinct values and each record's code into them."""
+
+    distinct: np.ndarray  # object array
+    codes: np.ndarray
+
+    def values(self) -> np.ndarray:
+        return self.distinct[self.codes]
+
+
+def column_values(column: Any) -> np.ndarray | list:
+    """Return a prepared column as plain values (``Coded`` columns spread out)."""
+    return column.values() if isinstance(column, Coded) else column
+
+
+def _objects(values: Iterable) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)  # never a 2-D array of characters
+    array[:] = values
+    return array
+
+
+def _texts(values: list) -> list[str]:
+    return [value.strip() if value.__class__ is str else _as_text(value) for value in values]
+
+
+class ColumnarRecords(Sequence):
+    """Records held column by column, as a CSV file is read: no dict per record.
+
+    Reads as a sequence of dicts (built on demand); the preparation takes
+    the columns as they are.
+    """
+
+    def __init__(self, columns: Mapping[str, Sequence], length: int) -> None:
+        if any(len(values) != length for values in columns.values()):
+            raise ValueError("ColumnarRecords: every column needs one value per record")
+        self.columns = dict(columns)
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.length)
+            return ColumnarRecords(
+                {name: values[index] for name, values in self.columns.items()},
+                len(range(start, stop, step)),
+            )
+        return {name: values[index] for name, values in self.columns.items()}
+
+    def column(self, field: str) -> list:
+        values = self.columns.get(field)
+        return [None] * self.length if values is None else list(values)
+
+
+def _column(records: list[Mapping[str, Any]], field: str) -> list:
+    if isinstance(records, ColumnarRecords):
+        return records.column(field)
+    try:  # a file's rows all carry its header's fields: C-level
+        return list(map(operator.itemgetter(field), records))
+    except (KeyError, TypeError):
+        return [record.get(field) for record in records]
+
+
+def _concatenate_columns(parts: list) -> Any:
+    if isinstance(parts[0], list):
+        return [value for part in parts for value in part]
+    return np.concatenate([column_values(part) for part in parts])
+
+
+def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> dict[str, Any]:
     """Return the prepared features of ``records`` column by column.
 
-    With ``workers`` > 1 and enough records, chunks are prepared in forked
-    processes; columns travel back cheaply because repeated names are the
-    same string objects (pickle sends each once).
+    The same values as :func:`prepare` record by record (a test holds them
+    equal), computed once per distinct input value: string columns come back
+    as object arrays or :class:`Coded`, integer columns as int64 arrays.
+    ``workers`` > 1 prepares parts in parallel (see :func:`prepare_parts`).
     """
-    if workers <= 1 or len(records) < 40_000:
-        return _prepare_chunk(records)
+    if workers > 1:
+        parts = prepare_parts(records, workers=workers)
+        if len(parts) > 1:
+            return {
+                name: _concatenate_columns([part[name] for part in parts]) for name in _COLUMNS
+            }
+    n = len(records)
+    if n == 0:
+        return {
+            name: np.zeros(0, dtype=object if name in STRING_FEATURES else np.int64)
+            for name in _COLUMNS
+        }
+    out: dict[str, Any] = {"record_id": _texts(_column(records, "record_id"))}
+
+    # Names: surnames share one table of distinct values so a swap is a code swap.
+    given_raw, given_code = _factorize(_column(records, "given_names"))
+    given_parts = [_given_parts(text) for text in _texts(given_raw)]
+    surname_raw, surname_code = _factorize(
+        _column(records, "paternal_surname") + _column(records, "maternal_surname"), ("",)
+    )
+    surname_parts = [_surname_parts(text) for text in _texts(surname_raw)]
+    paternal_code, maternal_code = surname_code[:n], surname_code[n:]
+    surname, surname_ph, surname_word = (_objects(p) for p in zip(*surname_parts, strict=True))
+    present = surname != ""
+    swap = ~present[paternal_code] & present[maternal_code]
+    paternal_code = np.where(swap, maternal_code, paternal_code)
+    maternal_code = np.where(swap, 0, maternal_code)  # code 0 is the empty surname
+    given, given_sig, given_ph, given_sig_ph = (
+        Coded(_objects(part), given_code) for part in list(zip(*given_parts, strict=True))[:4]
+    )
+    out.update(
+        given=given,
+        given_sig=given_sig,
+        given_ph=given_ph,
+        given_sig_ph=given_sig_ph,
+        paternal=Coded(surname, paternal_code),
+        maternal=Coded(surname, maternal_code),
+        paternal_ph=Coded(surname_ph, paternal_code),
+        maternal_ph=Coded(surname_ph, maternal_code),
+    )
+    has_paternal = present[paternal_code]
+    named = (given_sig.distinct != "")[given_code] & has_paternal
+    first_letter = np.frompyfunc(lambda text: text[:1], 1, 1)
+    given_initial = first_letter(given_sig.distinct)[given_code]
+    paternal_initial = first_letter(surname)[paternal_code]
+    initials2 = given_initial + paternal_initial
+    out["initials"] = np.where(named, initials2 + first_letter(surname)[maternal_code], "")
+    out["initials2"] = np.where(named, initials2, "")
+    # CURP initials of the (swapped) surname and given words, once per distinct triple.
+    curp_initials = curp_initials_column(
+        surname_word.tolist(),
+        paternal_code,
+        maternal_code,
+        [parts[4] for parts in given_parts],
+        given_code,
+    )
+
+    # Dates and age.
+    birth_raw, birth_code = _factorize(_column(records, "birth_date"))
+    birth_distinct = [parse_date_int(text) for text in _texts(birth_raw)]
+    birth = np.array(birth_distinct, dtype=np.int64)[birth_code]
+    birth_digits = _objects([f"{b % 1000000:06d}" for b in birth_distinct])[birth_code]
+    event_raw, event_code = _factorize(_column(records, "event_date"))
+    event_dates = [parse_date(text) for text in _texts(event_raw)]
+    event = np.array([d.toordinal() if d else 0 for d in event_dates], dtype=np.int64)[event_code]
+    event_year = np.array([d.year if d else 0 for d in event_dates], dtype=np.int64)[event_code]
+    age_raw, age_code = _factorize(_column(records, "age"))
+    age = np.array(
+        [int(text) if _is_age(text) else -1 for text in _texts(age_raw)], dtype=np.int64
+    )[age_code]
+    birth_year = birth // 10000
+    from_age = (birth_year == 0) & (age >= 0) & (event != 0)
+    birth_year = np.where(from_age, event_year - age, birth_year)
+
+    # Identity number and CURP.
+    id_raw, id_code = _factorize(_column(records, "id_number"))
+    id_distinct = [clean_curp(text) for text in _texts(id_raw)]
+    shaped, valid = curp_flags(id_distinct)
+    halves = [
+        (f"h{x[: len(x) // 2]}", f"t{x[len(x) // 2 :]}") if len(x) >= 6 else ("", "")
+        for x in id_distinct
+    ]
+    id_number = Coded(_objects(id_distinct), id_code)
+    has_curp = shaped[id_code]
+    id_head, id_tail = (Coded(_objects(part), id_code) for part in zip(*halves, strict=True))
+    curp_sig10 = np.where(has_curp, _objects([x[:10] for x in id_distinct])[id_code], "")
+    has_birth = birth != 0
+    fields_sig10 = np.where(has_paternal & has_birth, curp_initials + birth_digits, "")
+    out.update(
+        id_number=id_number,
+        id_head=id_head,
+        id_tail=id_tail,
+        curp_sig10=curp_sig10,
+        fields_sig10=fields_sig10,
+        sig10=np.where(curp_sig10 != "", curp_sig10, fields_sig10),
+    )
+
+    # Places, address, sex.
+    for field in ("state", "municipality"):
+        raw, code = _factorize(_column(records, field))
+        out[field] = Coded(_objects([fold(text) for text in _texts(raw)]), code)
+    address_raw, address_code = _factorize(_column(records, "address"))
+    addresses = normalize_addresses(_texts(address_raw))
+    parts = [_address_parts(address) for address in addresses]
+    out["address"] = Coded(_objects(addresses), address_code)
+    for position, name in enumerate(("address_key", "address_number", "address_street")):
+        values = [part[position] for part in parts]
+        if name == "address_number":
+            out[name] = np.array(values, dtype=np.int64)[address_code]
+        else:
+            out[name] = Coded(_objects(values), address_code)
+    sex_raw, sex_code = _factorize(_column(records, "sex"))
+    out["sex"] = np.array(
+        [SEX_CODE[normalize_sex(text)] for text in _texts(sex_raw)], dtype=np.int64
+    )[sex_code]
+    out.update(
+        birth=birth,
+        birth_year=birth_year,
+        birth_md=birth % 10000,
+        event=event,
+        has_curp=has_curp.astype(np.int64),
+        curp_valid=valid[id_code].astype(np.int64),
+    )
+    return out
+
+
+# Below this many records one process prepares them all: forking costs more.
+PARALLEL_MIN_RECORDS = 20_000
+_FORKED_RECORDS: list = []  # what forked workers read (never pickled to them)
+
+
+def _prepare_slice(bounds: tuple[int, int]) -> dict[str, Any]:
+    return prepare_columns(_FORKED_RECORDS[bounds[0] : bounds[1]])
+
+
+def prepare_parts(records: list[Mapping[str, Any]], *, workers: int = 1) -> list[dict[str, Any]]:
+    """Return the prepared columns of consecutive parts of ``records``, in order.
+
+    With ``workers`` > 1 the parts are prepared at once: the first here, the
+    others in forked processes that read the records from memory shared at
+    the fork and send back compact columns (distinct values and codes).
+    """
     import multiprocessing
 
+    if (
+        workers <= 1
+        or len(records) < PARALLEL_MIN_RECORDS
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [prepare_columns(records)]
+    # Names repeat across the parts: prepare them once here, and the forked
+    # processes inherit the filled caches.
+    for text in _texts(list(dict.fromkeys(_column(records, "given_names")))):
+        _given_parts(text)
+    surnames = _column(records, "paternal_surname") + _column(records, "maternal_surname")
+    for text in _texts(list(dict.fromkeys(surnames))):
+        _surname_parts(text)
     size = -(-len(records) // workers)
-    chunks = [records[i : i + size] for i in range(0, len(records), size)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(_prepare_chunk, chunks)
-    return {name: [value for part in parts for value in part[name]] for name in _COLUMNS}
+    bounds = [(start, min(start + size, len(records))) for start in range(0, len(records), size)]
+    global _FORKED_RECORDS
+    _FORKED_RECORDS = records
+    try:
+        with multiprocessing.get_context("fork").Pool(len(bounds) - 1) as pool:
+            others = pool.map_async(_prepare_slice, bounds[1:])
+            first = prepare_columns(records[bounds[0][0] : bounds[0][1]])
+            return [first, *others.get()]
+    finally:
+        _FORKED_RECORDS = []
 
 
 class RecordTable:
@@ -383,12 +663,13 @@ class RecordTable:
     ) -> RecordTable:
         """Return a table of the prepared ``records``.
 
-        ``workers=2`` prepares the two halves in two forked processes (worth it
-        from some tens of thousands of records; leave 1 inside a web server).
+        ``workers=2`` prepares the two halves in two processes (forked; worth
+        it from some tens of thousands of records; leave 1 inside a web server).
         """
-        records = records if isinstance(records, list) else list(records)
+        records = records if isinstance(records, (list, ColumnarRecords)) else list(records)
         table = cls(vocabularies, capacity=len(records) + 16)
-        table.extend_columns(prepare_columns(records, workers=workers))
+        for part in prepare_parts(records, workers=workers):
+            table.extend_columns(part)
         return table
 
     def extend(self, prepared: list[Mapping[str, Any]]) -> range:
@@ -412,8 +693,16 @@ class RecordTable:
         self.record_ids.extend(columns["record_id"])
         for name, vocab_name in STRING_FEATURES.items():
             values = columns[name]
+            vocabulary = self.vocabularies[vocab_name]
+            if isinstance(values, Coded):  # ids of the distinct values only
+                self.strings[name][start:end] = values.values()
+                ids = np.asarray(vocabulary.ids(values.distinct.tolist()), dtype=np.int32)
+                self.ids[name][start:end] = ids[values.codes]
+                continue
             self.strings[name][start:end] = values
-            self.ids[name][start:end] = self.vocabularies[vocab_name].ids(values)
+            if isinstance(values, np.ndarray):
+                values = values.tolist()
+            self.ids[name][start:end] = vocabulary.ids(values)
         for name in INT_FEATURES:
             self.ints[name][start:end] = columns[name]
         return range(start, end)

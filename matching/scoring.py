@@ -61,28 +61,34 @@ class PatternCounts:
         self._counts: dict[int, float] = {}
 
     def add(self, levels: np.ndarray) -> None:
-        code = np.zeros(len(levels), dtype=np.int64)
-        for column, count in enumerate(self.n_levels):
-            code = code * count + levels[:, column]
-        unique, first, counts = np.unique(code, return_index=True, return_counts=True)
-        for key, row, count in zip(unique.tolist(), first.tolist(), counts.tolist(), strict=True):
+        self.add_patterns(*level_patterns(levels, self.n_levels))
+
+    def add_patterns(self, patterns: np.ndarray, counts: np.ndarray) -> None:
+        """Add distinct patterns and their counts (as :func:`level_patterns` returns them)."""
+        keys = _pattern_code(patterns, self.n_levels).tolist()
+        for key, row, count in zip(keys, patterns, counts.tolist(), strict=True):
             if key not in self._rows:
-                self._rows[key] = levels[row]
+                self._rows[key] = row
             self._counts[key] = self._counts.get(key, 0.0) + count
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return (patterns, counts)."""
+        """Return (patterns, counts), in pattern order whatever order chunks came in."""
         if not self._rows:
             return np.zeros((0, len(self.n_levels)), dtype=np.int8), np.zeros(0)
-        keys = list(self._rows)
+        keys = sorted(self._rows)
         return np.stack([self._rows[k] for k in keys]), np.array([self._counts[k] for k in keys])
 
 
-def _patterns(levels: np.ndarray, n_levels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct rows of ``levels`` and how often each occurs."""
+def _pattern_code(levels: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
     code = np.zeros(len(levels), dtype=np.int64)
     for column, count in enumerate(n_levels):
         code = code * count + levels[:, column]
+    return code
+
+
+def level_patterns(levels: np.ndarray, n_levels: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct rows of ``levels`` and how often each occurs."""
+    code = _pattern_code(levels, n_levels)
     _unique_codes, first, counts = np.unique(code, return_index=True, return_counts=True)
     return levels[first], counts.astype(float)
 
@@ -110,7 +116,7 @@ def expectation_maximisation(
     4. Stop when no parameter moves more than ``tolerance``.
     """
     if counts is None:
-        patterns, counts = _patterns(levels, n_levels)
+        patterns, counts = level_patterns(levels, n_levels)
     else:  # ``levels`` already holds distinct patterns, ``counts`` their frequencies
         patterns, counts = levels, np.asarray(counts, dtype=float)
     k = len(n_levels)

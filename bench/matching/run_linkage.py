@@ -38,8 +38,12 @@ def _scores(links: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict[st
     return {"precision": precision, "recall": recall, "f1": f1, "links": len(links)}
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_mb(workers: int = 1) -> float:
+    # Own peak plus, for forked workers, the largest worker's peak once per
+    # worker (an upper bound: forked workers share most pages with the parent).
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + workers * child) / 1024
 
 
 def _cpu_seconds() -> float:
@@ -139,7 +143,7 @@ def one(args: argparse.Namespace) -> None:
     summary = {
         "system": args.system,
         "seconds": result["seconds"],
-        "peak_mb": _peak_mb(),
+        "peak_mb": _peak_mb(args.ours_workers if args.system == "ours" else 1),
         "cpu_seconds": _cpu_seconds(),
         "threshold": result["threshold"],
         **_scores(result["links"], truth),

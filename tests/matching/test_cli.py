@@ -115,3 +115,25 @@ def test_help_documents_the_schema():
                                capture_output=True, text=True, check=True)
     assert "record_id, given_names, paternal_surname" in completed.stdout
     assert "links.csv" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["record_id,Given_Names,birth_date", "A1,Ana,1990-01-01", ",Luis,", "A3,Eva,,extra"],
+        ["given_names,given_names,sex", "Ana,Anita,M", "", "Luis"],  # repeated name, short rows
+        ["given_names"],
+        [],
+    ],
+)
+def test_the_column_reader_reads_what_the_row_reader_reads(tmp_path, lines):
+    from matching.cli import read_csv, read_csv_columns
+
+    path = tmp_path / "odd.csv"
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    rows = read_csv(path)
+    columns = read_csv_columns(path)
+    assert len(columns) == len(rows)
+    for field in ("record_id", "given_names", "birth_date", "sex"):
+        assert columns.column(field) == [row.get(field) for row in rows], field
+    assert [columns[k]["record_id"] for k in range(len(rows))] == [r["record_id"] for r in rows]

@@ -134,3 +134,65 @@ def test_comparisons_fail_at_construction_with_the_right_call():
                              else_()])
     with pytest.raises(ValueError, match="unknown feature"):
         Comparison("given", [null("givn"), else_()])
+
+
+@pytest.mark.parametrize(("pairs", "values"), [(150_000, 300), (150_000, 5_000), (500, 50)])
+def test_distinct_value_pairs_are_found_alike_by_table_and_by_sort(pairs, values):
+    from matching.comparisons import _distinct_pairs
+
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, values, pairs).astype(np.int32)
+    b = rng.integers(0, values, pairs).astype(np.int32)
+    first, second, inverse = _distinct_pairs(a, b, values)
+    unique, expected_inverse = np.unique(a.astype(np.int64) * values + b, return_inverse=True)
+    assert first.tolist() == (unique // values).tolist()
+    assert second.tolist() == (unique % values).tolist()
+    assert np.array_equal(inverse, expected_inverse.reshape(-1))
+
+
+@pytest.mark.parametrize("other_numbers", [0, 20_000])  # a batch; a few pairs in a large index
+def test_identity_number_levels_on_many_pairs_match_the_edit_distance(other_numbers):
+    from rapidfuzz.distance import Levenshtein
+
+    rng = np.random.default_rng(5)
+    alphabet = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789Ñ")
+
+    def number():
+        return "".join(rng.choice(alphabet, 18))
+
+    def edited(text, edits):
+        for _ in range(edits):
+            position = int(rng.integers(0, len(text)))
+            kind = rng.integers(0, 3)
+            char = str(rng.choice(alphabet))
+            if kind == 0:
+                text = text[:position] + char + text[position + 1 :]
+            elif kind == 1:
+                text = text[:position] + char + text[position:]
+            else:
+                text = text[:position] + text[position + 1 :]
+        return text
+
+    pairs = []
+    for k in range(3000):  # enough pairs for the pre-filtered path
+        first = number()
+        pairs.append((first, edited(first, k % 4) if k % 3 else number()))
+    vocabularies = Vocabularies()
+    left = RecordTable.from_records([{"id_number": a} for a, _ in pairs], vocabularies)
+    right = RecordTable.from_records([{"id_number": b} for _, b in pairs], vocabularies)
+    RecordTable.from_records([{"id_number": number()} for _ in range(other_numbers)], vocabularies)
+    rows = np.arange(len(pairs))
+    comparison = COMPARISONS["id_number"]
+    levels = comparison.compute(PairContext(left, right, rows, rows))
+    got = [comparison.levels[k].label for k in levels]
+    expected = []
+    for a, b in pairs:
+        distance = Levenshtein.distance(a, b)
+        expected.append(
+            "exact id_number" if a == b
+            else "levenshtein id_number <= 1" if distance <= 1
+            else "levenshtein id_number <= 2" if distance <= 2
+            else "else"
+        )
+    assert got == expected
+    assert len(set(got)) == 4

@@ -98,6 +98,20 @@ def test_a_record_added_to_the_index_is_found_at_once(linkage):
     assert matches[0][1] > 0.99
 
 
+def test_records_loaded_in_bulk_match_as_records_added_one_by_one(linkage):
+    left, right, _, result = linkage
+    bulk, single = IncrementalIndex(result.model), IncrementalIndex(result.model)
+    bulk.add_many((as_input(r) for r in right[:1500]), batch=400)
+    for record in right[:1500]:
+        single.add(as_input(record))
+    found = 0
+    for record in left[:150]:
+        matches = bulk.match(as_input(record))
+        assert matches == single.match(as_input(record))
+        found += bool(matches)
+    assert found > 20
+
+
 def test_the_index_refuses_an_untrained_model():
     with pytest.raises(ValueError, match="trained model"):
         IncrementalIndex(LinkageModel())
@@ -117,3 +131,16 @@ def test_blocking_report_counts_every_pass(linkage):
     assert [r["rule"] for r in rows] == [r.name for r in result.model.blocking_rules]
     assert sum(r["new_pairs"] for r in rows) == result.n_candidates
     assert all(r["pairs"] >= r["new_pairs"] for r in rows)
+
+
+def test_two_worker_processes_give_exactly_the_result_of_one(linkage, monkeypatch):
+    import matching.records
+
+    left, right, _, result = linkage
+    monkeypatch.setattr(matching.records, "PARALLEL_MIN_RECORDS", 1000)  # fork the preparation
+    parallel = Linker(workers=2, pairs_per_chunk=20_000).link(
+        [as_input(r) for r in left], [as_input(r) for r in right]
+    )
+    assert parallel.n_candidates == result.n_candidates
+    assert parallel.links() == result.links()  # same pairs, same probabilities, same order
+    assert parallel.model.to_json() == result.model.to_json()

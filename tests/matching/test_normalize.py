@@ -115,3 +115,18 @@ def test_name_key_forgives_nicknames_accents_and_spelling():
     assert name_key("Pepe Ernandes") == name_key("José Hernández")
     assert name_key("MA. GPE. BALDEZ") == name_key("María Guadalupe Valdez")
     assert name_key("Juan Pérez") != name_key("Juan Páez")
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["Francisco Villa 796, Col. Las Palmas", "AV. JUÁREZ #12-B", "", "  Ñandú  3 "],
+        ["Calle Ø 12 ç", "Plaza İstanbul Σ 4", "ÀÉÎÕÜ 5"],  # letters beyond the accent table
+        ["Hidalgo 1\nCentro", "Morelos 2"],  # a line break inside a value
+        [],
+    ],
+)
+def test_a_column_of_addresses_normalises_as_each_one_alone(texts):
+    from matching.normalize import normalize_address, normalize_addresses
+
+    assert normalize_addresses(texts) == [normalize_address(t) for t in texts]
