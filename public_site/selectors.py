@@ -377,14 +377,20 @@ _compiled_candidates: dict[tuple[PublicFilters, date, int], _CandidateStatement]
 _COMPILED_CANDIDATES_MAX = 512
 
 
-def _candidate_statement(records: QuerySet[Record], filters: PublicFilters,
-                         count: int) -> _CandidateStatement:
+def _name_searchable(filters: PublicFilters) -> QuerySet[Record]:
+    """Return the filtered public reports whose full name the public sees."""
+    records = apply_public_filters(public_reports(), filters)
+    return with_adulthood(records).filter(name_visible_q())
+
+
+def _candidate_statement(filters: PublicFilters, count: int) -> _CandidateStatement:
     key = (filters, date.today(), count)
     statement = _compiled_candidates.get(key)
-    if statement is None:
+    if statement is None:  # the queryset is built only to be compiled
         if len(_compiled_candidates) >= _COMPILED_CANDIDATES_MAX:
             _compiled_candidates.clear()
-        statement = _compiled_candidates[key] = _compile_candidates(records, count)
+        statement = _compiled_candidates[key] = _compile_candidates(
+            _name_searchable(filters), count)
     return statement
 
 
@@ -394,8 +400,7 @@ def _rank(rows: list[tuple[int, str, str, str]], terms: Sequence[Term]) -> tuple
     return [record_id for record_id, _score in ranked], capped
 
 
-def _name_search(records: QuerySet[Record], filters: PublicFilters,
-                 text: str) -> tuple[list[int], bool]:
+def _name_search(filters: PublicFilters, text: str) -> tuple[list[int], bool]:
     """Return the ids of reports matching ``text``, best first, and whether it was capped.
 
     PostgreSQL: if every searched word is in the vocabulary, the reports that contain
@@ -407,11 +412,11 @@ def _name_search(records: QuerySet[Record], filters: PublicFilters,
     terms = [term for term in query_terms(text) if len(term.word) >= 2]
     if not terms:
         return [], False
-    records = with_adulthood(records).filter(name_visible_q())
     if connection.vendor != "postgresql":
-        ranked = rank_names(terms, records.values_list("id", *NAME_FIELDS).iterator())
+        visible = _name_searchable(filters).values_list("id", *NAME_FIELDS)
+        ranked = rank_names(terms, visible.iterator())
         return [record_id for record_id, _score in ranked], False
-    single = _candidate_statement(records, filters, 1)
+    single = _candidate_statement(filters, 1)
     spellings, all_known = _postgres_spellings(terms)
     exact = [[term.word] for term in terms]
     found: list[int] = []
@@ -428,7 +433,7 @@ def _name_search(records: QuerySet[Record], filters: PublicFilters,
     if not found and len(terms) >= 3:
         leave_one_out = [_tsquery(spellings[:skipped] + spellings[skipped + 1:])
                          for skipped in range(len(spellings))]
-        statement = _candidate_statement(records, filters, len(leave_one_out))
+        statement = _candidate_statement(filters, len(leave_one_out))
         found, capped = _rank(statement.fetch(leave_one_out), terms)
     return found, capped
 
@@ -530,14 +535,14 @@ def public_search(*, text: str = "", filters: PublicFilters | None = None,
     3. Without one: order in the database on an allowed ordering and count.
     """
     filters = filters or PublicFilters()
-    records = apply_public_filters(public_reports(), filters)
     page = max(page, 1)
     capped = False
     if search_key(text):
-        ranked_ids, capped = _name_search(records, filters, text)
+        ranked_ids, capped = _name_search(filters, text)
         total = len(ranked_ids)
         page_ids = ranked_ids[(page - 1) * per_page: page * per_page]
     else:
+        records = apply_public_filters(public_reports(), filters)
         order = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
         ordered = records.annotate(_event_month=TruncMonth("event_date")).order_by(*order)
         total = ordered.count()
