@@ -35,6 +35,23 @@ class SyntheticRecord:
     address: str
     event_date: datetime.date | None
 
+    def as_row(self) -> dict[str, str]:
+        """Return the record in the command line's CSV schema (ISO dates, age as text)."""
+        return {
+            "record_id": self.record_id,
+            "given_names": self.given_names,
+            "paternal_surname": self.paternal_surname,
+            "maternal_surname": self.maternal_surname,
+            "sex": self.sex,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else "",
+            "age": "" if self.age is None else str(self.age),
+            "id_number": self.curp,
+            "state": self.state_code,
+            "municipality": self.municipality_code,
+            "address": self.address,
+            "event_date": self.event_date.isoformat() if self.event_date else "",
+        }
+
 
 # --- name tables (display form, weight) ------------------------------------
 # Weights are rough relative frequencies; compound names carry their own weight.

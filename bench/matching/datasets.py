@@ -18,20 +18,10 @@ FIELDS = [*INPUT_FIELDS, "age"]
 
 
 def synthetic_row(record: SyntheticRecord) -> dict[str, str]:
-    return {
-        "record_id": record.record_id,
-        "given_names": record.given_names,
-        "paternal_surname": record.paternal_surname,
-        "maternal_surname": record.maternal_surname,
-        "sex": record.sex,
-        "birth_date": record.birth_date.isoformat() if record.birth_date else "",
-        "id_number": record.curp,
-        "state": record.state_code,
-        "municipality": record.municipality_code,
-        "address": record.address,
-        "event_date": record.event_date.isoformat() if record.event_date else "",
-        "age": "" if record.age is None or record.birth_date is not None else str(record.age),
-    }
+    # The age column only where the birth date is unknown (as an agency file gives it).
+    return {**record.as_row(),
+            "age": "" if record.age is None or record.birth_date is not None
+            else str(record.age)}
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> None:

@@ -7,20 +7,7 @@ from matching.synthetic import SyntheticRecord, generate_linkage_dataset
 
 
 def as_input(record: SyntheticRecord) -> dict[str, str]:
-    return {
-        "record_id": record.record_id,
-        "given_names": record.given_names,
-        "paternal_surname": record.paternal_surname,
-        "maternal_surname": record.maternal_surname,
-        "sex": record.sex,
-        "birth_date": record.birth_date.isoformat() if record.birth_date else "",
-        "age": "" if record.age is None else str(record.age),
-        "id_number": record.curp,
-        "state": record.state_code,
-        "municipality": record.municipality_code,
-        "address": record.address,
-        "event_date": record.event_date.isoformat() if record.event_date else "",
-    }
+    return record.as_row()
 
 
 @pytest.fixture(scope="module")

@@ -56,20 +56,8 @@ ODD_RECORDS = [
 
 
 def as_input(record: SyntheticRecord) -> dict:
-    return {
-        "record_id": record.record_id,
-        "given_names": record.given_names,
-        "paternal_surname": record.paternal_surname,
-        "maternal_surname": record.maternal_surname,
-        "sex": record.sex,
-        "birth_date": record.birth_date,  # a date object, as the Django adapter passes
-        "age": "" if record.age is None else str(record.age),
-        "id_number": record.curp,
-        "state": record.state_code,
-        "municipality": record.municipality_code,
-        "address": record.address,
-        "event_date": record.event_date.isoformat() if record.event_date else "",
-    }
+    # A date object, as the Django adapter passes it.
+    return {**record.as_row(), "birth_date": record.birth_date}
 
 
 def synthetic_records() -> list[dict]:
