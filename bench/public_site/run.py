@@ -59,11 +59,12 @@ def http(method: str, path: str, *, data: dict | None = None, cookie: str = ""):
     return response.status, response.read().decode("utf-8", "replace"), cookies
 
 
-def start_server(workers: int) -> subprocess.Popen:
+def start_server(workers: int, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
     env = os.environ | SERVER_ENV
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
-         "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--worker-class", worker_class,
+         "--threads", str(threads),
          "--backlog", "256", "--log-level", "warning"],
         cwd=ROOT, env=env)
     for _ in range(100):
@@ -122,13 +123,16 @@ def reference_similarity_ms(queries: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     queries_file = OUT / "public_queries.txt"
     queries = [q for q in queries_file.read_text(encoding="utf-8").splitlines() if q]
     family = json.loads((OUT / "public_family.json").read_text(encoding="utf-8"))
     results: dict = {"records": None, "duration_s": args.duration, "clients": 16,
-                     "gunicorn_workers": args.workers}
+                     "gunicorn_workers": args.workers, "worker_class": args.worker_class,
+                     "threads": args.threads}
     connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
     with connection, connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM registry_record")
@@ -137,7 +141,7 @@ def main() -> None:
 
     results["reference_pg_trgm_similarity_ms"] = reference_similarity_ms(queries[:7])
     flush_rate_limits()
-    server = start_server(args.workers)
+    server = start_server(args.workers, args.worker_class, args.threads)
     try:
         results["load_average_before"] = os.getloadavg()
         wrk("search.lua", 5, QUERIES_FILE=str(queries_file))  # warm-up
