@@ -142,12 +142,13 @@ class PublicEntryFilterSet(django_filters.FilterSet):
         is the site's busiest, so it renders these plain controls instead.
         """
         form = self.form
+        errors = form.errors if form.is_bound else {}
         controls = []
         for name, field in form.fields.items():
-            bound = form[name]
-            value = bound.value()
-            control = {"name": name, "id": bound.id_for_label, "label": field.label,
-                       "help": field.help_text, "errors": form.errors.get(name, []),
+            # What BoundField.value() gives for these plain inputs, without building one.
+            value = form.data.get(name) if form.is_bound else field.initial
+            control = {"name": name, "id": f"id_{name}", "label": field.label,
+                       "help": field.help_text, "errors": errors.get(name, []),
                        "value": "" if value is None else str(value), "options": None,
                        "type": "month" if isinstance(field, MonthField) else "text"}
             if hasattr(field, "choices"):

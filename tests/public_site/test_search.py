@@ -194,3 +194,20 @@ def test_search_page_query_count_does_not_grow_with_results(client, db,
     # count, ids, the cases, their reports, the municipalities of the chosen state
     with django_assert_max_num_queries(6):
         client.get(SEARCH, {"estado": "09"})
+
+
+def test_names_and_echoed_values_are_escaped_in_the_page(client, db):
+    public_case('Ana<script>alert("x")</script>', "O'Brien & <b>Ruiz</b>",
+                description='<img src=x onerror="alert(1)">')
+    hostile_query = 'ana"><script>alert(2)</script>'
+    body = client.get(SEARCH, {"q": "ana o'brien"}).content.decode()
+    assert "1 resultado" in body
+    assert "<script>alert" not in body and "<b>Ruiz</b>" not in body
+    assert "Ana&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "O&#x27;Brien &amp; &lt;b&gt;Ruiz&lt;/b&gt;" in body
+    body = client.get(SEARCH, {"q": "ana", "desde": '2024-01"><i>'}).content.decode()
+    assert 'value="2024-01&quot;&gt;&lt;i&gt;"' in body  # the bad month is echoed, escaped
+    assert "<i>" not in body
+    body = client.get(SEARCH, {"q": hostile_query}).content.decode()
+    assert "<script>alert(2)" not in body
+    assert 'value="ana&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in body
