@@ -734,14 +734,22 @@ def family_case_get(case_id: int) -> Case | None:
     return case
 
 
+def _status_changes(case_id: int) -> list[tuple[str, Any]]:
+    if connection.vendor == "postgresql":  # the family page's hottest query, prepared
+        return prepared_fetchall(
+            f"SELECT to_status, changed_at FROM {CaseStatusChange._meta.db_table} "  # noqa: S608
+            "WHERE case_id = $1 ORDER BY changed_at, id", ["bigint"], [case_id])
+    changes = CaseStatusChange.objects.filter(case_id=case_id).order_by("changed_at", "id")
+    return list(changes.values_list("to_status", "changed_at"))
+
+
 def family_case_view(case: Case) -> dict[str, Any]:
     """Return what the family sees of its case: status, last update, history, link."""
     shown = redact_case(case, Audience.FAMILY)
-    changes = CaseStatusChange.objects.filter(case_id=case.pk).order_by("changed_at", "id")
     history = [
         {"to_status": to_status, "to_label": str(_STATUS_LABELS[to_status]),
          "changed_at": changed_at}
-        for to_status, changed_at in changes.values_list("to_status", "changed_at")
+        for to_status, changed_at in _status_changes(case.pk)
     ]
     record = redact_record(case.missing_report, Audience.FAMILY) if case.missing_report else {}
     return {
