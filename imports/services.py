@@ -36,8 +36,9 @@ from imports.validation import RowValidator, ValidatedRow, row_fingerprint
 from imports.writers import (
     HistoricalRecord,
     HistoryStamp,
+    OrmWriter,
+    PostgresStage,
     record_defaults,
-    writer_for_connection,
 )
 from matching.services import match_new_records
 from registry.audit import audit_event_record
@@ -252,7 +253,8 @@ class BatchImporter:
         self.progress = progress or ProgressReporter(batch)
         self.counts = BatchCounts()
         self.seen = SeenKeys()
-        self.writer = writer_for_connection()
+        self.writer = OrmWriter()
+        self.stage: PostgresStage | None = None
         now = timezone.now()
         self.defaults = {**record_defaults(), "kind": batch.record_kind,
                          "agency_id": batch.agency_id, "import_batch_id": batch.pk,
@@ -288,11 +290,35 @@ class BatchImporter:
         self._plan = header.plan
         self._sheet = source.sheet
         self.defaults["source_sheet"] = source.sheet[:100]
+        if connection.vendor == "postgresql":
+            mapped = set(header.plan.fields.values())
+            self.stage = PostgresStage(
+                agency_id=self.batch.agency_id, record_kind=self.batch.record_kind,
+                headers=header.plan.headers, mapped=self._mapped_fields(),
+                state_derived="event_municipality" in mapped and "event_state" not in mapped)
         for chunk in _chunks(header.rows, CHUNK_ROWS):
             self._process_chunk([validator.validate(n, cells) for n, cells in chunk])
             self.progress.rows_done(self.counts.total)
         if self.counts.total == 0:
             raise ImportFileError(_("El archivo no tiene filas de datos (solo encabezados)."))
+        if self.stage is not None:
+            self._store_staged(self.stage)
+
+    def _store_staged(self, stage: PostgresStage) -> None:
+        """PostgreSQL: classify the staged rows against the stored ones; write (commit)."""
+        counts = stage.classify()
+        self.counts.created += counts["created"]
+        self.counts.updated += counts["updated"]
+        self.counts.unchanged += counts["unchanged"]
+        for key, rows in stage.samples(PREVIEW_SAMPLE).items():
+            self.counts.preview[key] = rows
+        if not self.dry_run:
+            stage.write(batch_id=self.batch.pk, source_file=self.defaults["source_file"],
+                        source_sheet=self.defaults["source_sheet"],
+                        now=self.defaults["created_at"], stamp=self.stamp,
+                        name_key=name_search_key)
+            stage.touched_ids(self.batch.pk, self.counts.touched_ids)
+        stage.drop()
 
     # --- step 3 -----------------------------------------------------------------------------
 
@@ -356,6 +382,13 @@ class BatchImporter:
 
     def _store_accepted(self, accepted: list[tuple[ValidatedRow, str]]) -> None:
         if not accepted:
+            return
+        if self.stage is not None:
+            get = dict.get
+            self.stage.add([(row, external_id, name_search_key(
+                get(row.values, "given_names", ""), get(row.values, "paternal_surname", ""),
+                get(row.values, "maternal_surname", ""), get(row.values, "aliases", "")))
+                for row, external_id in accepted])
             return
         existing = self._stored_content([external_id for _row, external_id in accepted])
         creates, changed = [], []
