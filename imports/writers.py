@@ -75,22 +75,6 @@ _STAGE = "pg_temp.import_stage"
 _MAX_RAW_COLUMNS = 1000  # wider files keep their raw values as JSON (PostgreSQL: 1,600 columns)
 
 
-class _IdCollector:
-    """File-like target of ``COPY … TO STDOUT``: one id a line into an array of int64."""
-
-    def __init__(self, ids: Any):
-        self.ids = ids
-        self.tail = b""
-
-    def write(self, data: bytes | str) -> int:
-        if isinstance(data, str):
-            data = data.encode()
-        lines = (self.tail + data).split(b"\n")
-        self.tail = lines.pop()
-        self.ids.extend(int(line) for line in lines if line)
-        return len(data)
-
-
 class PostgresStage:
     """Stream a batch's accepted rows into a TEMP table; compare and store them set-based.
 
@@ -285,12 +269,21 @@ class PostgresStage:
                 {**params, "type": "+"})
 
     def touched_ids(self, batch_id: int, into: Any) -> None:
-        """Append the ids of the records this batch created or changed (8 bytes each)."""
-        collector = _IdCollector(into)
+        """Append the ids of the records this batch created or changed (8 bytes each).
+
+        Read in pages of text so a million ids never become a million Python tuples.
+        """
+        last = 0
         with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY (SELECT id FROM registry_record WHERE import_batch_id = {int(batch_id)} "  # noqa: S608
-                "ORDER BY id) TO STDOUT", collector)
+            while True:
+                cursor.execute(
+                    "SELECT max(id), string_agg(id::text, ',') FROM (SELECT id "
+                    "FROM registry_record WHERE import_batch_id = %s AND id > %s "
+                    "ORDER BY id LIMIT 100000) page", [batch_id, last])
+                last, ids = cursor.fetchone()
+                if last is None:
+                    return
+                into.extend(map(int, ids.split(",")))
 
     def _fill_merged_name_keys(self, name_key: Any) -> None:
         """Changed rows whose file lacks a name column keep the stored part: re-key them.
