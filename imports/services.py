@@ -241,8 +241,10 @@ class BatchImporter:
     1. Find the header row and plan the columns.
     2. In one transaction, lock the agency (concurrent imports of it queue here).
     3. For each chunk of rows: validate; give rows without a folio a fingerprint;
-       reject duplicates inside the file; compare with the stored records; write
-       creates and changes with history rows (commit only); keep rejected rows.
+       reject duplicates inside the file; keep rejected rows; compare with the stored
+       records and write creates and changes with history rows (commit only). On
+       PostgreSQL the accepted rows are staged and compared and written set-based
+       once the file is read (``imports.writers.PostgresStage``).
     4. Write the counts and status, audit, and hand new records to matching after
        the commit.
     """
