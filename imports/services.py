@@ -38,6 +38,7 @@ from imports.writers import (
     HistoryStamp,
     OrmWriter,
     PostgresStage,
+    StageTarget,
     record_defaults,
 )
 from matching.services import match_new_records
@@ -297,35 +298,37 @@ class BatchImporter:
         self.defaults["source_sheet"] = source.sheet[:100]
         if connection.vendor == "postgresql" and SET_BASED_ON_POSTGRES:
             mapped = set(header.plan.fields.values())
+            target = None if self.dry_run else StageTarget(
+                batch_id=self.batch.pk, source_file=self.defaults["source_file"],
+                source_sheet=self.defaults["source_sheet"], now=self.defaults["created_at"],
+                stamp=self.stamp)
             self.stage = PostgresStage(
                 agency_id=self.batch.agency_id, record_kind=self.batch.record_kind,
                 headers=header.plan.headers, mapped=self._mapped_fields(),
-                state_derived="event_municipality" in mapped and "event_state" not in mapped)
-        for chunk in _chunks(header.rows, CHUNK_ROWS):
-            self._process_chunk([validator.validate(n, cells) for n, cells in chunk])
-            self.progress.rows_done(self.counts.total)
-        if self.counts.total == 0:
-            raise ImportFileError(_("El archivo no tiene filas de datos (solo encabezados)."))
-        if self.stage is not None:
-            self._store_staged(self.stage)
+                state_derived="event_municipality" in mapped and "event_state" not in mapped,
+                target=target, name_key=name_search_key, sample_size=PREVIEW_SAMPLE)
+        try:
+            for chunk in _chunks(header.rows, CHUNK_ROWS):
+                self._process_chunk([validator.validate(n, cells) for n, cells in chunk])
+                self.progress.rows_done(self.counts.total)
+            if self.counts.total == 0:
+                raise ImportFileError(_("El archivo no tiene filas de datos (solo encabezados)."))
+            if self.stage is not None:
+                self._store_staged(self.stage)
+        finally:
+            # Nothing may still run on the connection when the transaction ends.
+            if self.stage is not None:
+                self.stage.close()
 
     def _store_staged(self, stage: PostgresStage) -> None:
-        """PostgreSQL: classify the staged rows against the stored ones; write (commit)."""
-        counts = stage.classify()
+        """PostgreSQL: wait for the staged chunks; take their counts, samples and ids."""
+        counts = stage.finish()
         self.counts.created += counts["created"]
         self.counts.updated += counts["updated"]
         self.counts.unchanged += counts["unchanged"]
-        for key, rows in stage.samples(PREVIEW_SAMPLE).items():
-            self.counts.preview[key] = rows
+        self.counts.preview.update(stage.samples)
         if not self.dry_run:
-            stage.write(batch_id=self.batch.pk, source_file=self.defaults["source_file"],
-                        source_sheet=self.defaults["source_sheet"],
-                        now=self.defaults["created_at"], stamp=self.stamp,
-                        name_key=name_search_key)
             stage.touched_ids(self.batch.pk, self.counts.touched_ids)
-        stage.drop()
-
-    # --- step 3 -----------------------------------------------------------------------------
 
     def _replace_previous_report(self) -> None:
         # A commit after a preview re-reads the file: its report replaces the preview's.

@@ -17,7 +17,9 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -68,66 +70,110 @@ class OrmWriter:
         HistoricalRecord.objects.bulk_create(history_rows(records, stamp, "~"), batch_size=500)
 
 
-# --- PostgreSQL: stage the batch, then classify and write it set-based ------------------------
+# --- PostgreSQL: stage each chunk, then classify and write it set-based ----------------------
 
 NAME_PARTS = ("given_names", "paternal_surname", "maternal_surname", "aliases")
 _STAGE = "pg_temp.import_stage"
 _MAX_RAW_COLUMNS = 1000  # wider files keep their raw values as JSON (PostgreSQL: 1,600 columns)
+_WRITE_CONSTANTS = {"kind": "%(kind)s", "agency_id": "%(agency)s",
+                    "import_batch_id": "%(batch)s", "source_file": "%(file)s",
+                    "source_sheet": "%(sheet)s", "created_at": "%(now)s",
+                    "updated_at": "%(now)s"}
+
+
+@dataclass
+class StageTarget:
+    """Where a committed batch's records go: its batch, file, sheet, time and history stamp."""
+
+    batch_id: int
+    source_file: str
+    source_sheet: str
+    now: dt.datetime
+    stamp: HistoryStamp
 
 
 class PostgresStage:
-    """Stream a batch's accepted rows into a TEMP table; compare and store them set-based.
+    """Compare and store a batch's accepted rows set-based, chunk by chunk, in SQL.
 
-    1. ``add``: each chunk goes by ``COPY`` into ``import_stage`` (no index, no WAL): the
-       row number, the id, the mapped fields as validated, the name key, and the raw
-       cells one column each (the server builds the JSON of the raw values).
-    2. ``classify``: one join with the agency's stored records gives each staged row its
-       record id and whether its content differs; the counts and preview samples are
-       read from the stage. The preview stops here, so it counts exactly what the
-       commit does.
-    3. ``write`` (commit): one ``UPDATE`` of the changed records and one ``INSERT`` of
-       the new ones, each feeding its history rows through ``RETURNING`` in the same
-       statement; unchanged rows are never touched.
+    For each chunk (``add``), Python formats the rows as CSV and a worker thread, on the
+    same connection and so in the same transaction, does the database work while
+    Python validates the next chunk:
 
-    A row is "changed" when the kind, the raw values or any mapped field differs, as
-    the portable path decides in Python (``IS DISTINCT FROM`` for NULLs).
+    1. ``COPY`` into the TEMP table ``import_stage`` (no index, no WAL): row number, id,
+       the mapped fields as validated, the name key, and the raw cells one column each
+       (the server builds the JSON of the raw values).
+    2. Classify: one join with the agency's stored records (an index probe a row) gives
+       each staged row its record id and whether its content differs: the kind, the raw
+       values or any mapped field (``IS DISTINCT FROM``), as the portable path decides
+       in Python. Counts and preview samples are read from the stage; a preview stops
+       here, so it counts exactly what a commit does.
+    3. Commit only: one ``UPDATE`` of the changed records and one ``INSERT`` of the new
+       ones, each feeding its history rows through ``RETURNING``; unchanged rows are
+       never written. The records' foreign keys are checked at each statement instead
+       of all at the commit, so that work overlaps Python's too.
+
+    At most one chunk is in flight; ``close`` waits for it, so nothing runs on the
+    connection once the importer leaves its transaction (commit or rollback).
     """
 
     def __init__(self, *, agency_id: int, record_kind: str, headers: list[str],
-                 mapped: list[str], state_derived: bool):
+                 mapped: list[str], state_derived: bool, target: StageTarget | None,
+                 name_key: Callable[..., str], sample_size: int):
         self.agency_id = agency_id
         self.record_kind = record_kind
         self.headers = headers
+        self.target = target  # None: a preview, nothing is written
+        self.name_key = name_key
+        self.sample_size = sample_size
         # Attnames of the mapped fields; the state may only be derived from a municipality.
         self.mapped = [name for name in mapped if name != "external_id"]
         self.state_derived = state_derived and "event_state_id" not in self.mapped
         self.staged_fields = [*self.mapped, *(["event_state_id"] if self.state_derived else [])]
         self.raw_width = len(headers) if len(headers) <= _MAX_RAW_COLUMNS else 0
         self._raw_pick = itemgetter(*headers) if self.raw_width > 1 else None
-        self._header_set = set(headers)
-        self.rows_staged = 0
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self.samples: dict[str, list[dict[str, Any]]] = {"created": [], "updated": []}
         fields = {f.attname: f for f in RECORD_FIELDS}
         columns = [("source_row", "integer"), ("external_id", "text"), ("name_search", "text"),
                    ("n_cells", "integer"), ("raw_json", "jsonb")]
         columns += [(name, fields[name].db_type(connection)) for name in self.staged_fields]
         columns += [(f"raw_{i}", "text") for i in range(1, self.raw_width + 1)]
         columns += [("record_id", "bigint"), ("changed", "boolean")]
-        self._copy_columns = [name for name, _type in columns[:-2]]
+        copy_columns = [name for name, _type in columns[:-2]]
         text_columns = {"external_id", "name_search",
                         *(f"raw_{i}" for i in range(1, self.raw_width + 1)),
                         *(name for name in self.staged_fields
                           if fields[name].get_internal_type() in ("CharField", "TextField"))}
-        self._force_not_null = [name for name in self._copy_columns if name in text_columns]
-        with connection.cursor() as cursor:
+        self._copy_sql = (
+            f"COPY {_STAGE} ({', '.join(copy_columns)}) FROM STDIN WITH (FORMAT csv, "
+            f"FORCE_NOT_NULL ({', '.join(c for c in copy_columns if c in text_columns)}))")
+        self._classify_sql = self._build_classify_sql()
+        self._write_sql = self._build_write_sql() if target else ()
+        connection.ensure_connection()
+        self._db = connection.connection  # the raw connection: usable from the worker
+        self._pending: Future | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-stage")
+        self._checked_per_statement: list[str] = []
+        with self._db.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
             cursor.execute(
                 f"CREATE TEMP TABLE import_stage ({', '.join(f'{n} {t}' for n, t in columns)}) "
                 "ON COMMIT DROP")
+            if target:
+                cursor.execute(
+                    "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' AND "
+                    "condeferrable AND conrelid IN ('registry_record'::regclass, "
+                    "'registry_historicalrecord'::regclass)")
+                self._checked_per_statement = [name for (name,) in cursor.fetchall()]
+                if self._checked_per_statement:
+                    cursor.execute(
+                        f"SET CONSTRAINTS {', '.join(self._checked_per_statement)} IMMEDIATE")
 
-    # --- 1. stage ----------------------------------------------------------------------------
+    # --- Python side (the importer's thread) -----------------------------------------------
 
     def add(self, rows: list[tuple[Any, str, str]]) -> None:
-        """Stage (validated row, external id, name key) triples."""
+        """Stage (validated row, external id, name key) triples; their database work runs
+        in the worker while the caller goes on. Raises the previous chunk's error."""
         if not rows:
             return
         buffer = io.StringIO()
@@ -141,17 +187,51 @@ class PostgresStage:
             if derived and "event_state_id" not in values:
                 values["event_state_id"] = None
             field_values = (pick(values) if pick else (values[fields[0]],)) if fields else ()
-            raw = row.raw
-            cells, count, as_json = self._raw_cells(raw, width, raw_pick, padding)
+            cells, count, as_json = self._raw_cells(row.raw, width, raw_pick, padding)
             writerow((row.row_number, external_id, name_key, count, as_json,
                       *field_values, *cells))
         buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {_STAGE} ({', '.join(self._copy_columns)}) FROM STDIN WITH "
-                f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(self._force_not_null)}))", buffer,
-                size=1 << 20)
-        self.rows_staged += len(rows)
+        self._wait()
+        self._pending = self._worker.submit(self._load_chunk, buffer)
+
+    def finish(self) -> dict[str, int]:
+        """Wait for the last chunk; return the created / updated / unchanged counts."""
+        self._wait()
+        with self._db.cursor() as cursor:
+            if self._checked_per_statement:
+                cursor.execute(
+                    f"SET CONSTRAINTS {', '.join(self._checked_per_statement)} DEFERRED")
+            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        return self.counts
+
+    def close(self) -> None:
+        """Wait for any chunk in flight (ignoring its error) and stop the worker."""
+        if self._pending is not None:
+            wait([self._pending])
+            self._pending = None
+        self._worker.shutdown(wait=True)
+
+    def touched_ids(self, batch_id: int, into: Any) -> None:
+        """Append the ids of the records this batch created or changed (8 bytes each).
+
+        Read in pages of text so a million ids never become a million Python tuples.
+        """
+        last = 0
+        with self._db.cursor() as cursor:
+            while True:
+                cursor.execute(
+                    "SELECT max(id), string_agg(id::text, ',') FROM (SELECT id "
+                    "FROM registry_record WHERE import_batch_id = %s AND id > %s "
+                    "ORDER BY id LIMIT 100000) page", [batch_id, last])
+                last, ids = cursor.fetchone()
+                if last is None:
+                    return
+                into.extend(map(int, ids.split(",")))
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def _raw_cells(self, raw: dict[str, str], width: int, raw_pick: Any,
                    padding: list[str]) -> tuple[Any, int, str | None]:
@@ -168,73 +248,74 @@ class PostgresStage:
             return [raw[self.headers[0]]], 1, None
         return padding, 0, json.dumps(raw, ensure_ascii=False)
 
-    def _raw_sql(self, alias: str) -> str:
-        if not self.raw_width:
-            return f"{alias}.raw_json"
-        cells = ", ".join(f"{alias}.raw_{i}" for i in range(1, self.raw_width + 1))
-        count = f"{alias}.n_cells"
-        return (f"COALESCE({alias}.raw_json, jsonb_object((%(headers)s::text[])[1:{count}], "
-                f"(ARRAY[{cells}])[1:{count}]))")
+    # --- database side (the worker) --------------------------------------------------------
 
-    # --- 2. classify -------------------------------------------------------------------------
+    def _load_chunk(self, buffer: io.StringIO) -> None:
+        params = self._params()
+        with self._db.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {_STAGE}")
+            cursor.copy_expert(self._copy_sql, buffer, size=1 << 20)
+            cursor.execute(self._classify_sql, params)
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE record_id IS NULL), "  # noqa: S608
+                "count(*) FILTER (WHERE changed), count(*) FILTER (WHERE NOT changed) "
+                f"FROM {_STAGE}")
+            created, updated, unchanged = cursor.fetchone()
+            self.counts["created"] += created
+            self.counts["updated"] += updated
+            self.counts["unchanged"] += unchanged
+            self._take_samples(cursor, params)
+            if self.target is None:
+                return
+            if updated:
+                self._fill_merged_name_keys(cursor)
+            for sql, history_type, needed in zip(self._write_sql, "~+", (updated, created),
+                                                 strict=True):
+                if needed:
+                    cursor.execute(sql, {**params, "type": history_type})
 
-    def classify(self) -> dict[str, int]:
-        """Join the stage with the stored records; return created/updated/unchanged counts."""
+    def _build_classify_sql(self) -> str:
         differs = ["r.kind IS DISTINCT FROM %(kind)s",
                    f"r.raw_values IS DISTINCT FROM {self._raw_sql('s')}"]
         differs += [f"r.{name} IS DISTINCT FROM s.{name}" for name in self.mapped]
         if self.state_derived:  # compared only when the municipality gave a state
             differs.append("(s.event_state_id IS NOT NULL "
                            "AND r.event_state_id IS DISTINCT FROM s.event_state_id)")
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_STAGE}")
-            cursor.execute(
-                f"UPDATE {_STAGE} s SET record_id = r.id, changed = ({' OR '.join(differs)}) "  # noqa: S608
-                "FROM registry_record r "
-                "WHERE r.agency_id = %(agency)s AND r.external_id = s.external_id",
-                self._params())
-            cursor.execute(
-                "SELECT count(*) FILTER (WHERE record_id IS NULL), "  # noqa: S608
-                "count(*) FILTER (WHERE changed), count(*) FILTER (WHERE NOT changed) "
-                f"FROM {_STAGE}")
-            created, updated, unchanged = cursor.fetchone()
-        return {"created": created, "updated": updated, "unchanged": unchanged}
+        # A correlated sub-select: one probe of the unique (agency, external_id) index a
+        # staged row, whatever the (often stale, after a big import) statistics say.
+        return (f"UPDATE {_STAGE} s SET (record_id, changed) = (SELECT r.id, "  # noqa: S608
+                f"{' OR '.join(differs)} FROM registry_record r "
+                "WHERE r.agency_id = %(agency)s AND r.external_id = s.external_id)")
 
-    def samples(self, limit: int) -> dict[str, list[dict[str, Any]]]:
-        """Return the first ``limit`` created and updated rows (row, id, name as stored)."""
-        out: dict[str, list[dict[str, Any]]] = {}
+    def _take_samples(self, cursor: Any, params: dict[str, Any]) -> None:
+        """Keep the first created and updated rows (row, id, name as it will be stored)."""
         for key, where, source in (("created", "s.record_id IS NULL", "new"),
                                    ("updated", "s.changed", "merged")):
+            room = self.sample_size - len(self.samples[key])
+            if room <= 0:
+                continue
             parts = [self._name_part_sql(part, source) for part in NAME_PARTS[:3]]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT s.source_row, s.external_id, {', '.join(parts)} "  # noqa: S608
-                    f"FROM {_STAGE} s LEFT JOIN registry_record r ON r.id = s.record_id "
-                    f"WHERE {where} ORDER BY s.source_row LIMIT %(limit)s",
-                    {"limit": limit})
-                out[key] = [{"row": row, "external_id": external_id,
-                             "name": " ".join(part for part in names if part)}
-                            for row, external_id, *names in cursor.fetchall()]
-        return out
+            cursor.execute(
+                f"SELECT s.source_row, s.external_id, {', '.join(parts)} "  # noqa: S608
+                f"FROM {_STAGE} s LEFT JOIN registry_record r ON r.id = s.record_id "
+                f"WHERE {where} ORDER BY s.source_row LIMIT %(room)s", {**params, "room": room})
+            self.samples[key].extend(
+                {"row": row, "external_id": external_id,
+                 "name": " ".join(part for part in names if part)}
+                for row, external_id, *names in cursor.fetchall())
 
     def _name_part_sql(self, part: str, source: str) -> str:
         if part in self.mapped:
             return f"s.{part}"
         return "''" if source == "new" else f"r.{part}"
 
-    # --- 3. write ----------------------------------------------------------------------------
-
-    def write(self, *, batch_id: int, source_file: str, source_sheet: str, now: dt.datetime,
-              stamp: HistoryStamp, name_key: Any) -> None:
-        """Update the changed records, insert the new ones, each with its history row."""
-        params = {**self._params(), "batch": batch_id, "file": source_file,
-                  "sheet": source_sheet, "now": now, "when": stamp.when,
-                  "reason": stamp.reason, "user": stamp.user_id}
+    def _build_write_sql(self) -> tuple[str, str]:
+        """Return the UPDATE of changed and the INSERT of new records, with their history."""
         history = ", ".join(f.column for f in RECORD_FIELDS)
-        history_insert = (f"INSERT INTO registry_historicalrecord (id, {history}, history_date, "  # noqa: S608
-                          "history_change_reason, history_type, history_user_id) "
-                          f"SELECT id, {history}, %(when)s, %(reason)s, %(type)s, %(user)s FROM ")
-        self._fill_merged_name_keys(name_key)
+        history_insert = (f"INSERT INTO registry_historicalrecord (id, {history}, "  # noqa: S608
+                          "history_date, history_change_reason, history_type, "
+                          f"history_user_id) SELECT id, {history}, %(when)s, %(reason)s, "
+                          "%(type)s, %(user)s FROM ")
         sets = [f"{name} = s.{name}" for name in self.mapped]
         if self.state_derived:
             sets.append("event_state_id = COALESCE(s.event_state_id, r.event_state_id)")
@@ -243,7 +324,6 @@ class PostgresStage:
                  "import_batch_id = %(batch)s", "source_file = %(file)s",
                  "source_sheet = %(sheet)s", "source_row = s.source_row"]
         columns, selects = ["id"], ["nextval(pg_get_serial_sequence('registry_record', 'id'))"]
-        defaults = record_defaults()
         for field in RECORD_FIELDS:
             name = field.attname
             columns.append(field.column)
@@ -255,76 +335,53 @@ class PostgresStage:
             elif name in _WRITE_CONSTANTS:
                 selects.append(_WRITE_CONSTANTS[name])
             else:
-                params[f"d_{name}"] = defaults[name]
                 selects.append(f"%(d_{name})s")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH changed AS (UPDATE registry_record r SET {', '.join(sets)} "  # noqa: S608
-                f"FROM {_STAGE} s WHERE s.changed AND r.id = s.record_id RETURNING r.*) "
-                f"{history_insert} changed", {**params, "type": "~"})
-            cursor.execute(
-                f"WITH created AS (INSERT INTO registry_record ({', '.join(columns)}) "  # noqa: S608
-                f"SELECT {', '.join(selects)} FROM {_STAGE} s WHERE s.record_id IS NULL "
-                f"RETURNING *) {history_insert} created",
-                {**params, "type": "+"})
+        update = (f"WITH changed AS (UPDATE registry_record r SET {', '.join(sets)} "  # noqa: S608
+                  f"FROM {_STAGE} s WHERE s.changed AND r.id = s.record_id RETURNING r.*) "
+                  f"{history_insert} changed")
+        insert = (f"WITH created AS (INSERT INTO registry_record ({', '.join(columns)}) "  # noqa: S608
+                  f"SELECT {', '.join(selects)} FROM {_STAGE} s WHERE s.record_id IS NULL "
+                  f"RETURNING *) {history_insert} created")
+        return update, insert
 
-    def touched_ids(self, batch_id: int, into: Any) -> None:
-        """Append the ids of the records this batch created or changed (8 bytes each).
-
-        Read in pages of text so a million ids never become a million Python tuples.
-        """
-        last = 0
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute(
-                    "SELECT max(id), string_agg(id::text, ',') FROM (SELECT id "
-                    "FROM registry_record WHERE import_batch_id = %s AND id > %s "
-                    "ORDER BY id LIMIT 100000) page", [batch_id, last])
-                last, ids = cursor.fetchone()
-                if last is None:
-                    return
-                into.extend(map(int, ids.split(",")))
-
-    def _fill_merged_name_keys(self, name_key: Any) -> None:
+    def _fill_merged_name_keys(self, cursor: Any) -> None:
         """Changed rows whose file lacks a name column keep the stored part: re-key them.
 
         The name key is Python's (``registry.text.search_key``), so it is computed here
         for those rows from the staged and the stored parts, never re-implemented in SQL.
         """
-        missing = [part for part in NAME_PARTS if part not in self.mapped]
-        if not missing:
+        if all(part in self.mapped for part in NAME_PARTS):
             return
         parts = [self._name_part_sql(part, "merged") for part in NAME_PARTS]
-        keys: list[tuple[int, str]] = []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.source_row, {', '.join(parts)} FROM {_STAGE} s "  # noqa: S608
-                "JOIN registry_record r ON r.id = s.record_id WHERE s.changed")
-            while page := cursor.fetchmany(5000):
-                keys.extend((row, name_key(*names)) for row, *names in page)
-        if not keys:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE import_stage_names (source_row integer, "
-                           "name_search text) ON COMMIT DROP")
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(keys)
-            buffer.seek(0)
-            cursor.cursor.copy_expert("COPY pg_temp.import_stage_names FROM STDIN WITH "
-                                      "(FORMAT csv, FORCE_NOT_NULL (name_search))", buffer)
-            cursor.execute(f"UPDATE {_STAGE} s SET name_search = n.name_search "  # noqa: S608
-                           "FROM pg_temp.import_stage_names n WHERE n.source_row = s.source_row")
-            cursor.execute("DROP TABLE pg_temp.import_stage_names")
+        cursor.execute(
+            f"SELECT s.source_row, {', '.join(parts)} FROM {_STAGE} s "  # noqa: S608
+            "JOIN registry_record r ON r.id = s.record_id WHERE s.changed")
+        keys = [(row, self.name_key(*names)) for row, *names in cursor.fetchall()]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(keys)
+        buffer.seek(0)
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_stage_names "
+                       "(source_row integer, name_search text) ON COMMIT DROP")
+        cursor.execute("TRUNCATE pg_temp.import_stage_names")
+        cursor.copy_expert("COPY pg_temp.import_stage_names FROM STDIN WITH "
+                           "(FORMAT csv, FORCE_NOT_NULL (name_search))", buffer)
+        cursor.execute(f"UPDATE {_STAGE} s SET name_search = n.name_search "  # noqa: S608
+                       "FROM pg_temp.import_stage_names n WHERE n.source_row = s.source_row")
 
     def _params(self) -> dict[str, Any]:
-        return {"kind": self.record_kind, "agency": self.agency_id, "headers": self.headers}
+        params = {"kind": self.record_kind, "agency": self.agency_id, "headers": self.headers}
+        if self.target is not None:
+            target = self.target
+            params.update(batch=target.batch_id, file=target.source_file,
+                          sheet=target.source_sheet, now=target.now, when=target.stamp.when,
+                          reason=target.stamp.reason, user=target.stamp.user_id)
+            params.update({f"d_{name}": value for name, value in record_defaults().items()})
+        return params
 
-    def drop(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-
-
-_WRITE_CONSTANTS = {"kind": "%(kind)s", "agency_id": "%(agency)s",
-                    "import_batch_id": "%(batch)s", "source_file": "%(file)s",
-                    "source_sheet": "%(sheet)s", "created_at": "%(now)s",
-                    "updated_at": "%(now)s"}
+    def _raw_sql(self, alias: str) -> str:
+        if not self.raw_width:
+            return f"{alias}.raw_json"
+        cells = ", ".join(f"{alias}.raw_{i}" for i in range(1, self.raw_width + 1))
+        count = f"{alias}.n_cells"
+        return (f"COALESCE({alias}.raw_json, jsonb_object((%(headers)s::text[])[1:{count}], "
+                f"(ARRAY[{cells}])[1:{count}]))")
