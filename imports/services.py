@@ -362,8 +362,14 @@ class BatchImporter:
             "Registro duplicado dentro del archivo: igual folio (o los mismos datos) que la "
             "fila %(row)s.") % {"row": first_row})
 
+    def _connection_free(self) -> None:
+        if self.stage is not None:
+            self.stage.idle()  # the staging worker may be using the connection
+
     def _store_rejected(self, rows: list[ValidatedRow]) -> None:
         self.counts.rejected += len(rows)
+        if rows:
+            self._connection_free()
         for row in rows[: max(0, PREVIEW_SAMPLE - len(self.counts.preview["rejected"]))]:
             self.counts.preview["rejected"].append(
                 {"row": row.row_number, "errors": [issue.message for issue in row.errors]})
@@ -389,7 +395,9 @@ class BatchImporter:
                     for issue in found)
             if row.is_valid and row.warnings:
                 self.counts.warned += 1
-        RowIssue.objects.bulk_create(issues, batch_size=1000)
+        if issues:
+            self._connection_free()
+            RowIssue.objects.bulk_create(issues, batch_size=1000)
 
     def _store_accepted(self, accepted: list[tuple[ValidatedRow, str]]) -> None:
         if not accepted:

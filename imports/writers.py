@@ -112,8 +112,10 @@ class PostgresStage:
        never written. The records' foreign keys are checked at each statement instead
        of all at the commit, so that work overlaps Python's too.
 
-    At most one chunk is in flight; ``close`` waits for it, so nothing runs on the
-    connection once the importer leaves its transaction (commit or rollback).
+    At most one chunk is in flight. The connection must never run two things at once
+    (psycopg2 does not keep a COPY from being interleaved): the importer calls ``idle``
+    before any query of its own while the file is read, and ``close`` before it leaves
+    its transaction, so nothing runs on the connection after a commit or rollback.
     """
 
     def __init__(self, *, agency_id: int, record_kind: str, headers: list[str],
@@ -203,6 +205,10 @@ class PostgresStage:
                     f"SET CONSTRAINTS {', '.join(self._checked_per_statement)} DEFERRED")
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
         return self.counts
+
+    def idle(self) -> None:
+        """Wait until the worker is done with the connection (raises its error, if any)."""
+        self._wait()
 
     def close(self) -> None:
         """Wait for any chunk in flight (ignoring its error) and stop the worker."""
