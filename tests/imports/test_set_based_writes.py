@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from imports import services
+from imports.models import ImportBatch
 from registry.models import Record
 from tests.imports.files import DETENTION_HEADER, csv_bytes, detention_row, detention_rows
 
@@ -114,3 +115,29 @@ def test_a_file_without_a_name_column_keeps_the_stored_part_in_the_name_key(
     assert record.name_search == "josefa muñoz perez1"
     assert batch.preview["updated"][0]["name"] == "Josefa Muñoz Pérez1"
     assert [v.history_type for v in record.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_a_database_error_in_the_staging_worker_fails_the_batch_and_stores_nothing(
+        import_file, agency_a, monkeypatch):
+    from django.db import DatabaseError
+
+    from imports import writers
+
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    original = writers.PostgresStage._load_chunk
+    calls = []
+
+    def flaky(self, buffer):
+        calls.append(1)
+        if len(calls) == 2:
+            raise DatabaseError("fallo del servidor")
+        return original(self, buffer)
+
+    monkeypatch.setattr(writers.PostgresStage, "_load_chunk", flaky)
+
+    with pytest.raises(DatabaseError):
+        import_file(agency_a, csv_bytes(detention_rows(7)))
+
+    assert not Record.objects.exists() and not Record.history.exists()
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED
