@@ -1,9 +1,14 @@
-"""Store records and their history rows in bulk: COPY on PostgreSQL, bulk_create elsewhere.
+"""Store records and their history rows in bulk: set-based on PostgreSQL, bulk_create elsewhere.
 
-Both writers do the same thing inside the caller's transaction: insert the new
-records (ids assigned), then one history row per record (``history_type`` "+" for
-created, "~" for changed), so ``record.history`` reads exactly as if each record
-had been saved one by one.
+Both paths do the same thing inside the caller's transaction: insert the new records
+(ids assigned) and update the changed ones, each with one history row per record
+(``history_type`` "+" for created, "~" for changed), so ``record.history`` reads
+exactly as if each record had been saved one by one.
+
+- ``OrmWriter`` (SQLite, the embedded default): the importer compares each chunk with
+  the stored records in Python, then ``bulk_create`` / ``bulk_update``.
+- ``PostgresStage``: the importer streams rows into a TEMP table with ``COPY`` and the
+  comparison and the writes are a few statements over the whole batch.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -50,7 +57,7 @@ def record_defaults() -> dict[str, Any]:
 
 
 class OrmWriter:
-    """Portable path (SQLite and the reference): bulk_create / bulk_update."""
+    """Portable path (SQLite): bulk_create / bulk_update."""
 
     def insert(self, rows: list[dict[str, Any]], stamp: HistoryStamp) -> list[int]:
         records = [Record(**row) for row in rows]
@@ -63,58 +70,324 @@ class OrmWriter:
         HistoricalRecord.objects.bulk_create(history_rows(records, stamp, "~"), batch_size=500)
 
 
-_BATCH_CONSTANT_COLUMNS = ("kind", "agency_id", "import_batch_id", "source_file",
-                           "source_sheet", "created_at", "updated_at", "person_id")
-_VARYING = [f for f in RECORD_FIELDS if f.attname not in _BATCH_CONSTANT_COLUMNS]
+# --- PostgreSQL: stage each chunk, then classify and write it set-based ----------------------
+
+NAME_PARTS = ("given_names", "paternal_surname", "maternal_surname", "aliases")
+_STAGE = "pg_temp.import_stage"
+_MAX_RAW_COLUMNS = 1000  # wider files keep their raw values as JSON (PostgreSQL: 1,600 columns)
+_WRITE_CONSTANTS = {"kind": "%(kind)s", "agency_id": "%(agency)s",
+                    "import_batch_id": "%(batch)s", "source_file": "%(file)s",
+                    "source_sheet": "%(sheet)s", "created_at": "%(now)s",
+                    "updated_at": "%(now)s"}
 
 
-class PostgresCopyWriter(OrmWriter):
-    """PostgreSQL: ids from the sequence, COPY into the record table, history by INSERT…SELECT.
+@dataclass
+class StageTarget:
+    """Where a committed batch's records go: its batch, file, sheet, time and history stamp."""
 
-    The COPY is CSV with empty meaning NULL except in text columns (FORCE_NOT_NULL),
-    so values go to the csv module as they are: no per-value conversion in Python.
-    Columns equal for the whole batch (agency, batch, file, timestamps) are formatted
-    once. The history rows are copied server-side from the rows just inserted.
-    (Overlapping this with the next chunk's validation in a thread was measured: no
-    gain on two busy cores, so it stays sequential and simple.)
+    batch_id: int
+    source_file: str
+    source_sheet: str
+    now: dt.datetime
+    stamp: HistoryStamp
+
+
+class PostgresStage:
+    """Compare and store a batch's accepted rows set-based, chunk by chunk, in SQL.
+
+    For each chunk (``add``), Python formats the rows as CSV and a worker thread, on the
+    same connection and so in the same transaction, does the database work while
+    Python validates the next chunk:
+
+    1. ``COPY`` into the TEMP table ``import_stage`` (no index, no WAL): row number, id,
+       the mapped fields as validated, the name key, and the raw cells one column each
+       (the server builds the JSON of the raw values).
+    2. Classify: one join with the agency's stored records (an index probe a row) gives
+       each staged row its record id and whether its content differs: the kind, the raw
+       values or any mapped field (``IS DISTINCT FROM``), as the portable path decides
+       in Python. Counts and preview samples are read from the stage; a preview stops
+       here, so it counts exactly what a commit does.
+    3. Commit only: one ``UPDATE`` of the changed records and one ``INSERT`` of the new
+       ones, each feeding its history rows through ``RETURNING``; unchanged rows are
+       never written. The records' foreign keys are checked at each statement instead
+       of all at the commit, so that work overlaps Python's too.
+
+    At most one chunk is in flight. The connection must never run two things at once
+    (psycopg2 does not keep a COPY from being interleaved): the importer calls ``idle``
+    before any query of its own while the file is read, and ``close`` before it leaves
+    its transaction, so nothing runs on the connection after a commit or rollback.
     """
 
-    _pick = staticmethod(itemgetter(*[f.attname for f in _VARYING]))
-    _force_not_null = [f.column for f in RECORD_FIELDS
-                       if f.get_internal_type() in ("CharField", "TextField", "SlugField")]
-    _db_columns = ["id", *(f.column for f in _VARYING),
-                   *(Record._meta.get_field(name.removesuffix("_id")).column
-                     for name in _BATCH_CONSTANT_COLUMNS)]
+    def __init__(self, *, agency_id: int, record_kind: str, headers: list[str],
+                 mapped: list[str], state_derived: bool, target: StageTarget | None,
+                 name_key: Callable[..., str], sample_size: int):
+        self.agency_id = agency_id
+        self.record_kind = record_kind
+        self.headers = headers
+        self.target = target  # None: a preview, nothing is written
+        self.name_key = name_key
+        self.sample_size = sample_size
+        # Attnames of the mapped fields; the state may only be derived from a municipality.
+        self.mapped = [name for name in mapped if name != "external_id"]
+        self.state_derived = state_derived and "event_state_id" not in self.mapped
+        self.staged_fields = [*self.mapped, *(["event_state_id"] if self.state_derived else [])]
+        self.raw_width = len(headers) if len(headers) <= _MAX_RAW_COLUMNS else 0
+        self._raw_pick = itemgetter(*headers) if self.raw_width > 1 else None
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self.samples: dict[str, list[dict[str, Any]]] = {"created": [], "updated": []}
+        fields = {f.attname: f for f in RECORD_FIELDS}
+        columns = [("source_row", "integer"), ("external_id", "text"), ("name_search", "text"),
+                   ("n_cells", "integer"), ("raw_json", "jsonb")]
+        columns += [(name, fields[name].db_type(connection)) for name in self.staged_fields]
+        columns += [(f"raw_{i}", "text") for i in range(1, self.raw_width + 1)]
+        columns += [("record_id", "bigint"), ("changed", "boolean")]
+        copy_columns = [name for name, _type in columns[:-2]]
+        text_columns = {"external_id", "name_search",
+                        *(f"raw_{i}" for i in range(1, self.raw_width + 1)),
+                        *(name for name in self.staged_fields
+                          if fields[name].get_internal_type() in ("CharField", "TextField"))}
+        self._copy_sql = (
+            f"COPY {_STAGE} ({', '.join(copy_columns)}) FROM STDIN WITH (FORMAT csv, "
+            f"FORCE_NOT_NULL ({', '.join(c for c in copy_columns if c in text_columns)}))")
+        self._classify_sql = self._build_classify_sql()
+        self._write_sql = self._build_write_sql() if target else ()
+        connection.ensure_connection()
+        self._db = connection.connection  # the raw connection: usable from the worker
+        self._pending: Future | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-stage")
+        self._checked_per_statement: list[str] = []
+        with self._db.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+            cursor.execute(
+                f"CREATE TEMP TABLE import_stage ({', '.join(f'{n} {t}' for n, t in columns)}) "
+                "ON COMMIT DROP")
+            if target:
+                cursor.execute(
+                    "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' AND "
+                    "condeferrable AND conrelid IN ('registry_record'::regclass, "
+                    "'registry_historicalrecord'::regclass)")
+                self._checked_per_statement = [name for (name,) in cursor.fetchall()]
+                if self._checked_per_statement:
+                    cursor.execute(
+                        f"SET CONSTRAINTS {', '.join(self._checked_per_statement)} IMMEDIATE")
 
-    def insert(self, rows: list[dict[str, Any]], stamp: HistoryStamp) -> list[int]:
+    # --- Python side (the importer's thread) -----------------------------------------------
+
+    def add(self, rows: list[tuple[Any, str, str]]) -> None:
+        """Stage (validated row, external id, name key) triples; their database work runs
+        in the worker while the caller goes on. Raises the previous chunk's error."""
         if not rows:
-            return []
-        constants = tuple("" if rows[0][name] is None else str(rows[0][name])
-                          for name in _BATCH_CONSTANT_COLUMNS)
-        columns = ", ".join(self._db_columns)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('registry_record', 'id')) "
-                "FROM generate_series(1, %s)", [len(rows)])
-            ids = [pk for (pk,) in cursor.fetchall()]
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            pick, dumps = self._pick, json.dumps
-            for pk, row in zip(ids, rows, strict=True):
-                row["raw_values"] = dumps(row["raw_values"], ensure_ascii=False)
-                writer.writerow((pk, *pick(row), *constants))
-            buffer.seek(0)
-            cursor.cursor.copy_expert(
-                f"COPY registry_record ({columns}) FROM STDIN WITH (FORMAT csv, "
-                f"FORCE_NOT_NULL ({', '.join(self._force_not_null)}))", buffer,
-                size=1 << 20)
-            cursor.execute(
-                f"INSERT INTO registry_historicalrecord ({columns}, history_date, "  # noqa: S608
-                f"history_change_reason, history_type, history_user_id) "
-                f"SELECT {columns}, %s, %s, '+', %s FROM registry_record "
-                f"WHERE id = ANY(%s)", [stamp.when, stamp.reason, stamp.user_id, ids])
-        return ids
+            return
+        buffer = io.StringIO()
+        writerow = csv.writer(buffer, lineterminator="\n").writerow
+        fields = self.staged_fields
+        pick = itemgetter(*fields) if len(fields) > 1 else None
+        width, raw_pick, padding = self.raw_width, self._raw_pick, [""] * self.raw_width
+        derived = self.state_derived
+        for row, external_id, name_key in rows:
+            values = row.values
+            if derived and "event_state_id" not in values:
+                values["event_state_id"] = None
+            field_values = (pick(values) if pick else (values[fields[0]],)) if fields else ()
+            cells, count, as_json = self._raw_cells(row.raw, width, raw_pick, padding)
+            writerow((row.row_number, external_id, name_key, count, as_json,
+                      *field_values, *cells))
+        buffer.seek(0)
+        self._wait()
+        self._pending = self._worker.submit(self._load_chunk, buffer)
 
+    def finish(self) -> dict[str, int]:
+        """Wait for the last chunk; return the created / updated / unchanged counts."""
+        self._wait()
+        with self._db.cursor() as cursor:
+            if self._checked_per_statement:
+                cursor.execute(
+                    f"SET CONSTRAINTS {', '.join(self._checked_per_statement)} DEFERRED")
+            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        return self.counts
 
-def writer_for_connection() -> OrmWriter:
-    return PostgresCopyWriter() if connection.vendor == "postgresql" else OrmWriter()
+    def idle(self) -> None:
+        """Wait until the worker is done with the connection (raises its error, if any)."""
+        self._wait()
+
+    def close(self) -> None:
+        """Wait for any chunk in flight (ignoring its error) and stop the worker."""
+        if self._pending is not None:
+            wait([self._pending])
+            self._pending = None
+        self._worker.shutdown(wait=True)
+
+    def touched_ids(self, batch_id: int, into: Any) -> None:
+        """Append the ids of the records this batch created or changed (8 bytes each).
+
+        Read in pages of text so a million ids never become a million Python tuples.
+        """
+        last = 0
+        with self._db.cursor() as cursor:
+            while True:
+                cursor.execute(
+                    "SELECT max(id), string_agg(id::text, ',') FROM (SELECT id "
+                    "FROM registry_record WHERE import_batch_id = %s AND id > %s "
+                    "ORDER BY id LIMIT 100000) page", [batch_id, last])
+                last, ids = cursor.fetchone()
+                if last is None:
+                    return
+                into.extend(map(int, ids.split(",")))
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _raw_cells(self, raw: dict[str, str], width: int, raw_pick: Any,
+                   padding: list[str]) -> tuple[Any, int, str | None]:
+        """Return (cells in header order, how many, or the raw values as JSON instead)."""
+        size = len(raw)
+        if size == width and raw_pick is not None:
+            try:
+                return raw_pick(raw), size, None
+            except KeyError:  # a key outside the headers: keep the raw values as JSON
+                pass
+        elif 0 < size < width and list(raw) == self.headers[:size]:
+            return [*raw.values(), *padding[size:]], size, None
+        elif size == width == 1 and self.headers[0] in raw:
+            return [raw[self.headers[0]]], 1, None
+        return padding, 0, json.dumps(raw, ensure_ascii=False)
+
+    # --- database side (the worker) --------------------------------------------------------
+
+    def _load_chunk(self, buffer: io.StringIO) -> None:
+        params = self._params()
+        with self._db.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {_STAGE}")
+            cursor.copy_expert(self._copy_sql, buffer, size=1 << 20)
+            cursor.execute(self._classify_sql, params)
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE record_id IS NULL), "  # noqa: S608
+                "count(*) FILTER (WHERE changed), count(*) FILTER (WHERE NOT changed) "
+                f"FROM {_STAGE}")
+            created, updated, unchanged = cursor.fetchone()
+            self.counts["created"] += created
+            self.counts["updated"] += updated
+            self.counts["unchanged"] += unchanged
+            self._take_samples(cursor, params)
+            if self.target is None:
+                return
+            if updated:
+                self._fill_merged_name_keys(cursor)
+            for sql, history_type, needed in zip(self._write_sql, "~+", (updated, created),
+                                                 strict=True):
+                if needed:
+                    cursor.execute(sql, {**params, "type": history_type})
+
+    def _build_classify_sql(self) -> str:
+        differs = ["r.kind IS DISTINCT FROM %(kind)s",
+                   f"r.raw_values IS DISTINCT FROM {self._raw_sql('s')}"]
+        differs += [f"r.{name} IS DISTINCT FROM s.{name}" for name in self.mapped]
+        if self.state_derived:  # compared only when the municipality gave a state
+            differs.append("(s.event_state_id IS NOT NULL "
+                           "AND r.event_state_id IS DISTINCT FROM s.event_state_id)")
+        # A correlated sub-select: one probe of the unique (agency, external_id) index a
+        # staged row, whatever the (often stale, after a big import) statistics say.
+        return (f"UPDATE {_STAGE} s SET (record_id, changed) = (SELECT r.id, "  # noqa: S608
+                f"{' OR '.join(differs)} FROM registry_record r "
+                "WHERE r.agency_id = %(agency)s AND r.external_id = s.external_id)")
+
+    def _take_samples(self, cursor: Any, params: dict[str, Any]) -> None:
+        """Keep the first created and updated rows (row, id, name as it will be stored)."""
+        for key, where, source in (("created", "s.record_id IS NULL", "new"),
+                                   ("updated", "s.changed", "merged")):
+            room = self.sample_size - len(self.samples[key])
+            if room <= 0:
+                continue
+            parts = [self._name_part_sql(part, source) for part in NAME_PARTS[:3]]
+            cursor.execute(
+                f"SELECT s.source_row, s.external_id, {', '.join(parts)} "  # noqa: S608
+                f"FROM {_STAGE} s LEFT JOIN registry_record r ON r.id = s.record_id "
+                f"WHERE {where} ORDER BY s.source_row LIMIT %(room)s", {**params, "room": room})
+            self.samples[key].extend(
+                {"row": row, "external_id": external_id,
+                 "name": " ".join(part for part in names if part)}
+                for row, external_id, *names in cursor.fetchall())
+
+    def _name_part_sql(self, part: str, source: str) -> str:
+        if part in self.mapped:
+            return f"s.{part}"
+        return "''" if source == "new" else f"r.{part}"
+
+    def _build_write_sql(self) -> tuple[str, str]:
+        """Return the UPDATE of changed and the INSERT of new records, with their history."""
+        history = ", ".join(f.column for f in RECORD_FIELDS)
+        history_insert = (f"INSERT INTO registry_historicalrecord (id, {history}, "  # noqa: S608
+                          "history_date, history_change_reason, history_type, "
+                          f"history_user_id) SELECT id, {history}, %(when)s, %(reason)s, "
+                          "%(type)s, %(user)s FROM ")
+        sets = [f"{name} = s.{name}" for name in self.mapped]
+        if self.state_derived:
+            sets.append("event_state_id = COALESCE(s.event_state_id, r.event_state_id)")
+        sets += ["kind = %(kind)s", f"raw_values = {self._raw_sql('s')}",
+                 "name_search = s.name_search", "updated_at = %(now)s",
+                 "import_batch_id = %(batch)s", "source_file = %(file)s",
+                 "source_sheet = %(sheet)s", "source_row = s.source_row"]
+        columns, selects = ["id"], ["nextval(pg_get_serial_sequence('registry_record', 'id'))"]
+        for field in RECORD_FIELDS:
+            name = field.attname
+            columns.append(field.column)
+            if name in self.staged_fields or name in ("external_id", "name_search",
+                                                      "source_row"):
+                selects.append(f"s.{name}")
+            elif name == "raw_values":
+                selects.append(self._raw_sql("s"))
+            elif name in _WRITE_CONSTANTS:
+                selects.append(_WRITE_CONSTANTS[name])
+            else:
+                selects.append(f"%(d_{name})s")
+        update = (f"WITH changed AS (UPDATE registry_record r SET {', '.join(sets)} "  # noqa: S608
+                  f"FROM {_STAGE} s WHERE s.changed AND r.id = s.record_id RETURNING r.*) "
+                  f"{history_insert} changed")
+        insert = (f"WITH created AS (INSERT INTO registry_record ({', '.join(columns)}) "  # noqa: S608
+                  f"SELECT {', '.join(selects)} FROM {_STAGE} s WHERE s.record_id IS NULL "
+                  f"RETURNING *) {history_insert} created")
+        return update, insert
+
+    def _fill_merged_name_keys(self, cursor: Any) -> None:
+        """Changed rows whose file lacks a name column keep the stored part: re-key them.
+
+        The name key is Python's (``registry.text.search_key``), so it is computed here
+        for those rows from the staged and the stored parts, never re-implemented in SQL.
+        """
+        if all(part in self.mapped for part in NAME_PARTS):
+            return
+        parts = [self._name_part_sql(part, "merged") for part in NAME_PARTS]
+        cursor.execute(
+            f"SELECT s.source_row, {', '.join(parts)} FROM {_STAGE} s "  # noqa: S608
+            "JOIN registry_record r ON r.id = s.record_id WHERE s.changed")
+        keys = [(row, self.name_key(*names)) for row, *names in cursor.fetchall()]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(keys)
+        buffer.seek(0)
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_stage_names "
+                       "(source_row integer, name_search text) ON COMMIT DROP")
+        cursor.execute("TRUNCATE pg_temp.import_stage_names")
+        cursor.copy_expert("COPY pg_temp.import_stage_names FROM STDIN WITH "
+                           "(FORMAT csv, FORCE_NOT_NULL (name_search))", buffer)
+        cursor.execute(f"UPDATE {_STAGE} s SET name_search = n.name_search "  # noqa: S608
+                       "FROM pg_temp.import_stage_names n WHERE n.source_row = s.source_row")
+
+    def _params(self) -> dict[str, Any]:
+        params = {"kind": self.record_kind, "agency": self.agency_id, "headers": self.headers}
+        if self.target is not None:
+            target = self.target
+            params.update(batch=target.batch_id, file=target.source_file,
+                          sheet=target.source_sheet, now=target.now, when=target.stamp.when,
+                          reason=target.stamp.reason, user=target.stamp.user_id)
+            params.update({f"d_{name}": value for name, value in record_defaults().items()})
+        return params
+
+    def _raw_sql(self, alias: str) -> str:
+        if not self.raw_width:
+            return f"{alias}.raw_json"
+        cells = ", ".join(f"{alias}.raw_{i}" for i in range(1, self.raw_width + 1))
+        count = f"{alias}.n_cells"
+        return (f"COALESCE({alias}.raw_json, jsonb_object((%(headers)s::text[])[1:{count}], "
+                f"(ARRAY[{cells}])[1:{count}]))")

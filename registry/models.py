@@ -166,8 +166,9 @@ class Record(models.Model):
     Kind = RecordKind
 
     kind = models.CharField(_("tipo de registro"), max_length=24, choices=Kind.choices)
+    # No index of its own: the unique (agency, external_id) index starts with it.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records",
-                               verbose_name=_("institución"))
+                               verbose_name=_("institución"), db_index=False)
     external_id = models.CharField(
         _("identificador de la institución"), max_length=128,
         help_text=_("El folio o clave que la institución da al registro; si no lo da, "
@@ -192,11 +193,15 @@ class Record(models.Model):
 
     # The event: disappearance, detention, release, location or finding.
     event_date = models.DateField(_("fecha del hecho"), null=True, blank=True)
+    # Indexes of the two codes are declared in Meta: Django's default for a CharField key
+    # adds a second ``varchar_pattern_ops`` (LIKE) index that no query uses, and the state
+    # is served by (kind, event_state).
     event_state = models.ForeignKey(State, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("entidad del hecho"))
+                                    related_name="+", verbose_name=_("entidad del hecho"),
+                                    db_index=False)
     event_municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("municipio del hecho"),
+        verbose_name=_("municipio del hecho"), db_index=False,
     )
     place = models.CharField(_("lugar"), max_length=300, blank=True)
     authority = models.CharField(_("autoridad"), max_length=200, blank=True)
@@ -225,7 +230,11 @@ class Record(models.Model):
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords()
+    # History is read per record (``id``) and per import batch (rollback); the other
+    # key columns of the history table are never searched, so they carry no index
+    # (each one cost an index insertion per imported row).
+    history = HistoricalRecords(
+        no_db_index=["agency", "event_state", "event_municipality", "person"])
 
     class Meta:
         verbose_name = _("registro")
@@ -254,6 +263,8 @@ class Record(models.Model):
             models.Index(fields=["name_search"], name="record_name_search_idx"),
             # The matching index's refresh: records created or changed since its watermark.
             models.Index(fields=["updated_at"], name="record_updated_at_idx"),
+            # Public search filtered by municipality.
+            models.Index(fields=["event_municipality"], name="record_municipality_idx"),
         ]
 
     def __str__(self) -> str:
