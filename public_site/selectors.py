@@ -474,8 +474,11 @@ def _entries_statements() -> tuple[str, str]:
                                                          Municipality)}
     kinds = ", ".join(f"'{kind}'" for kind in PUBLIC_BROWSABLE_KINDS)  # constants
     columns = ", ".join(f"r.{column}" for column in _public_report_columns())
+    # Columns listed, never "*": a prepared "SELECT *" fails ("cached plan must not
+    # change result type") once a migration adds a column under a running server.
+    case_columns = ", ".join(f"c.{field.column}" for field in Case._meta.concrete_fields)
     cases = (
-        f"SELECT c.*, a.name AS agency_name_ FROM {tables[Case]} c "  # noqa: S608
+        f"SELECT {case_columns}, a.name AS agency_name_ FROM {tables[Case]} c "  # noqa: S608
         f"JOIN {tables[Agency]} a ON a.id = c.agency_id "
         "WHERE c.public_key IS NOT NULL AND c.missing_report_id = ANY($1)")
     reports = (
