@@ -14,6 +14,7 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -92,8 +93,18 @@ class PublicEntryFilterSet(django_filters.FilterSet):
         model = Record
         fields: list[str] = []  # nothing generated from the model: the list above is all
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # Not django-filter's __init__: it deep-copies every filter for each instance (a
+        # third of the cost of this filterset on every search), and this filterset never
+        # uses its filter objects once the class exists (the form class is built once,
+        # the filtering is the selector's). Same attributes, the class's filters shared
+        # read-only; tests/public_site (search, filters, API) hold the behaviour.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset if queryset is not None else Record.objects.none()
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = self.base_filters
         state = (data or {}).get("estado")
         municipality = self.form.fields["municipio"]
         if state and re.fullmatch(r"\d{2}", str(state)):

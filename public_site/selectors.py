@@ -22,6 +22,7 @@ from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
+from django.utils.translation import get_language
 from rapidfuzz.fuzz import ratio
 
 from public_site.expressions import adult_q, public_age, with_adulthood
@@ -71,6 +72,12 @@ _SEX_LABELS = dict(Sex.choices)
 _STATUS_LABELS = dict(CaseStatus.choices)
 
 
+@functools.cache
+def _label_text(labels: str, value: str, language: str | None) -> str:
+    # Translated once per language, not once per entry: a results page shows 20.
+    return str({"sex": _SEX_LABELS, "status": _STATUS_LABELS}[labels][value])
+
+
 # --- Public entries ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -88,11 +95,11 @@ class PublicEntry:
     @property
     def sex_label(self) -> str:
         value = self.record.get("sex")
-        return str(_SEX_LABELS[value]) if value else ""
+        return _label_text("sex", value, get_language()) if value else ""
 
     @property
     def status_label(self) -> str:
-        return str(_STATUS_LABELS[self.case["status"]])
+        return _label_text("status", self.case["status"], get_language())
 
     @property
     def event_date(self) -> date | str | None:
