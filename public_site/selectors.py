@@ -717,6 +717,35 @@ def case_has_linked_record(case: Case) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def _raw_one(model, sql: str, types: list[str], params: list[Any]):
+    """Return the one instance ``sql`` selects ($1, $2… parameters), or None.
+
+    Prepared on PostgreSQL (planned once per connection); plain on SQLite.
+    """
+    if connection.vendor == "postgresql":
+        return next(iter(model.objects.raw(prepared_statement(sql, types), params)), None)
+    plain = sql
+    for index in range(len(types), 0, -1):
+        plain = plain.replace(f"${index}", "%s")
+    return next(iter(model.objects.raw(plain, params)), None)
+
+
+@functools.cache
+def _family_statements() -> tuple[str, str]:
+    # Columns listed, never "*" (see _entries_statements).
+    case_columns = ", ".join(f"c.{field.column}" for field in Case._meta.concrete_fields)
+    record_columns = ", ".join(f"r.{field.column}" for field in Record._meta.concrete_fields)
+    case_sql = (
+        f"SELECT {case_columns}, a.name AS agency_name_ "  # noqa: S608
+        f"FROM {Case._meta.db_table} c JOIN {Agency._meta.db_table} a "
+        "ON a.id = c.agency_id WHERE c.id = $1")
+    report_sql = (
+        f"SELECT {record_columns}, s.name AS event_state_name_ "  # noqa: S608
+        f"FROM {Record._meta.db_table} r LEFT JOIN {State._meta.db_table} s "
+        "ON s.code = r.event_state_id WHERE r.id = $1")
+    return case_sql, report_sql
+
+
 def family_case_get(case_id: int) -> Case | None:
     """Return the case a family opened, with its report, state and agency names.
 
@@ -724,19 +753,13 @@ def family_case_get(case_id: int) -> Case | None:
     page, compiling and planning that join cost more than running it. The related
     state and agency are attached as unsaved instances holding only their names.
     """
-    cases, agencies = Case._meta.db_table, Agency._meta.db_table
-    records, states = Record._meta.db_table, State._meta.db_table
-    case = next(iter(Case.objects.raw(
-        f"SELECT c.*, a.name AS agency_name_ FROM {cases} c "  # noqa: S608
-        f"JOIN {agencies} a ON a.id = c.agency_id WHERE c.id = %s", [case_id])), None)
+    case_sql, report_sql = _family_statements()
+    case = _raw_one(Case, case_sql, ["bigint"], [case_id])
     if case is None:
         return None
     case.agency = Agency(pk=case.agency_id, name=case.agency_name_)
     if case.missing_report_id is not None:
-        report = next(iter(Record.objects.raw(
-            f"SELECT r.*, s.name AS event_state_name_ FROM {records} r "  # noqa: S608
-            f"LEFT JOIN {states} s ON s.code = r.event_state_id WHERE r.id = %s",
-            [case.missing_report_id])))
+        report = _raw_one(Record, report_sql, ["bigint"], [case.missing_report_id])
         if report.event_state_id:
             report.event_state = State(code=report.event_state_id,
                                        name=report.event_state_name_)
