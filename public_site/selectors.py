@@ -517,8 +517,8 @@ def _entries_for_reports(report_ids: Sequence[int]) -> list[PublicEntry]:
         cases_query = (case_sql.replace("= ANY($1)", f"IN ({placeholders})"), ids)
         reports_query = (report_sql.replace("= ANY($1)", f"IN ({placeholders})"), ids)
     cases = {case.missing_report_id: case for case in Case.objects.raw(*cases_query)}
-    reports = Record.objects.raw(*reports_query)
-    for report in reports:
+    complete: dict[int, Case] = {}  # cases whose report is public too
+    for report in Record.objects.raw(*reports_query):
         case = cases.get(report.pk)
         if case is None:
             continue
@@ -531,8 +531,8 @@ def _entries_for_reports(report_ids: Sequence[int]) -> list[PublicEntry]:
                 code=report.event_municipality_id, state_id=report.event_state_id,
                 name=report.municipality_name_)
         case.missing_report = report
-    return [public_entry(cases[rid]) for rid in ids
-            if rid in cases and "missing_report" in cases[rid]._state.fields_cache]
+        complete[report.pk] = case
+    return [public_entry(complete[rid]) for rid in ids if rid in complete]
 
 
 def public_search(*, text: str = "", filters: PublicFilters | None = None,
