@@ -75,6 +75,11 @@ class OrmWriter:
 
 NAME_PARTS = ("given_names", "paternal_surname", "maternal_surname", "aliases")
 _STAGE = "pg_temp.import_stage"
+# The staged rows that match a stored record (its id, and whether the content differs):
+# a table of its own, so classifying a chunk never rewrites the staged rows.
+_MATCH = "pg_temp.import_match"
+_NEW = f"NOT EXISTS (SELECT FROM {_MATCH} m WHERE m.source_row = s.source_row)"
+_CHANGED = f"JOIN {_MATCH} m ON m.source_row = s.source_row AND m.changed"
 # Off only to compare both ways in tests: the result is the same, the triggers are slower.
 USE_SET_BASED_FOREIGN_KEYS = True
 _MAX_RAW_COLUMNS = 1000  # wider files keep their raw values as JSON (PostgreSQL: 1,600 columns)
@@ -248,8 +253,7 @@ class PostgresStage:
                    ("n_cells", "integer"), ("raw_json", "jsonb")]
         columns += [(name, fields[name].db_type(connection)) for name in self.staged_fields]
         columns += [(f"raw_{i}", "text") for i in range(1, self.raw_width + 1)]
-        columns += [("record_id", "bigint"), ("changed", "boolean")]
-        copy_columns = [name for name, _type in columns[:-2]]
+        copy_columns = [name for name, _type in columns]
         text_columns = {"external_id", "name_search",
                         *(f"raw_{i}" for i in range(1, self.raw_width + 1)),
                         *(name for name in self.staged_fields
@@ -270,6 +274,9 @@ class PostgresStage:
             cursor.execute(
                 f"CREATE TEMP TABLE import_stage ({', '.join(f'{n} {t}' for n, t in columns)}) "
                 "ON COMMIT DROP")
+            cursor.execute(f"DROP TABLE IF EXISTS {_MATCH}")
+            cursor.execute("CREATE TEMP TABLE import_match (source_row integer, "
+                           "record_id bigint, changed boolean) ON COMMIT DROP")
             if target and USE_SET_BASED_FOREIGN_KEYS:
                 self._foreign_keys = ForeignKeyCheck.plan(
                     cursor, staged_fields=self.staged_fields, defaults=record_defaults(),
@@ -317,7 +324,7 @@ class PostgresStage:
             if self._checked_per_statement:
                 cursor.execute(
                     f"SET CONSTRAINTS {', '.join(self._checked_per_statement)} DEFERRED")
-            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}, {_MATCH}")
         return self.counts
 
     def idle(self) -> None:
@@ -373,13 +380,13 @@ class PostgresStage:
     def _load_chunk(self, buffer: io.StringIO) -> None:
         params = self._params()
         with self._db.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {_STAGE}")
+            cursor.execute(f"TRUNCATE {_STAGE}, {_MATCH}")
             cursor.copy_expert(self._copy_sql, buffer, size=1 << 20)
             cursor.execute(self._classify_sql, params)
             cursor.execute(
-                "SELECT count(*) FILTER (WHERE record_id IS NULL), "  # noqa: S608
-                "count(*) FILTER (WHERE changed), count(*) FILTER (WHERE NOT changed) "
-                f"FROM {_STAGE}")
+                f"SELECT (SELECT count(*) FROM {_STAGE}) - count(*), "  # noqa: S608
+                f"count(*) FILTER (WHERE changed), count(*) FILTER (WHERE NOT changed) "
+                f"FROM {_MATCH}")
             created, updated, unchanged = cursor.fetchone()
             self.counts["created"] += created
             self.counts["updated"] += updated
@@ -409,24 +416,27 @@ class PostgresStage:
         if self.state_derived:  # compared only when the municipality gave a state
             differs.append("(s.event_state_id IS NOT NULL "
                            "AND r.event_state_id IS DISTINCT FROM s.event_state_id)")
-        # A correlated sub-select: one probe of the unique (agency, external_id) index a
-        # staged row, whatever the (often stale, after a big import) statistics say.
-        return (f"UPDATE {_STAGE} s SET (record_id, changed) = (SELECT r.id, "  # noqa: S608
-                f"{' OR '.join(differs)} FROM registry_record r "
-                "WHERE r.agency_id = %(agency)s AND r.external_id = s.external_id)")
+        # A lateral sub-select kept apart (OFFSET 0): one probe of the unique (agency,
+        # external_id) index a staged row, whatever the (often stale, after a big import)
+        # statistics say; no row for a new one.
+        return (f"INSERT INTO {_MATCH} SELECT s.source_row, r.id, r.changed "  # noqa: S608
+                f"FROM {_STAGE} s CROSS JOIN LATERAL (SELECT r.id, {' OR '.join(differs)} "
+                "AS changed FROM registry_record r WHERE r.agency_id = %(agency)s "
+                "AND r.external_id = s.external_id OFFSET 0) r")
 
     def _take_samples(self, cursor: Any, params: dict[str, Any]) -> None:
         """Keep the first created and updated rows (row, id, name as it will be stored)."""
-        for key, where, source in (("created", "s.record_id IS NULL", "new"),
-                                   ("updated", "s.changed", "merged")):
+        for key, rows, source in (
+                ("created", f"{_STAGE} s WHERE {_NEW}", "new"),
+                ("updated", f"{_STAGE} s {_CHANGED} JOIN registry_record r ON r.id = m.record_id",
+                 "merged")):
             room = self.sample_size - len(self.samples[key])
             if room <= 0:
                 continue
             parts = [self._name_part_sql(part, source) for part in NAME_PARTS[:3]]
             cursor.execute(
                 f"SELECT s.source_row, s.external_id, {', '.join(parts)} "  # noqa: S608
-                f"FROM {_STAGE} s LEFT JOIN registry_record r ON r.id = s.record_id "
-                f"WHERE {where} ORDER BY s.source_row LIMIT %(room)s", {**params, "room": room})
+                f"FROM {rows} ORDER BY s.source_row LIMIT %(room)s", {**params, "room": room})
             self.samples[key].extend(
                 {"row": row, "external_id": external_id,
                  "name": " ".join(part for part in names if part)}
@@ -465,10 +475,10 @@ class PostgresStage:
             else:
                 selects.append(f"%(d_{name})s")
         update = (f"WITH changed AS (UPDATE registry_record r SET {', '.join(sets)} "  # noqa: S608
-                  f"FROM {_STAGE} s WHERE s.changed AND r.id = s.record_id RETURNING r.*) "
+                  f"FROM {_STAGE} s {_CHANGED} WHERE r.id = m.record_id RETURNING r.*) "
                   f"{history_insert} changed")
         insert = (f"WITH created AS (INSERT INTO registry_record ({', '.join(columns)}) "  # noqa: S608
-                  f"SELECT {', '.join(selects)} FROM {_STAGE} s WHERE s.record_id IS NULL "
+                  f"SELECT {', '.join(selects)} FROM {_STAGE} s WHERE {_NEW} "
                   f"RETURNING *) {history_insert} created")
         return update, insert
 
@@ -483,7 +493,7 @@ class PostgresStage:
         parts = [self._name_part_sql(part, "merged") for part in NAME_PARTS]
         cursor.execute(
             f"SELECT s.source_row, {', '.join(parts)} FROM {_STAGE} s "  # noqa: S608
-            "JOIN registry_record r ON r.id = s.record_id WHERE s.changed")
+            f"{_CHANGED} JOIN registry_record r ON r.id = m.record_id")
         keys = [(row, self.name_key(*names)) for row, *names in cursor.fetchall()]
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(keys)
