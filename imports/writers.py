@@ -183,6 +183,16 @@ class ForeignKeyCheck:
         cursor.execute("SET LOCAL session_replication_role = %s", [self.previous_role])
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format: NULL is \\N; backslash, tab, CR and LF escaped."""
+    if value is None:
+        return "\\N"
+    return (value if value.__class__ is str else str(value)).translate(_COPY_ESCAPES)
+
+
 def _foreign_keys() -> list[tuple[str, str, str, str]]:
     """(table, column, referenced table, referenced column) of the two tables' constraints."""
     found = []
@@ -211,21 +221,22 @@ class PostgresStage:
     same connection and so in the same transaction, does the database work while
     Python validates the next chunk:
 
-    1. ``COPY`` into the TEMP table ``import_stage`` (no index, no WAL): row number, id,
-       the mapped fields as validated, the name key, and the raw cells one column each
-       (the server builds the JSON of the raw values).
-    2. Classify: one join with the agency's stored records (an index probe a row) gives
-       each staged row its record id and whether its content differs: the kind, the raw
-       values or any mapped field (``IS DISTINCT FROM``), as the portable path decides
-       in Python. Counts and preview samples are read from the stage; a preview stops
-       here, so it counts exactly what a commit does.
+    1. ``COPY`` (text format) into the TEMP table ``import_stage`` (no index, no WAL):
+       row number, id, the mapped fields as validated, the name key, and the raw cells
+       one column each (the server builds the JSON of the raw values).
+    2. Classify: one index probe a staged row finds the agency's stored record; the
+       matches go to ``import_match`` with whether their content differs: the kind,
+       the raw values or any mapped field (``IS DISTINCT FROM``), as the portable path
+       decides in Python. Counts and preview samples are read from these two tables; a
+       preview stops here, so it counts exactly what a commit does.
     3. Commit only: one ``UPDATE`` of the changed records, feeding their history rows
        through ``RETURNING``, and one ``INSERT`` of the new ones (numbered as they were
        staged: ``new_id``) with another of their history rows from the same staged
-       values; unchanged rows are never written. A staged row that turns out unchanged
-       leaves a gap in the record ids (harmless: ids are only keys). Foreign keys are checked once a chunk (``ForeignKeyCheck``); where
-       the role may not do that, the triggers check them at each statement instead of
-       all at the commit, so that work overlaps Python's too.
+       values; unchanged rows are never written (a staged row that turns out unchanged
+       leaves a gap in the record ids: harmless, ids are only keys). Foreign keys are
+       checked once a chunk (``ForeignKeyCheck``); where the role may not do that, the
+       triggers check them at each statement instead of all at the commit, so that
+       work overlaps Python's too.
 
     At most one chunk is in flight. The connection must never run two things at once
     (psycopg2 does not keep a COPY from being interleaved): the importer calls ``idle``
@@ -258,13 +269,8 @@ class PostgresStage:
         copy_columns = [name for name, _type in columns]
         if target:  # not copied: its default numbers the rows that become new records
             columns.append(("new_id", "bigint DEFAULT nextval(%(sequence)s::regclass)"))
-        text_columns = {"external_id", "name_search",
-                        *(f"raw_{i}" for i in range(1, self.raw_width + 1)),
-                        *(name for name in self.staged_fields
-                          if fields[name].get_internal_type() in ("CharField", "TextField"))}
-        self._copy_sql = (
-            f"COPY {_STAGE} ({', '.join(copy_columns)}) FROM STDIN WITH (FORMAT csv, "
-            f"FORCE_NOT_NULL ({', '.join(c for c in copy_columns if c in text_columns)}))")
+        self._copy_sql = f"COPY {_STAGE} ({', '.join(copy_columns)}) FROM STDIN"
+        self._tabs = len(copy_columns) - 1
         self._classify_sql = self._build_classify_sql()
         self._write_sql = self._build_write_sql() if target else ()
         connection.ensure_connection()
@@ -304,21 +310,29 @@ class PostgresStage:
         in the worker while the caller goes on. Raises the previous chunk's error."""
         if not rows:
             return
-        buffer = io.StringIO()
-        writerow = csv.writer(buffer, lineterminator="\n").writerow
+        lines = []
         fields = self.staged_fields
         pick = itemgetter(*fields) if len(fields) > 1 else None
         width, raw_pick, padding = self.raw_width, self._raw_pick, [""] * self.raw_width
-        derived = self.state_derived
+        derived, tabs = self.state_derived, self._tabs
         for row, external_id, name_key in rows:
             values = row.values
             if derived and "event_state_id" not in values:
                 values["event_state_id"] = None
             field_values = (pick(values) if pick else (values[fields[0]],)) if fields else ()
             cells, count, as_json = self._raw_cells(row.raw, width, raw_pick, padding)
-            writerow((row.row_number, external_id, name_key, count, as_json,
-                      *field_values, *cells))
-        buffer.seek(0)
+            staged = (row.row_number, external_id, name_key, count, as_json, *field_values,
+                      *cells)
+            # COPY's text format, joined in one go; escaped cell by cell only when a cell
+            # holds a backslash, tab or line break (each NULL is the one backslash of \N).
+            line = "\t".join([value if value.__class__ is str else
+                              ("\\N" if value is None else str(value)) for value in staged])
+            if line.count("\\") != staged.count(None) or line.count("\t") != tabs \
+                    or "\n" in line or "\r" in line:
+                line = "\t".join(map(_copy_text, staged))
+            lines.append(line)
+        lines.append("")
+        buffer = io.StringIO("\n".join(lines))
         self._wait()
         self._pending = self._worker.submit(self._load_chunk, buffer)
 

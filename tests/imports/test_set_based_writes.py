@@ -141,3 +141,30 @@ def test_a_database_error_in_the_staging_worker_fails_the_batch_and_stores_nothi
     assert not Record.objects.exists() and not Record.history.exists()
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.FAILED
+
+
+def test_cells_with_backslashes_tabs_and_line_breaks_are_stored_as_given(
+        import_file, agency_a, agency_b, monkeypatch):
+    # The stage is loaded in COPY's text format, where these characters are escapes.
+    rows = detention_rows(4)
+    rows[1] = detention_row(1, **{"NOMBRE(S)": "\\N", "AUTORIDAD": "C:\\penal\\N"})
+    rows[2] = detention_row(2, **{"LUGAR DE RECLUSIÓN": "Penal\tNorte",
+                                  "AUTORIDAD": "línea\nnueva\r\nfin"})
+    rows[3] = detention_row(3, **{"CURP": "", "AUTORIDAD": "\\."})
+    content = csv_bytes(rows)
+
+    staged = import_file(agency_a, content)
+    monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", False)
+    import_file(agency_b, content)
+    monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", True)
+    again = import_file(agency_a, content)
+
+    assert staged.rows_created == 4 and again.rows_unchanged == 4
+    assert _stored(agency_a) == _stored(agency_b)
+    first = Record.objects.get(agency=agency_a, external_id="DET-000001")
+    assert first.given_names == "\\N" and first.raw_values["NOMBRE(S)"] == "\\N"
+    assert first.authority == "C:\\penal\\N"
+    second = Record.objects.get(agency=agency_a, external_id="DET-000002")
+    assert second.facility == "Penal\tNorte"
+    assert second.raw_values["AUTORIDAD"] == "línea\nnueva\r\nfin"
+    assert Record.objects.get(agency=agency_a, external_id="DET-000003").authority == "\\."
