@@ -132,7 +132,7 @@ def test_a_1904_workbook_reads_date_cells_and_serials_from_its_own_epoch(import_
 
 def test_leading_empty_rows_and_columns_keep_spreadsheet_numbering(import_file, agency_a):
     header = ["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO"]
-    rows = [[], [], [None, *header], [None, "A-1", "Ana", "Ruiz"], [],
+    rows = [[], [], [None, *header], [None, "A-1", "Ana", "Ruiz", "nota"], [],
             [None, "A-2", "Luis", "Paz"]]
 
     batch = import_file(agency_a, xlsx_bytes(rows), "libro.xlsx")
@@ -141,6 +141,8 @@ def test_leading_empty_rows_and_columns_keep_spreadsheet_numbering(import_file, 
     first, second = Record.objects.order_by("external_id")
     assert (first.source_row, second.source_row) == (4, 6)
     assert (first.given_names, second.paternal_surname) == ("Ana", "Paz")
+    # An unnamed column is named by its position in the sheet: E is the fifth.
+    assert first.raw_values["columna_5"] == "nota"
 
 
 def test_a_longer_row_adds_no_empty_columns_to_the_other_rows(import_file, agency_a):
