@@ -279,9 +279,9 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
     check_zip_container(path)
     layout = _read_layout(path)
     names = layout.sheet_names
-    if not names or (sheet and sheet not in names):
-        raise ImportFileError(_("El libro no tiene la hoja «%(sheet)s»; hojas: %(names)s.")
-                              % {"sheet": sheet, "names": ", ".join(names)})
+    if not names:  # a layout this scan does not know (Strict OOXML?): openpyxl judges
+        return _open_with_openpyxl(path, sheet)
+    _check_sheet_name(sheet, names)
     name = sheet or names[0]
     budget = limit("IMPORT_XLSX_CALAMINE_MAX_BYTES", xlsx_scan.DEFAULT_CALAMINE_MAX_BYTES)
     try:
@@ -292,8 +292,9 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
         raise ImportFileError(_("El archivo .xlsx está dañado o no es un libro de Excel.")) \
             from exc
     if fits:
-        return _open_with_calamine(path, name, date1904=layout.date1904)
-    return _open_with_openpyxl(path, name)
+        with contextlib.suppress(CalamineUnreadable):
+            return _open_with_calamine(path, name, date1904=layout.date1904)
+    return _open_with_openpyxl(path, sheet)
 
 
 def _read_layout(path: Path) -> xlsx_scan.WorkbookLayout:
@@ -309,6 +310,16 @@ def _read_layout(path: Path) -> xlsx_scan.WorkbookLayout:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ImportFileError(_("El archivo .xlsx está dañado o no es un libro de Excel.")) \
             from exc
+
+
+class CalamineUnreadable(Exception):
+    """python-calamine could not read the workbook; openpyxl will say why."""
+
+
+def _check_sheet_name(sheet: str, names: list[str]) -> None:
+    if sheet and sheet not in names:
+        raise ImportFileError(_("El libro no tiene la hoja «%(sheet)s»; hojas: %(names)s.")
+                              % {"sheet": sheet, "names": ", ".join(names)})
 
 
 def _cell_too_long(number: int, value: str, max_cell: int) -> ImportFileError:
@@ -335,7 +346,9 @@ def _open_with_calamine(path: Path, name: str, *, date1904: bool) -> TabularSour
         # The whole sheet is parsed here, within the budget xlsx_scan checked.
         worksheet = workbook.get_sheet_by_name(name)
     except python_calamine.CalamineError as exc:
-        raise ImportFileError(_("El libro tiene XML dañado; no se procesó.")) from exc
+        # openpyxl, the reference, judges the file (it may read what calamine cannot,
+        # e.g. shared strings found through [Content_Types].xml, not at their usual name).
+        raise CalamineUnreadable from exc
     # iter_rows() starts at row 1 but at the first used column: put the others back.
     start = worksheet.start
     leading = [None] * (start[1] if start else 0)
@@ -363,7 +376,7 @@ def _open_with_calamine(path: Path, name: str, *, date1904: bool) -> TabularSour
                          _rows=rows(), _close=close)
 
 
-def _open_with_openpyxl(path: Path, name: str) -> TabularSource:
+def _open_with_openpyxl(path: Path, sheet: str) -> TabularSource:
     import openpyxl
     from defusedxml.common import DefusedXmlException
 
@@ -377,7 +390,12 @@ def _open_with_openpyxl(path: Path, name: str) -> TabularSource:
             raise _xml_refused(exc) from exc
         raise ImportFileError(_("No se pudo abrir el libro: %(error)s")
                               % {"error": type(exc).__name__}) from exc
-    worksheet = workbook[name]
+    try:
+        _check_sheet_name(sheet, workbook.sheetnames)
+    except ImportFileError:
+        workbook.close()
+        raise
+    worksheet = workbook[sheet or workbook.sheetnames[0]]
     # Read-only mode trusts the declared <dimension>, which exporters often get wrong:
     # without this, rows beyond it are silently dropped.
     worksheet.reset_dimensions()

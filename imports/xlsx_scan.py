@@ -86,20 +86,24 @@ def read_layout(archive: zipfile.ZipFile) -> WorkbookLayout:
     """
     import defusedxml.ElementTree as SafeTree
 
-    longest = 0
     for info in archive.infolist():
-        if info.filename.startswith("xl/worksheets/") or info.is_dir():
-            continue
-        longest = max(longest, _scan_part(archive, info.filename))
+        if not (_is_worksheet(info.filename) or info.is_dir()):
+            _scan_part(archive, info.filename)
     workbook = archive.read("xl/workbook.xml")
     rels = _relationships(archive, "xl/_rels/workbook.xml.rels", SafeTree)
+    # The table named by the relationships, and any at the usual name a reader may
+    # open without asking them: the estimate must cover whichever is used.
+    tables = {_member(target) for target, kind in rels.values()
+              if kind.endswith("/sharedStrings")}
+    tables |= {name for name in archive.namelist() if name.lower().endswith("sharedstrings.xml")}
+    longest = max((_scan_part(archive, name, shared=True) for name in tables
+                   if name in archive.NameToInfo), default=0)
     names, members = [], {}
     for sheet in SafeTree.fromstring(workbook).iter(_main("sheet")):
         name = sheet.get("name", "")
-        target = rels.get(sheet.get(_rel("id"), ""), "")
+        target, _ = rels.get(sheet.get(_rel("id"), ""), ("", ""))
         names.append(name)
-        members[name] = target.lstrip("/") if target.startswith("/") \
-            else posixpath.normpath(posixpath.join("xl", target))
+        members[name] = _member(target)
     flags = _WORKBOOK_PR.search(workbook)
     return WorkbookLayout(sheet_names=names, sheet_members=members,
                           date1904=bool(flags and _DATE1904.search(flags.group())),
@@ -138,8 +142,9 @@ def _scan_chunk(buffer: bytes, scan: SheetScan) -> None:
         scan.max_row = max(scan.max_row, max(map(int, rows)))
     scan.cell_tags += buffer.count(b"<c ") + buffer.count(b"<c>")
     scan.shared_refs += buffer.count(b't="s"')
+    # Text held in the sheet itself (inline strings, formula strings, ISO dates).
     scan.has_inline_text = scan.has_inline_text or b't="inlineStr"' in buffer \
-        or b't="str"' in buffer
+        or b't="str"' in buffer or b't="d"' in buffer
     scan.differs = scan.differs or _ERROR_TYPE in buffer \
         or bool(_VALUE_DIFFERS.search(buffer))
 
@@ -151,10 +156,21 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def _scan_part(archive: zipfile.ZipFile, name: str) -> int:
-    """Refuse a declaration in one member; return its longest ``<si>`` (shared strings)."""
+def _is_worksheet(name: str) -> bool:
+    # The sheets are scanned one at a time (scan_sheet), and only the one to be read.
+    return name.startswith("xl/worksheets/") and "/_rels/" not in name
+
+
+def _member(target: str) -> str:
+    """Return the zip member a workbook relationship's target names."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _scan_part(archive: zipfile.ZipFile, name: str, *, shared: bool = False) -> int:
+    """Refuse a declaration in one member; if ``shared``, return its longest ``<si>``."""
     longest, tail = 0, b""
-    shared = name == "xl/sharedStrings.xml"
     with archive.open(name) as handle:
         while chunk := handle.read(CHUNK_BYTES):
             buffer = tail + chunk
@@ -171,9 +187,10 @@ def _scan_part(archive: zipfile.ZipFile, name: str) -> int:
     return longest
 
 
-def _relationships(archive: zipfile.ZipFile, name: str, tree) -> dict[str, str]:
+def _relationships(archive: zipfile.ZipFile, name: str, tree) -> dict[str, tuple[str, str]]:
+    """Return each relationship's id -> (target, type)."""
     ns = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-    return {rel.get("Id", ""): rel.get("Target", "")
+    return {rel.get("Id", ""): (rel.get("Target", ""), rel.get("Type", ""))
             for rel in tree.fromstring(archive.read(name)).iter(ns)}
 
 

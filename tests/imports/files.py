@@ -64,6 +64,16 @@ def rewrite_member(xlsx: bytes, member: str, change) -> bytes:
     return out.getvalue()
 
 
+def rename_member(xlsx: bytes, old: str, new: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(new if info.filename == old else info.filename,
+                            source.read(info.filename))
+    return out.getvalue()
+
+
 def declare_dimension(xlsx: bytes, ref: str) -> bytes:
     return rewrite_member(xlsx, "xl/worksheets/sheet1.xml",
                           lambda xml: re.sub(r'<dimension ref="[^"]*"/>',

@@ -18,7 +18,9 @@ from tests.imports.files import (
     declare_dimension,
     detention_row,
     detention_rows,
+    rename_member,
     rewrite_member,
+    with_shared_strings,
     xlsx_bytes,
 )
 
@@ -177,4 +179,35 @@ def test_an_undefined_entity_in_a_value_is_refused_as_damaged_xml(import_file, a
         "xl/worksheets/sheet1.xml", lambda xml: xml.replace("<v>30</v>", "<v>&edad;</v>"))
 
     with pytest.raises(ImportFileError, match="XML dañado"):
+        import_file(agency_a, content, "libro.xlsx")
+
+
+def test_an_iso_date_cell_reads_as_a_date(import_file, agency_a):
+    rows = [["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO", "FECHA DE NACIMIENTO"],
+            ["A", "Ana", "Ruiz", 1]]
+    content = rewrite_member(  # t="d": a date written as ISO text (openpyxl can, Excel may)
+        xlsx_bytes(rows), "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace('<c r="D2" t="n"><v>1</v></c>',
+                                '<c r="D2" t="d"><v>1990-04-03T00:00:00</v></c>'))
+
+    import_file(agency_a, content, "libro.xlsx")
+
+    record = Record.objects.get()
+    assert record.birth_date == dt.date(1990, 4, 3)
+    assert record.raw_values["FECHA DE NACIMIENTO"] == "1990-04-03"
+
+
+def test_shared_strings_under_another_name_are_read_as_openpyxl_reads_them(import_file,
+                                                                          agency_a):
+    # openpyxl finds the table through [Content_Types].xml; calamine 0.9 only at
+    # xl/sharedStrings.xml and fails: the file must still be read (and here refused
+    # for its content, two columns of names without headers), not called damaged.
+    content = with_shared_strings(xlsx_bytes([["x"]]), ["Ana", "Ruiz"], rows=3, columns=2)
+    content = rewrite_member(content, "xl/_rels/workbook.xml.rels",
+                             lambda xml: xml.replace('"sharedStrings.xml"', '"strings.xml"'))
+    content = rewrite_member(content, "[Content_Types].xml",
+                             lambda xml: xml.replace("/xl/sharedStrings.xml", "/xl/strings.xml"))
+    content = rename_member(content, "xl/sharedStrings.xml", "xl/strings.xml")
+
+    with pytest.raises(ImportFileError, match="encabezados"):
         import_file(agency_a, content, "libro.xlsx")
