@@ -221,6 +221,9 @@ CONTENT_SECURITY_POLICY = (
 
 # --- Uploads ----------------------------------------------------------------------------
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
+# Memory python-calamine may take to read one sheet (imports/xlsx_scan.py); 0: openpyxl only.
+IMPORT_XLSX_CALAMINE_MAX_BYTES = env_int("IMPORT_XLSX_CALAMINE_MAX_BYTES",
+                                         default=256 * 1024 * 1024)
 
 # --- Matching ---------------------------------------------------------------------------
 # Below this many stored records no model is trained (EM needs enough candidate pairs):

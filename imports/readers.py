@@ -12,6 +12,7 @@ that would silently corrupt names.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -24,6 +25,9 @@ from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from imports import xlsx_scan
+from imports.xlsx_scan import XmlDeclarationFound, calamine_fits
 
 CHUNK_BYTES = 1 << 20
 SNIFF_CHARS = 64 * 1024
@@ -61,6 +65,7 @@ class TabularSource:
     """Rows of one sheet (or CSV), numbered as a spreadsheet shows them (from 1)."""
 
     kind: str  # "csv" or "xlsx"
+    reader: str = ""  # which library read a workbook: "calamine" or "openpyxl"
     encoding: str = ""
     sheet: str = ""
     delimiter: str = ""
@@ -223,7 +228,7 @@ def _open_csv(path: Path) -> TabularSource:
 # --- XLSX --------------------------------------------------------------------------------
 
 def check_zip_container(path: Path) -> None:
-    """Refuse zip bombs and non-workbooks before openpyxl (which has no cap) sees the file.
+    """Refuse zip bombs and non-workbooks before any XML reader (none has a cap) sees them.
 
     Declared uncompressed sizes bound what ``zipfile`` will ever inflate, so checking
     them (total, per-member ratio, member count) bounds the work of parsing.
@@ -269,10 +274,112 @@ def _xml_refused(exc: Exception) -> ImportFileError:
 
 
 def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
+    """Check the container and the XML declarations, then open the sheet with the
+    faster reader that is safe for it (``xlsx_scan`` says which and why)."""
+    check_zip_container(path)
+    layout = _read_layout(path)
+    names = layout.sheet_names
+    if not names:  # a layout this scan does not know (Strict OOXML?): openpyxl judges
+        return _open_with_openpyxl(path, sheet)
+    _check_sheet_name(sheet, names)
+    name = sheet or names[0]
+    budget = limit("IMPORT_XLSX_CALAMINE_MAX_BYTES", xlsx_scan.DEFAULT_CALAMINE_MAX_BYTES)
+    try:
+        fits = calamine_fits(path, layout.sheet_members.get(name, ""), layout, budget=budget)
+    except XmlDeclarationFound as exc:
+        raise _xml_refused(exc) from exc
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:  # CRC or inflate error
+        raise ImportFileError(_("El archivo .xlsx está dañado o no es un libro de Excel.")) \
+            from exc
+    if fits:
+        with contextlib.suppress(CalamineUnreadable):
+            return _open_with_calamine(path, name, date1904=layout.date1904)
+    return _open_with_openpyxl(path, sheet)
+
+
+def _read_layout(path: Path) -> xlsx_scan.WorkbookLayout:
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return xlsx_scan.read_layout(archive)
+    except (XmlDeclarationFound, DefusedXmlException) as exc:
+        raise _xml_refused(exc) from exc
+    except (ParseError, KeyError) as exc:
+        raise ImportFileError(_("El libro tiene XML dañado; no se procesó.")) from exc
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFileError(_("El archivo .xlsx está dañado o no es un libro de Excel.")) \
+            from exc
+
+
+class CalamineUnreadable(Exception):
+    """python-calamine could not read the workbook; openpyxl will say why."""
+
+
+def _check_sheet_name(sheet: str, names: list[str]) -> None:
+    if sheet and sheet not in names:
+        raise ImportFileError(_("El libro no tiene la hoja «%(sheet)s»; hojas: %(names)s.")
+                              % {"sheet": sheet, "names": ", ".join(names)})
+
+
+def _cell_too_long(number: int, value: str, max_cell: int) -> ImportFileError:
+    return ImportFileError(_("Fila %(row)s: una celda tiene %(len)s caracteres; el máximo es "
+                             "%(max)s.") % {"row": number, "len": len(value), "max": max_cell})
+
+
+def _without_trailing_blanks(cells: list[Any]) -> list[Any]:
+    # Both readers give a row up to its last non-empty cell: openpyxl would also give
+    # formatted empty cells, calamine pads every row to the sheet's width; either
+    # would add unnamed empty columns to the stored raw values.
+    end = len(cells)
+    while end and (cells[end - 1] is None or cells[end - 1] == ""):
+        end -= 1
+    return cells if end == len(cells) else cells[:end]
+
+
+def _open_with_calamine(path: Path, name: str, *, date1904: bool) -> TabularSource:
+    import python_calamine
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(path)
+        # The whole sheet is parsed here, within the budget xlsx_scan checked.
+        worksheet = workbook.get_sheet_by_name(name)
+    except python_calamine.CalamineError as exc:
+        # openpyxl, the reference, judges the file (it may read what calamine cannot,
+        # e.g. shared strings found through [Content_Types].xml, not at their usual name).
+        raise CalamineUnreadable from exc
+    # iter_rows() starts at row 1 but at the first used column: put the others back.
+    start = worksheet.start
+    leading = [None] * (start[1] if start else 0)
+    max_cell = limit("IMPORT_MAX_CELL_CHARS", 10_000)
+
+    def close() -> None:
+        with contextlib.suppress(python_calamine.WorkbookClosed):
+            workbook.close()
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, values in enumerate(worksheet.iter_rows(), start=1):
+                # calamine gives "" for an empty cell, openpyxl None.
+                cells = _without_trailing_blanks(leading + [None if value == "" else value
+                                                            for value in values])
+                for value in cells:
+                    if isinstance(value, str) and len(value) > max_cell:
+                        raise _cell_too_long(number, value, max_cell)
+                yield number, cells
+        finally:
+            close()
+
+    return TabularSource(kind="xlsx", reader="calamine", sheet=name,
+                         date_epoch=CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900,
+                         _rows=rows(), _close=close)
+
+
+def _open_with_openpyxl(path: Path, sheet: str) -> TabularSource:
     import openpyxl
     from defusedxml.common import DefusedXmlException
 
-    check_zip_container(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True,
                                           keep_links=False)
@@ -283,12 +390,12 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
             raise _xml_refused(exc) from exc
         raise ImportFileError(_("No se pudo abrir el libro: %(error)s")
                               % {"error": type(exc).__name__}) from exc
-    names = workbook.sheetnames
-    if sheet and sheet not in names:
+    try:
+        _check_sheet_name(sheet, workbook.sheetnames)
+    except ImportFileError:
         workbook.close()
-        raise ImportFileError(_("El libro no tiene la hoja «%(sheet)s»; hojas: %(names)s.")
-                              % {"sheet": sheet, "names": ", ".join(names)})
-    worksheet = workbook[sheet or names[0]]
+        raise
+    worksheet = workbook[sheet or workbook.sheetnames[0]]
     # Read-only mode trusts the declared <dimension>, which exporters often get wrong:
     # without this, rows beyond it are silently dropped.
     worksheet.reset_dimensions()
@@ -299,10 +406,8 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
             for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 for value in values:
                     if isinstance(value, str) and len(value) > max_cell:
-                        raise ImportFileError(
-                            _("Fila %(row)s: una celda tiene %(len)s caracteres; el máximo es "
-                              "%(max)s.") % {"row": number, "len": len(value), "max": max_cell})
-                yield number, list(values)
+                        raise _cell_too_long(number, value, max_cell)
+                yield number, _without_trailing_blanks(list(values))
         except DefusedXmlException as exc:
             raise _xml_refused(exc) from exc
         except (ParseError, ValueError, KeyError) as exc:
@@ -312,5 +417,6 @@ def _open_xlsx(path: Path, *, sheet: str) -> TabularSource:
         finally:
             workbook.close()
 
-    return TabularSource(kind="xlsx", sheet=worksheet.title, date_epoch=workbook.epoch,
+    return TabularSource(kind="xlsx", reader="openpyxl", sheet=worksheet.title,
+                         date_epoch=workbook.epoch,
                          _rows=rows(), _close=workbook.close)

@@ -64,7 +64,43 @@ def rewrite_member(xlsx: bytes, member: str, change) -> bytes:
     return out.getvalue()
 
 
+def rename_member(xlsx: bytes, old: str, new: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(new if info.filename == old else info.filename,
+                            source.read(info.filename))
+    return out.getvalue()
+
+
 def declare_dimension(xlsx: bytes, ref: str) -> bytes:
     return rewrite_member(xlsx, "xl/worksheets/sheet1.xml",
                           lambda xml: re.sub(r'<dimension ref="[^"]*"/>',
                                              f'<dimension ref="{ref}"/>', xml))
+
+
+def with_shared_strings(xlsx: bytes, strings: list[str], rows: int, columns: int) -> bytes:
+    """Return the workbook with its sheet replaced by ``rows`` x ``columns`` cells that all
+    point into a shared-strings table of ``strings`` (openpyxl writes inline strings)."""
+    letters = [chr(65 + n) for n in range(columns)]
+    cells = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{r % len(strings)}</v></c>'
+                                              for c in letters) + "</row>"
+                    for r in range(1, rows + 1))
+    table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    out = rewrite_member(xlsx, "xl/worksheets/sheet1.xml",
+                         lambda xml: re.sub(r"<sheetData>.*</sheetData>|<sheetData ?/>",
+                                            f"<sheetData>{cells}</sheetData>", xml, flags=re.S))
+    out = rewrite_member(out, "xl/_rels/workbook.xml.rels", lambda xml: xml.replace(
+        "</Relationships>", '<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+        "</Relationships>"))
+    out = rewrite_member(out, "[Content_Types].xml", lambda xml: xml.replace(
+        "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    buffer = io.BytesIO(out)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst '
+                         'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                         f"{table}</sst>")
+    return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import resource
 import zipfile
 
@@ -20,6 +21,7 @@ from tests.imports.files import (
     detention_row,
     detention_rows,
     rewrite_member,
+    with_shared_strings,
     xlsx_bytes,
 )
 
@@ -107,6 +109,70 @@ def test_an_xml_entity_bomb_is_refused_without_expanding(import_file, agency_a):
     _refused(import_file, agency_a, bomb, "bomba.xlsx", "XML no permitido")
 
     assert _peak_rss_mb() - before < 50
+
+
+@pytest.mark.parametrize("member", ["xl/styles.xml", "xl/workbook.xml", "docProps/core.xml"])
+def test_an_entity_declared_in_any_part_of_the_workbook_is_refused(import_file, agency_a,
+                                                                    member):
+    bomb = rewrite_member(xlsx_bytes(detention_rows(1)), member,
+                          lambda xml: re.sub(r"^(<\?xml[^>]*\?>)?", r"\g<0>" + ENTITY_BOMB, xml))
+
+    _refused(import_file, agency_a, bomb, "bomba.xlsx", "XML no permitido")
+
+
+def test_a_doctype_in_the_sheet_is_refused_even_without_entities(import_file, agency_a):
+    content = rewrite_member(xlsx_bytes(detention_rows(1)), "xl/worksheets/sheet1.xml",
+                             lambda xml: xml.replace("<worksheet", "<!DOCTYPE w><worksheet", 1))
+
+    _refused(import_file, agency_a, content, "libro.xlsx", "XML no permitido")
+
+
+def _peak_rss_mb_since_reset() -> float:
+    """Reset the process's peak RSS (Linux ``clear_refs``), so an earlier test's peak
+    cannot hide this one's; return a function giving the peak since then, in MB."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pytest.skip("needs Linux /proc/self/clear_refs to measure one test's peak memory")
+
+    def peak() -> float:
+        with open("/proc/self/status") as handle:
+            return int(re.search(r"VmHWM:\s+(\d+)", handle.read())[1]) / 1024
+
+    return peak
+
+
+def test_a_cell_far_away_does_not_make_the_reader_hold_the_empty_rectangle(import_file,
+                                                                          agency_a):
+    # A dense reader would hold 702 columns x 60,000 rows x 32 bytes = 1.3 GB.
+    content = rewrite_member(xlsx_bytes(detention_rows(1)), "xl/worksheets/sheet1.xml",
+                             lambda xml: xml.replace("</sheetData>", '<row r="60000"><c '
+                                                     'r="ZZ60000" t="n"><v>1</v></c></row>'
+                                                     "</sheetData>"))
+    peak = _peak_rss_mb_since_reset()
+    before = peak()
+
+    batch = import_file(agency_a, content, "libro.xlsx")
+
+    assert batch.rows_created == 1
+    assert peak() - before < 100
+
+
+def test_a_long_shared_string_used_in_every_cell_is_not_copied_into_memory(import_file,
+                                                                          agency_a):
+    # 10,000 rows x 12 cells, each pointing at a 9,000-character string: a reader that
+    # copies the string into every cell holds 1 GB; the file is under 400 KB.
+    content = with_shared_strings(xlsx_bytes(detention_rows(1)), ["A" * 9000, "B" * 9000],
+                                  rows=10_000, columns=12)
+    assert len(content) < 400_000
+    peak = _peak_rss_mb_since_reset()
+    before = peak()
+
+    with pytest.raises(ImportFileError, match="encabezados"):
+        import_file(agency_a, content, "libro.xlsx")
+
+    assert peak() - before < 100
 
 
 @pytest.mark.slow
