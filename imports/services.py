@@ -309,7 +309,7 @@ class BatchImporter:
                 target=target, name_key=name_search_key, sample_size=PREVIEW_SAMPLE)
         try:
             for chunk in _chunks(header.rows, CHUNK_ROWS):
-                self._process_chunk([validator.validate(n, cells) for n, cells in chunk])
+                self._process_chunk(validator.validate_chunk(chunk))
                 self.progress.rows_done(self.counts.total)
             if self.counts.total == 0:
                 raise ImportFileError(_("El archivo no tiene filas de datos (solo encabezados)."))
