@@ -75,6 +75,7 @@ class ValidatedRow:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[RowIssueData] = field(default_factory=list)
     warnings: list[RowIssueData] = field(default_factory=list)
+    blank: bool = False  # every cell empty or spaces: no row at all
 
     @property
     def is_valid(self) -> bool:
@@ -190,6 +191,8 @@ class RowValidator:
         if self.municipality_index is not None:
             self._municipalities(validated, texts[self.municipality_index])
         self._cross_checks(validated)
+        for i in _blank_rows(texts[0], raws):
+            validated[i].blank = True
         return validated
 
     # --- raw values and checks on any cell ----------------------------------------------
@@ -490,6 +493,12 @@ def _column_texts(cells: Any) -> Any:
         return cells
     return [cell if cell.__class__ is str or cell is _ABSENT else cell_text(cell)
             for cell in cells]
+
+
+def _blank_rows(first_texts: Any, raws: list[dict[str, str]]) -> list[int]:
+    """Return the rows whose every cell is empty or spaces (the first cell tells most)."""
+    return [i for i, text in enumerate(first_texts)
+            if (text is _ABSENT or not text.strip()) and not "".join(raws[i].values()).strip()]
 
 
 def _suspect(text: str) -> bool:

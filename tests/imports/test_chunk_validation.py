@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 from imports.curp import curp_problem
 from imports.mapping import ColumnPlan, build_plan
 from imports.models import RejectedRow, RowIssue
-from imports.validation import RowValidator, _municipality, _sex_code, _state, cell_text
+from imports.validation import (
+    RowValidator,
+    ValidatedRow,
+    _municipality,
+    _sex_code,
+    _state,
+    cell_text,
+)
 from registry.models import Record
 from tests.imports.files import csv_bytes
 
@@ -402,10 +409,12 @@ def varied_rows(kinds: list[str], count: int, seed: int,
 
 
 def _as_tuple(row: Any) -> tuple:
+    # The importer used to tell a blank row by its raw values; the validator says it now.
+    blank = row.blank if isinstance(row, ValidatedRow) else not "".join(row.raw.values()).strip()
     # Key order too: raw values are stored (and shown) in column order.
     return (row.row_number, list(row.raw.items()), list(row.values.items()),
             [(i.column, i.value, i.message) for i in row.errors],
-            [(i.column, i.value, i.message) for i in row.warnings])
+            [(i.column, i.value, i.message) for i in row.warnings], blank)
 
 
 def _validators(header: list[str], epoch: dt.datetime | None = None):
