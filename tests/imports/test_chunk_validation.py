@@ -10,7 +10,9 @@ must come out identical: values, raw values, errors and warnings in the same ord
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import random
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from imports.curp import curp_problem
 from imports.mapping import ColumnPlan, build_plan
 from imports.models import RejectedRow, RowIssue
+from imports.readers import ImportFileError
 from imports.validation import (
     RowValidator,
     ValidatedRow,
@@ -507,6 +510,20 @@ def test_an_import_of_the_varied_file_stores_what_it_stored_before(
 
     assert outcome["counts"] == EXPECTED_COUNTS
     assert hashlib.sha256(text.encode()).hexdigest() == EXPECTED_DIGEST
+
+
+@pytest.mark.parametrize("long_cell", [False, True])
+def test_the_garbage_collector_runs_again_after_an_import(import_file, agency_a, settings,
+                                                          long_cell):
+    # A cell over the limit stops the import in the middle of its rows.
+    settings.IMPORT_MAX_CELL_CHARS = 100
+    rows = [FULL_HEADER, ["F-1", "Ana", "Ruiz"], ["F-2", "Eva" * (50 if long_cell else 1)]]
+
+    with contextlib.suppress(ImportFileError):
+        import_file(agency_a, csv_bytes(rows))
+
+    assert gc.isenabled()
+    assert Record.objects.filter(agency=agency_a).count() == (0 if long_cell else 2)
 
 
 EXPECTED_COUNTS = [1453, 502, 0, 0, 951, 82]  # total, created, updated, unchanged, rejected, warned
