@@ -173,16 +173,23 @@ class RowValidator:
         if not rows:
             return []
         width = len(self.headers)
+        lengths = [len(cells) for _number, cells in rows]
+        regular = lengths.count(width) == len(rows)
         cell_rows = [cells if len(cells) == width else _padded(cells, width)
                      for _number, cells in rows]
         columns = list(zip(*cell_rows, strict=True))
-        texts = [_column_texts(column) for column in columns]
-        long_rows = [i for i, (_number, cells) in enumerate(rows) if len(cells) > width]
-        raws = self._raw_values(rows, columns, texts)
-        pending = self._check_columns(texts, set(long_rows))
+        texts, joined = zip(*map(_column_texts, columns), strict=True)
+        # Columns of text only (a CSV's always are) take the quick paths.
+        text_only = [text_column is column for text_column, column in zip(texts, columns,
+                                                                          strict=True)]
+        long_rows = [] if regular else [i for i, n in enumerate(lengths) if n > width]
+        raws = (self._raw_values(rows, texts) if not (regular and all(text_only)) else
+                # Equal lengths: every row was checked to have one cell per header.
+                [dict(zip(self.headers, cells, strict=False)) for cells in cell_rows])
+        pending = self._check_columns(texts, joined, set(long_rows))
         for i in long_rows:
             pending.extend(self._check_cells(i, raws[i]))
-        values = self._field_values(columns, pending)
+        values = self._field_values(columns, text_only, pending)
         validated = list(map(ValidatedRow, [number for number, _cells in rows], raws, values))
         # Stable: each row keeps its issues in the order they were found.
         for i, is_warning, issue in sorted(pending, key=itemgetter(0)):
@@ -197,14 +204,10 @@ class RowValidator:
 
     # --- raw values and checks on any cell ----------------------------------------------
 
-    def _raw_values(self, rows: list[tuple[int, list[Any]]], columns: list[Any],
+    def _raw_values(self, rows: list[tuple[int, list[Any]]],
                     texts: list[Any]) -> list[dict[str, str]]:
+        """Return each row's cells as text by header (a long row's extra cells numbered)."""
         headers, width = self.headers, len(self.headers)
-        if all(text_column is column for text_column, column in zip(texts, columns,
-                                                                     strict=True)) \
-                and all(len(cells) == width for _number, cells in rows):
-            # A CSV: every cell is text already.
-            return [dict(zip(headers, cells, strict=True)) for _number, cells in rows]
         raws = []
         for (_number, cells), row_texts in zip(rows, zip(*texts, strict=True), strict=True):
             if len(cells) <= width:
@@ -214,13 +217,13 @@ class RowValidator:
                              for i, cell in enumerate(cells)})
         return raws
 
-    def _check_columns(self, texts: list[Any], long_rows: set[int]) -> list[Pending]:
+    def _check_columns(self, texts: list[Any], joined: list[str],
+                       long_rows: set[int]) -> list[Pending]:
         pending: list[Pending] = []
-        for header, column in zip(self.headers, texts, strict=True):
+        for header, column, column_text in zip(self.headers, texts, joined, strict=True):
             # One look at the whole column; cell by cell only when something is there.
-            joined = "\x1f" + "\x1f".join(t for t in column if t is not _ABSENT) \
-                if _ABSENT in column else "\x1f" + "\x1f".join(column)
-            if not any(part in joined for part in _SUSPECT_PARTS):
+            column_text = "\x1f" + column_text
+            if not any(part in column_text for part in _SUSPECT_PARTS):
                 continue
             for i, text in enumerate(column):
                 if text is not _ABSENT and _suspect(text) and i not in long_rows:
@@ -253,15 +256,16 @@ class RowValidator:
 
     # --- the fields, column by column ---------------------------------------------------
 
-    def _field_values(self, columns: list[Any], pending: list[Pending]) -> list[dict[str, Any]]:
+    def _field_values(self, columns: list[Any], text_only: list[bool],
+                      pending: list[Pending]) -> list[dict[str, Any]]:
         """Return each row's field values; add the fields' issues to ``pending``."""
         keys, value_columns, refused = [], [], set()
         for index, key, header, judge, judged in self.fields:
             cells = columns[index]
             if judge is None:
-                values, issues = self._text_column(key, cells)
+                values, issues = self._text_column(key, cells, text_only[index])
             else:
-                values, issues = judged.column(judge, cells)
+                values, issues = judged.column(judge, cells, text_only[index])
             for i, (is_warning, shown, message) in issues:
                 pending.append((i, is_warning, RowIssueData(header, shown, message)))
                 if values[i] is _REFUSED:
@@ -270,16 +274,18 @@ class RowValidator:
             value_columns.append(values)
         if not keys:  # only a municipality is mapped: it is set with the checks across fields
             return [{} for _cells in columns[0]]
+        # One value per key in every row (strict=False: checking it row by row is slow).
         rows = zip(*value_columns, strict=True)
         if not refused:
-            return [dict(zip(keys, values, strict=True)) for values in rows]
-        return [dict(zip(keys, values, strict=True)) if i not in refused else
-                {k: v for k, v in zip(keys, values, strict=True) if v is not _REFUSED}
+            return [dict(zip(keys, values, strict=False)) for values in rows]
+        return [dict(zip(keys, values, strict=False)) if i not in refused else
+                {k: v for k, v in zip(keys, values, strict=False) if v is not _REFUSED}
                 for i, values in enumerate(rows)]
 
-    def _text_column(self, name: str, cells: Any) -> tuple[list[Any], list[Any]]:
+    def _text_column(self, name: str, cells: Any,
+                     text_only: bool) -> tuple[list[Any], list[Any]]:
         limit = TEXT_LIMITS[name]
-        if _all_text(cells):
+        if text_only:
             stripped = list(map(str.strip, cells))
             if max(map(len, stripped)) <= limit:
                 return stripped, []
@@ -479,20 +485,15 @@ def _padded(cells: list[Any], width: int) -> list[Any]:
     return [*cells[:width], *[_ABSENT] * (width - len(cells))]
 
 
-def _all_text(cells: Any) -> bool:
+def _column_texts(cells: Any) -> tuple[Any, str]:
+    """Return a column's cells as text (the same object when they are all text already)
+    and those texts joined by "\x1f"."""
     try:
-        "".join(cells)  # the quickest test that every cell is a str (a CSV's always are)
+        return cells, "\x1f".join(cells)  # also the quickest test that every cell is a str
     except TypeError:
-        return False
-    return True
-
-
-def _column_texts(cells: Any) -> Any:
-    """Return a column's cells as text (the same object when they are all text already)."""
-    if _all_text(cells):
-        return cells
-    return [cell if cell.__class__ is str or cell is _ABSENT else cell_text(cell)
-            for cell in cells]
+        texts = [cell if cell.__class__ is str or cell is _ABSENT else cell_text(cell)
+                 for cell in cells]
+        return texts, "\x1f".join(text for text in texts if text is not _ABSENT)
 
 
 def _blank_rows(first_texts: Any, raws: list[dict[str, str]]) -> list[int]:
@@ -514,13 +515,13 @@ class _JudgedTexts:
         self.values: dict[str, Any] = {}
         self.issues: dict[str, tuple[bool, str, str]] = {}
 
-    def column(self, judge: Callable[[Any], Outcome],
-               cells: Any) -> tuple[list[Any], list[tuple[int, tuple[bool, str, str]]]]:
+    def column(self, judge: Callable[[Any], Outcome], cells: Any,
+               text_only: bool) -> tuple[list[Any], list[tuple[int, tuple[bool, str, str]]]]:
         """Return each cell's value and the issues as (row index, issue)."""
         if len(self.values) > _CACHE_LIMIT:
             self.values.clear()
             self.issues.clear()
-        if not _all_text(cells):
+        if not text_only:
             return self.each(judge, cells, self)
         distinct = set(cells)
         for text in distinct.difference(self.values):
