@@ -458,6 +458,18 @@ def test_excel_serials_follow_the_workbook_epoch():
         [_as_tuple(reference.validate(n, cells)) for n, cells in rows]
 
 
+def test_api_cells_of_any_json_type_validate_like_before():
+    # An API payload may hold lists and objects where text is expected (unhashable).
+    rows = [(2, ["F-1", ["Ana"], {"a": 1}]),
+            (3, [{"id": 1}, "Ana", None, [], "H", ["1990"], {"d": 2}, 34, ["C"], "x",
+                 ["Jalisco"], {"m": 1}, [1], "A", "B", "C", "D", "E"]),
+            (4, [3.5, True, False, 7, "M", 45424.0, "", "34", "", "", "14", 39])]
+    reference, validator = _validators(FULL_HEADER)
+
+    assert [_as_tuple(row) for row in validator.validate_chunk(rows)] == \
+        [_as_tuple(reference.validate(n, cells)) for n, cells in rows]
+
+
 def test_the_varied_file_really_is_varied():
     # Guard against a generator that silently stops producing the hard cases.
     reference, _validator = _validators(FULL_HEADER)
