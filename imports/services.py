@@ -9,14 +9,17 @@ on PostgreSQL), so a crash leaves the data untouched and the batch visibly faile
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import uuid
 from array import array
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -308,9 +311,11 @@ class BatchImporter:
                 state_derived="event_municipality" in mapped and "event_state" not in mapped,
                 target=target, name_key=name_search_key, sample_size=PREVIEW_SAMPLE)
         try:
-            for chunk in _chunks(header.rows, CHUNK_ROWS):
-                self._process_chunk([validator.validate(n, cells) for n, cells in chunk])
-                self.progress.rows_done(self.counts.total)
+            with _young_collections_per_chunk():
+                for chunk in _chunks(header.rows, CHUNK_ROWS):
+                    self._process_chunk(validator.validate_chunk(chunk))
+                    gc.collect(1)
+                    self.progress.rows_done(self.counts.total)
             if self.counts.total == 0:
                 raise ImportFileError(_("El archivo no tiene filas de datos (solo encabezados)."))
             if self.stage is not None:
@@ -336,20 +341,21 @@ class BatchImporter:
         RejectedRow.objects.filter(batch=self.batch).delete()
 
     def _process_chunk(self, rows: list[ValidatedRow]) -> None:
-        # A blank row (every cell empty or spaces) is no row.
-        rows = [row for row in rows if "".join(row.raw.values()).strip()]
+        rows = [row for row in rows if not row.blank]  # a blank row is no row
         self.counts.total += len(rows)
-        candidates = [(row, row.values.get("external_id") or row_fingerprint(
-            self.batch.record_kind, row.values)) for row in rows if row.is_valid]
-        first_rows = self.seen.first_rows([hash(external_id) for _row, external_id in candidates],
-                                          [row.row_number for row, _id in candidates])
+        valid = [row for row in rows if not row.errors]
+        kind = self.batch.record_kind
+        external_ids = [row.values.get("external_id") or row_fingerprint(kind, row.values)
+                        for row in valid]
+        first_rows = self.seen.first_rows(list(map(hash, external_ids)),
+                                          [row.row_number for row in valid])
         accepted: list[tuple[ValidatedRow, str]] = []
-        for (row, external_id), first in zip(candidates, first_rows, strict=True):
+        for row, external_id, first in zip(valid, external_ids, first_rows, strict=True):
             if first != row.row_number:
                 row.errors.append(self._duplicate_issue(external_id, first))
             else:
                 accepted.append((row, external_id))
-        rejected = [row for row in rows if not row.is_valid]
+        rejected = [row for row in rows if row.errors]
         self._store_rejected(rejected)
         self._store_issues(rows)
         self._store_accepted(accepted)
@@ -575,9 +581,14 @@ def _name_part_key(part: str) -> str:
     return search_key(part)
 
 
+@lru_cache(maxsize=65536)
 def name_search_key(*parts: str) -> str:
-    """Return ``registry.text.search_key`` of the name parts (cached per part: names repeat)."""
-    return " ".join(key for key in map(_name_part_key, parts) if key)
+    """Return ``registry.text.search_key`` of the name parts.
+
+    Cached for the whole name and for each part: whole names come back in a file
+    (the same person detained again), single names and surnames far more often.
+    """
+    return " ".join(filter(None, map(_name_part_key, parts)))
 
 
 def _sample_values(record: Record) -> dict[str, Any]:
@@ -586,14 +597,26 @@ def _sample_values(record: Record) -> dict[str, Any]:
             "external_id": record.external_id}
 
 
+@contextmanager
+def _young_collections_per_chunk() -> Iterator[None]:
+    """Pause the cyclic garbage collector's own runs; the loop collects once per chunk.
+
+    A chunk's rows live until the chunk is stored, so the collector, run every 700
+    allocations, kept promoting them and scanning every live object of the process
+    again (a fifth of an import's CPU). Rows are freed by reference counting; the
+    loop's ``gc.collect(1)`` after each chunk still frees any cycle promptly.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
+    while chunk := list(islice(rows, size)):
         yield chunk
 
 

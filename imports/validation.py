@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from django.utils import timezone
@@ -52,7 +54,6 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # UTF-8 read as Windows-1252 leaves these pairs behind: "JosÃ©", "â€œ".
 _MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf\u0152-\u0192\u2018-\u203a]|â€|Â[\u00a0-\u00bf]")
 _FORMULA_START = ("=", "+", "-", "@")
-_SUSPECT = re.compile(r"(?:^|\x1f)[=+\-@#]|Ã|â€|Â")
 # What a formula's cached value looks like when Excel could not compute it.
 _EXCEL_ERROR = re.compile(r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!)$")
 
@@ -60,20 +61,21 @@ EARLIEST_PLAUSIBLE = dt.date(1900, 1, 1)
 EVENT_EARLIEST_TWO_DIGIT = 1950
 
 
-@dataclass
+@dataclass(slots=True)
 class RowIssueData:
     column: str
     value: str
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidatedRow:
     row_number: int
     raw: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[RowIssueData] = field(default_factory=list)
     warnings: list[RowIssueData] = field(default_factory=list)
+    blank: bool = False  # every cell empty or spaces: no row at all
 
     @property
     def is_valid(self) -> bool:
@@ -113,6 +115,22 @@ def _municipality(state_code: str, text: str) -> str | None:
     return resolve_municipality(state_code, text)
 
 
+# A cell a short row does not have (it has no raw value; its field reads it as empty).
+_ABSENT: Any = object()
+# The value of a field whose cell was refused: the field stays out of the row's values.
+_REFUSED: Any = object()
+# An issue before it is given to its row: (row index, is a warning, the issue).
+Pending = tuple[int, bool, "RowIssueData"]
+# What one cell comes to: its value (or _REFUSED) and at most one issue, given as
+# (is a warning, value shown, message).
+Outcome = tuple[Any, tuple[bool, str, str] | None]
+# Distinct texts remembered per field; forgotten all at once beyond this (a column of
+# unique CURPs would otherwise grow without end).
+_CACHE_LIMIT = 50_000
+# Substrings a column must contain for one of its cells to need ``_check_text``.
+_SUSPECT_PARTS = ("\x1f=", "\x1f+", "\x1f-", "\x1f@", "\x1f#", "Ã", "â€", "Â")
+
+
 class RowValidator:
     """Validate rows of one batch: the plan says which column feeds which field."""
 
@@ -123,156 +141,276 @@ class RowValidator:
         self.date_epoch = date_epoch
         self.today = today or timezone.localdate()
         self.headers = plan.headers
-        self._date_cache: dict[tuple[str, str], Any] = {}
-        special = {"sex": self._sex, "age": self._age, "curp": self._curp,
-                   "event_state": self._event_state, "event_municipality": self._municipality,
-                   "birth_date": self._date, "event_date": self._date}
-        self.handlers = [(index, name, plan.headers[index], special.get(name, self._text))
-                         for index, name in sorted(plan.fields.items())]
+        judges = {"sex": self._sex, "age": self._age, "curp": self._curp,
+                  "event_state": self._event_state, "birth_date": self._birth_date,
+                  "event_date": self._event_date}
+        # (column index, value key, header, judge of one cell, its cache); the
+        # municipality is judged with the state, in the checks across fields.
+        self.fields = [(index, "event_state_id" if name == "event_state" else name,
+                        plan.headers[index], judges.get(name), _JudgedTexts())
+                       for index, name in sorted(plan.fields.items())
+                       if name != "event_municipality"]
+        self.municipality_index = next((index for index, name in plan.fields.items()
+                                        if name == "event_municipality"), None)
+        self._municipality_cache: dict[tuple[str | None, str], tuple[str | None, str]] = {}
+        self._names_header = plan.field_header("given_names")
+        self._birth_header = plan.field_header("birth_date")
 
     def validate(self, row_number: int, cells: list[Any]) -> ValidatedRow:
-        """Return the row's values, errors and warnings (steps: raw, text checks, fields)."""
-        headers = self.headers
-        if len(cells) <= len(headers):
-            raw = {header: cell if cell.__class__ is str else cell_text(cell)
-                   for header, cell in zip(headers, cells)}  # noqa: B905 (short rows)
-        else:
-            raw = {headers[i] if i < len(headers) else f"columna_{i + 1}": cell_text(cell)
-                   for i, cell in enumerate(cells)}
-        row = ValidatedRow(row_number=row_number, raw=raw)
-        # One scan of the whole row; the cell-by-cell look only when something is there.
-        if _SUSPECT.search("\x1f".join(raw.values())):
-            for column, text in raw.items():
-                if text and (text[0] in _FORMULA_START or text[0] == "#" or "Ã" in text
-                             or "â€" in text or "Â" in text):
-                    self._check_text(row, column, text)
-        width = len(cells)
-        for index, name, column, handler in self.handlers:
-            handler(row, name, column, cells[index] if index < width else None)
-        self._cross_checks(row)
-        return row
+        """Return one row's values, errors and warnings (see ``validate_chunk``)."""
+        return self.validate_chunk([(row_number, cells)])[0]
 
-    # --- checks on any cell -------------------------------------------------------------
+    def validate_chunk(self, rows: list[tuple[int, list[Any]]]) -> list[ValidatedRow]:
+        """Return the values, errors and warnings of each numbered row, in order.
 
-    def _check_text(self, row: ValidatedRow, column: str, text: str) -> None:
+        Agency files repeat the same states, sexes, dates and places thousands of
+        times, so the rows are judged column by column and each distinct text once.
+        A row's issues come in the order of these steps (the row-by-row order):
+        1. checks on any cell (formulas, Excel errors, mojibake), column by column;
+        2. each mapped field, column by column;
+        3. across fields: the municipality within its state, a name, the dates' order.
+        """
+        if not rows:
+            return []
+        width = len(self.headers)
+        lengths = [len(cells) for _number, cells in rows]
+        regular = lengths.count(width) == len(rows)
+        cell_rows = [cells if len(cells) == width else _padded(cells, width)
+                     for _number, cells in rows]
+        columns = list(zip(*cell_rows, strict=True))
+        texts, joined = zip(*map(_column_texts, columns), strict=True)
+        # Columns of text only (a CSV's always are) take the quick paths.
+        text_only = [text_column is column for text_column, column in zip(texts, columns,
+                                                                          strict=True)]
+        long_rows = [] if regular else [i for i, n in enumerate(lengths) if n > width]
+        raws = (self._raw_values(rows, texts) if not (regular and all(text_only)) else
+                # Equal lengths: every row was checked to have one cell per header.
+                [dict(zip(self.headers, cells, strict=False)) for cells in cell_rows])
+        pending = self._check_columns(texts, joined, set(long_rows))
+        for i in long_rows:
+            pending.extend(self._check_cells(i, raws[i]))
+        values = self._field_values(columns, text_only, pending)
+        validated = list(map(ValidatedRow, [number for number, _cells in rows], raws, values))
+        # Stable: each row keeps its issues in the order they were found.
+        for i, is_warning, issue in sorted(pending, key=itemgetter(0)):
+            row = validated[i]
+            (row.warnings if is_warning else row.errors).append(issue)
+        if self.municipality_index is not None:
+            self._municipalities(validated, texts[self.municipality_index])
+        self._cross_checks(validated)
+        for i in _blank_rows(texts[0], raws):
+            validated[i].blank = True
+        return validated
+
+    # --- raw values and checks on any cell ----------------------------------------------
+
+    def _raw_values(self, rows: list[tuple[int, list[Any]]],
+                    texts: list[Any]) -> list[dict[str, str]]:
+        """Return each row's cells as text by header (a long row's extra cells numbered)."""
+        headers, width = self.headers, len(self.headers)
+        raws = []
+        for (_number, cells), row_texts in zip(rows, zip(*texts, strict=True), strict=True):
+            if len(cells) <= width:
+                raws.append(dict(zip(headers, row_texts[:len(cells)], strict=False)))
+            else:
+                raws.append({headers[i] if i < width else f"columna_{i + 1}": cell_text(cell)
+                             for i, cell in enumerate(cells)})
+        return raws
+
+    def _check_columns(self, texts: list[Any], joined: list[str],
+                       long_rows: set[int]) -> list[Pending]:
+        pending: list[Pending] = []
+        for header, column, column_text in zip(self.headers, texts, joined, strict=True):
+            # One look at the whole column; cell by cell only when something is there.
+            column_text = "\x1f" + column_text
+            if not any(part in column_text for part in _SUSPECT_PARTS):
+                continue
+            for i, text in enumerate(column):
+                if text is not _ABSENT and _suspect(text) and i not in long_rows:
+                    issue = self._check_text(header, text)
+                    if issue is not None:
+                        pending.append((i, *issue))
+        return pending
+
+    def _check_cells(self, i: int, raw: dict[str, str]) -> list[Pending]:
+        # A long row's extra cells are checked with the rest of the row, in order.
+        issues = (self._check_text(column, text) for column, text in raw.items()
+                  if _suspect(text))
+        return [(i, *issue) for issue in issues if issue is not None]
+
+    def _check_text(self, column: str, text: str) -> tuple[bool, RowIssueData] | None:
+        """Return the issue of a cell that looks like a formula, an Excel error or mojibake."""
         if _EXCEL_ERROR.match(text.strip()):
-            row.errors.append(RowIssueData(column, text, _(
+            return False, RowIssueData(column, text, _(
                 "La celda contiene un error de Excel (%(error)s): la fórmula no tenía un "
-                "valor calculado; corrija el archivo.") % {"error": text.strip()}))
-        elif text[0] in _FORMULA_START and not _NUMBER.match(text):
-            row.errors.append(RowIssueData(column, text, _(
+                "valor calculado; corrija el archivo.") % {"error": text.strip()})
+        if text[0] in _FORMULA_START and not _NUMBER.match(text):
+            return False, RowIssueData(column, text, _(
                 "La celda empieza con «%(char)s»: parece una fórmula (posible inyección); "
-                "corrija el valor.") % {"char": text[0]}))
-        elif ("Ã" in text or "â€" in text or "Â" in text) and _MOJIBAKE.search(text):
-            row.warnings.append(RowIssueData(column, text, _(
+                "corrija el valor.") % {"char": text[0]})
+        if ("Ã" in text or "â€" in text or "Â" in text) and _MOJIBAKE.search(text):
+            return True, RowIssueData(column, text, _(
                 "El texto parece mal codificado (por ejemplo «Ã©» en lugar de «é»); revise "
-                "la codificación del archivo.")))
+                "la codificación del archivo."))
+        return None
 
-    # --- one field ----------------------------------------------------------------------
+    # --- the fields, column by column ---------------------------------------------------
 
-    def _text(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
-        text = (cell if cell.__class__ is str else cell_text(cell)).strip()
+    def _field_values(self, columns: list[Any], text_only: list[bool],
+                      pending: list[Pending]) -> list[dict[str, Any]]:
+        """Return each row's field values; add the fields' issues to ``pending``."""
+        keys, value_columns, refused = [], [], set()
+        for index, key, header, judge, judged in self.fields:
+            cells = columns[index]
+            if judge is None:
+                values, issues = self._text_column(key, cells, text_only[index])
+            else:
+                values, issues = judged.column(judge, cells, text_only[index])
+            for i, (is_warning, shown, message) in issues:
+                pending.append((i, is_warning, RowIssueData(header, shown, message)))
+                if values[i] is _REFUSED:
+                    refused.add(i)
+            keys.append(key)
+            value_columns.append(values)
+        if not keys:  # only a municipality is mapped: it is set with the checks across fields
+            return [{} for _cells in columns[0]]
+        # One value per key in every row (strict=False: checking it row by row is slow).
+        rows = zip(*value_columns, strict=True)
+        if not refused:
+            return [dict(zip(keys, values, strict=False)) for values in rows]
+        return [dict(zip(keys, values, strict=False)) if i not in refused else
+                {k: v for k, v in zip(keys, values, strict=False) if v is not _REFUSED}
+                for i, values in enumerate(rows)]
+
+    def _text_column(self, name: str, cells: Any,
+                     text_only: bool) -> tuple[list[Any], list[Any]]:
         limit = TEXT_LIMITS[name]
+        if text_only:
+            stripped = list(map(str.strip, cells))
+            if max(map(len, stripped)) <= limit:
+                return stripped, []
+        return _JudgedTexts.each(partial(self._text, limit), cells)
+
+    def _text(self, limit: int, cell: Any) -> Outcome:
+        text = cell_text(cell).strip()
         if len(text) > limit:
-            row.errors.append(RowIssueData(column, text[:200], _(
+            return _REFUSED, (False, text[:200], _(
                 "El valor tiene %(len)s caracteres; el máximo es %(max)s.")
-                % {"len": len(text), "max": limit}))
-        else:
-            row.values[name] = text
+                % {"len": len(text), "max": limit})
+        return text, None
 
-    def _municipality(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
-        row.values["_municipality_text"] = (column, cell_text(cell).strip())
-
-    def _sex(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+    def _sex(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()
         if not text:
-            row.values["sex"] = ""
-            return
+            return "", None
         code = _sex_code(text)
         if code is None:
-            row.errors.append(RowIssueData(column, text, _(
-                "Sexo no reconocido; use H/Hombre/Masculino, M/F/Mujer/Femenino o X.")))
-        else:
-            row.values["sex"] = code
+            return _REFUSED, (False, text, _(
+                "Sexo no reconocido; use H/Hombre/Masculino, M/F/Mujer/Femenino o X."))
+        return code, None
 
-    def _age(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+    def _age(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()
         if not text:
-            row.values["age"] = None
-            return
+            return None, None
         match = _AGE.match(text)
         if not match or int(match.group(1)) > 130:
-            row.errors.append(RowIssueData(column, text, _(
-                "Edad no válida: escriba un número de años entre 0 y 130.")))
-        else:
-            row.values["age"] = int(match.group(1))
+            return _REFUSED, (False, text, _(
+                "Edad no válida: escriba un número de años entre 0 y 130."))
+        return int(match.group(1)), None
 
-    def _curp(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+    def _curp(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()
         curp = text.upper().replace(" ", "")
         if not curp:
-            row.values["curp"] = ""
-            return
+            return "", None
+        # Kept as given (upper-cased) when it fits; always kept in the raw values.
+        value = curp if len(curp) <= 18 else ""
         problem = curp_problem(curp)
         if problem == "format":
-            row.warnings.append(RowIssueData(column, text, _(
-                "La CURP no tiene el formato oficial; se conserva el valor original.")))
-        elif problem == "check_digit":
-            row.warnings.append(RowIssueData(column, text, _(
-                "El dígito verificador de la CURP no corresponde; se conserva el valor.")))
-        # Kept as given (upper-cased) when it fits; always kept in the raw values.
-        row.values["curp"] = curp if len(curp) <= 18 else ""
+            return value, (True, text, _(
+                "La CURP no tiene el formato oficial; se conserva el valor original."))
+        if problem == "check_digit":
+            return value, (True, text, _(
+                "El dígito verificador de la CURP no corresponde; se conserva el valor."))
+        return value, None
 
-    def _event_state(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
+    def _event_state(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()
         if not text:
-            row.values["event_state_id"] = None
-            return
+            return None, None
         code = _state(text)
         if code is None:
-            row.errors.append(RowIssueData(column, text, _(
+            return _REFUSED, (False, text, _(
                 "Entidad no encontrada en el catálogo del INEGI (nombre, abreviatura o "
-                "clave).")))
-        else:
-            row.values["event_state_id"] = code
+                "clave)."))
+        return code, None
 
-    def _municipality_value(self, row: ValidatedRow) -> None:
-        column, text = row.values.pop("_municipality_text", ("", ""))
-        if not text:
-            if column:
-                row.values["event_municipality_id"] = None
-            return
-        state_code = row.values.get("event_state_id")
+    def _birth_date(self, cell: Any) -> Outcome:
+        return self._date("birth_date", cell)
+
+    def _event_date(self, cell: Any) -> Outcome:
+        return self._date("event_date", cell)
+
+    # --- across fields ------------------------------------------------------------------
+
+    def _municipalities(self, validated: list[ValidatedRow], texts: Any) -> None:
+        """Resolve each municipality within the row's state (or its 5-digit code's)."""
+        header = self.headers[self.municipality_index]
+        cache = self._municipality_cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        for row, text in zip(validated, texts, strict=True):
+            text = "" if text is _ABSENT else text.strip()
+            values = row.values
+            if not text:
+                values["event_municipality_id"] = None
+                continue
+            state_code = values.get("event_state_id") or None
+            key = (state_code, text)
+            outcome = cache.get(key)
+            if outcome is None:
+                outcome = cache[key] = self._municipality_code(state_code, text)
+            code, message = outcome
+            if code is None:
+                row.errors.append(RowIssueData(header, text, message))
+                continue
+            values["event_municipality_id"] = code
+            if not state_code:
+                values["event_state_id"] = code[:2]
+
+    def _municipality_code(self, state_code: str | None, text: str) -> tuple[str | None, str]:
+        """Return the municipality's code, or None and the reason."""
         if not state_code and text.isdigit() and len(text) == 5:
             state_code = text[:2]
         code = _municipality(state_code, text) if state_code else None
-        if code is None:
-            message = (_("Municipio no encontrado en el catálogo del INEGI para esa entidad.")
-                       if state_code else
-                       _("Municipio sin entidad: indique la entidad o la clave de 5 dígitos."))
-            row.errors.append(RowIssueData(column, text, message))
-            return
-        row.values["event_municipality_id"] = code
-        if not row.values.get("event_state_id"):
-            row.values["event_state_id"] = code[:2]
+        if code is not None:
+            return code, ""
+        return None, (_("Municipio no encontrado en el catálogo del INEGI para esa entidad.")
+                      if state_code else
+                      _("Municipio sin entidad: indique la entidad o la clave de 5 dígitos."))
+
+    def _cross_checks(self, validated: list[ValidatedRow]) -> None:
+        for row in validated:
+            values = row.values
+            get = values.get
+            if not (get("given_names") or get("paternal_surname") or get("maternal_surname")):
+                row.errors.append(RowIssueData(
+                    self._names_header, "", _("La fila no tiene nombre ni apellidos.")))
+            birth, event = get("birth_date"), get("event_date")
+            if birth and event and birth > event:
+                row.errors.append(RowIssueData(
+                    self._birth_header, birth.isoformat(),
+                    _("La fecha de nacimiento es posterior a la fecha del hecho.")))
 
     # --- dates --------------------------------------------------------------------------
 
-    def _date(self, row: ValidatedRow, name: str, column: str, cell: Any) -> None:
-        # Agency files repeat the same dates many times: judge each text once.
-        key = (name, cell) if cell.__class__ is str else None
-        outcome = self._date_cache.get(key) if key else None
-        if outcome is None:
-            outcome = self._judge_date(name, cell)
-            if key and len(self._date_cache) < 200_000:
-                self._date_cache[key] = outcome
-        value, problem, ambiguous = outcome
-        if problem:
-            target = row.warnings if ambiguous else row.errors
-            target.append(RowIssueData(column, cell_text(cell), problem))
-            if not ambiguous:
-                return
-        row.values[name] = value
+    def _date(self, name: str, cell: Any) -> Outcome:
+        value, problem, ambiguous = self._judge_date(name, cell)
+        if not problem:
+            return value, None
+        # An ambiguous date is a warning and stays empty; any other problem refuses it.
+        return (value if ambiguous else _REFUSED), (ambiguous, cell_text(cell), problem)
 
     def _judge_date(self, name: str, cell: Any) -> tuple[dt.date | None, str, bool]:
         try:
@@ -341,22 +479,76 @@ class RowValidator:
                             "escriba el año completo.") % {"text": text, "yy": short_year},
                           ambiguous=True)
 
-    # --- across fields ------------------------------------------------------------------
 
-    def _cross_checks(self, row: ValidatedRow) -> None:
-        if "_municipality_text" in row.values:
-            self._municipality_value(row)
-        values = row.values
-        if not (values.get("given_names") or values.get("paternal_surname")
-                or values.get("maternal_surname")):
-            row.errors.append(RowIssueData(
-                self.plan.field_header("given_names"), "",
-                _("La fila no tiene nombre ni apellidos.")))
-        birth, event = values.get("birth_date"), values.get("event_date")
-        if birth and event and birth > event:
-            row.errors.append(RowIssueData(
-                self.plan.field_header("birth_date"), birth.isoformat(),
-                _("La fecha de nacimiento es posterior a la fecha del hecho.")))
+def _padded(cells: list[Any], width: int) -> list[Any]:
+    """Return a short row filled up with _ABSENT, or a long row cut to the headers."""
+    return [*cells[:width], *[_ABSENT] * (width - len(cells))]
+
+
+def _column_texts(cells: Any) -> tuple[Any, str]:
+    """Return a column's cells as text (the same object when they are all text already)
+    and those texts joined by "\x1f"."""
+    try:
+        return cells, "\x1f".join(cells)  # also the quickest test that every cell is a str
+    except TypeError:
+        texts = [cell if cell.__class__ is str or cell is _ABSENT else cell_text(cell)
+                 for cell in cells]
+        return texts, "\x1f".join(text for text in texts if text is not _ABSENT)
+
+
+def _blank_rows(first_texts: Any, raws: list[dict[str, str]]) -> list[int]:
+    """Return the rows whose every cell is empty or spaces (the first cell tells most)."""
+    return [i for i, text in enumerate(first_texts)
+            if (text is _ABSENT or not text.strip()) and not "".join(raws[i].values()).strip()]
+
+
+def _suspect(text: str) -> bool:
+    """Return True when a cell may be a formula, an Excel error or mojibake (a cheap test)."""
+    return bool(text) and (text[0] in _FORMULA_START or text[0] == "#" or "Ã" in text
+                           or "â€" in text or "Â" in text)
+
+
+class _JudgedTexts:
+    """One field's outcome of each distinct text seen so far (a bounded cache)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.issues: dict[str, tuple[bool, str, str]] = {}
+
+    def column(self, judge: Callable[[Any], Outcome], cells: Any,
+               text_only: bool) -> tuple[list[Any], list[tuple[int, tuple[bool, str, str]]]]:
+        """Return each cell's value and the issues as (row index, issue)."""
+        if len(self.values) > _CACHE_LIMIT:
+            self.values.clear()
+            self.issues.clear()
+        if not text_only:
+            return self.each(judge, cells, self)
+        distinct = set(cells)
+        for text in distinct.difference(self.values):
+            value, issue = judge(text)
+            self.values[text] = value
+            if issue is not None:
+                self.issues[text] = issue
+        values = list(map(self.values.__getitem__, cells))
+        if self.issues.keys().isdisjoint(distinct):
+            return values, []
+        issues = self.issues
+        return values, [(i, issues[text]) for i, text in enumerate(cells) if text in issues]
+
+    @staticmethod
+    def each(judge: Callable[[Any], Outcome], cells: Any,
+             cache: _JudgedTexts | None = None) -> tuple[list[Any], list[Any]]:
+        """Judge cell by cell (cells of any type; a short row's missing cell is empty)."""
+        values, issues = [], []
+        for i, cell in enumerate(cells):
+            if cache is not None and cell.__class__ is str and cell in cache.values:
+                value, issue = cache.values[cell], cache.issues.get(cell)
+            else:
+                value, issue = judge(None if cell is _ABSENT else cell)
+            values.append(value)
+            if issue is not None:
+                issues.append((i, issue))
+        return values, issues
 
 
 class DateProblem(Exception):
