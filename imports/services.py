@@ -333,7 +333,7 @@ class BatchImporter:
         self.counts.unchanged += counts["unchanged"]
         self.counts.preview.update(stage.samples)
         if not self.dry_run:
-            stage.touched_ids(self.batch.pk, self.counts.touched_ids)
+            stage.touched_ids(self.counts.touched_ids)
 
     def _replace_previous_report(self) -> None:
         # A commit after a preview re-reads the file: its report replaces the preview's.

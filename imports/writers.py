@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import json
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -260,6 +261,7 @@ class PostgresStage:
         self.raw_width = len(headers) if len(headers) <= _MAX_RAW_COLUMNS else 0
         self._raw_pick = itemgetter(*headers) if self.raw_width > 1 else None
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self._touched = array("q")  # ids created or changed, collected chunk by chunk
         self.samples: dict[str, list[dict[str, Any]]] = {"created": [], "updated": []}
         fields = {f.attname: f for f in RECORD_FIELDS}
         columns = [("source_row", "integer"), ("external_id", "text"), ("name_search", "text"),
@@ -357,22 +359,9 @@ class PostgresStage:
             self._pending = None
         self._worker.shutdown(wait=True)
 
-    def touched_ids(self, batch_id: int, into: Any) -> None:
-        """Append the ids of the records this batch created or changed (8 bytes each).
-
-        Read in pages of text so a million ids never become a million Python tuples.
-        """
-        last = 0
-        with self._db.cursor() as cursor:
-            while True:
-                cursor.execute(
-                    "SELECT max(id), string_agg(id::text, ',') FROM (SELECT id "
-                    "FROM registry_record WHERE import_batch_id = %s AND id > %s "
-                    "ORDER BY id LIMIT 100000) page", [batch_id, last])
-                last, ids = cursor.fetchone()
-                if last is None:
-                    return
-                into.extend(map(int, ids.split(",")))
+    def touched_ids(self, into: Any) -> None:
+        """Append the ids of the records this batch created or changed (8 bytes each)."""
+        into.extend(self._touched)
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -427,6 +416,12 @@ class PostgresStage:
                 # Not reached after an error: the transaction is then rolled back, and
                 # the role with it (it is SET LOCAL).
                 self._foreign_keys.after_writes(cursor)
+            # As text: 5,000 ids never become 5,000 Python tuples.
+            cursor.execute(
+                "SELECT string_agg(id::text, ',' ORDER BY id) FROM ("  # noqa: S608
+                f"SELECT s.new_id AS id FROM {_STAGE} s WHERE {_NEW} "
+                f"UNION ALL SELECT record_id FROM {_MATCH} WHERE changed) touched")
+            self._touched.extend(map(int, cursor.fetchone()[0].split(",")))
 
     def _build_classify_sql(self) -> str:
         differs = ["r.kind IS DISTINCT FROM %(kind)s",

@@ -168,3 +168,24 @@ def test_cells_with_backslashes_tabs_and_line_breaks_are_stored_as_given(
     assert second.facility == "Penal\tNorte"
     assert second.raw_values["AUTORIDAD"] == "línea\nnueva\r\nfin"
     assert Record.objects.get(agency=agency_a, external_id="DET-000003").authority == "\\."
+
+
+@pytest.mark.parametrize("set_based", [True, False])
+def test_the_records_created_or_changed_are_handed_to_matching(
+        import_file, agency_a, monkeypatch, django_capture_on_commit_callbacks, set_based):
+    monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", set_based)
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    handed: list[list[int]] = []
+    monkeypatch.setattr(services, "match_new_records",
+                        lambda *, record_ids: handed.append(sorted(record_ids)))
+    changed = detention_rows(6)
+    changed[3] = detention_row(3, **{"LUGAR DE RECLUSIÓN": "CEFERESO 2"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(agency_a, csv_bytes(detention_rows(5)))
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(agency_a, csv_bytes(changed))
+
+    ids = dict(Record.objects.filter(agency=agency_a).values_list("external_id", "pk"))
+    assert handed == [sorted(ids[f"DET-00000{n}"] for n in range(1, 6)),
+                      sorted([ids["DET-000003"], ids["DET-000006"]])]
