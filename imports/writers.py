@@ -154,7 +154,7 @@ class ForeignKeyCheck:
                     _lock_rows(cursor, target, target_column, [constants[column]])
             elif column in staged_fields:
                 staged.append((column, target, target_column))
-            elif defaults.get(column, "not a default") is not None:
+            elif column not in defaults or defaults[column] is not None:
                 return None  # written with a value nobody checked here
         cursor.execute("SAVEPOINT import_role_probe")
         try:
@@ -399,7 +399,7 @@ class PostgresStage:
             self.counts["created"] += created
             self.counts["updated"] += updated
             self.counts["unchanged"] += unchanged
-            self._take_samples(cursor, params)
+            self._take_samples(cursor, params, {"created": created, "updated": updated})
             if self.target is None:
                 return
             if updated:
@@ -438,14 +438,15 @@ class PostgresStage:
                 "AS changed FROM registry_record r WHERE r.agency_id = %(agency)s "
                 "AND r.external_id = s.external_id OFFSET 0) r")
 
-    def _take_samples(self, cursor: Any, params: dict[str, Any]) -> None:
+    def _take_samples(self, cursor: Any, params: dict[str, Any],
+                      in_chunk: dict[str, int]) -> None:
         """Keep the first created and updated rows (row, id, name as it will be stored)."""
         for key, rows, source in (
                 ("created", f"{_STAGE} s WHERE {_NEW}", "new"),
                 ("updated", f"{_STAGE} s {_CHANGED} JOIN registry_record r ON r.id = m.record_id",
                  "merged")):
             room = self.sample_size - len(self.samples[key])
-            if room <= 0:
+            if room <= 0 or not in_chunk[key]:  # full, or nothing of the kind here
                 continue
             parts = [self._name_part_sql(part, source) for part in NAME_PARTS[:3]]
             cursor.execute(
