@@ -19,6 +19,6 @@ app.autodiscover_tasks()
 @worker_init.connect
 def _require_keys(**kwargs) -> None:
     # A worker never starts without the deployment's keys (imports derive public keys).
-    from config.keys import require_keys
+    from registry.keys import require_keys
 
     require_keys()

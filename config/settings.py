@@ -19,7 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 # Production must set SECRET_KEY; the server, the worker and every use of a key refuse
-# to start without one (config/keys.py). Offline commands such as makemigrations do
+# to start without one (registry/keys.py). Offline commands such as makemigrations do
 # not need a key, so they run without it. Debug mode alone may use a development key.
 SECRET_KEY = env_str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "imports",
     "matching",
     "public_site",
+    "staff",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ urlpatterns = [
     path("cuenta/login/", auth_views.LoginView.as_view(
         authentication_form=LockoutAwareAuthenticationForm), name="login"),
     path("cuenta/", include("django.contrib.auth.urls")),
-    path("trabajo/", include("registry.urls")),
+    path("trabajo/", include("staff.urls")),
     path("importaciones/", include("imports.urls")),
     # Public read-only API (public_site/api.py); the OpenAPI schema is public too.
     path("api/v1/esquema/", SpectacularAPIView.as_view(permission_classes=[AllowAny],

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from registry.text import search_key
+from mxnames.text import search_key
 
 # Record fields an import may fill, with the headers that name them.
 SYNONYMS: dict[str, tuple[str, ...]] = {

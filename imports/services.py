@@ -45,9 +45,9 @@ from imports.writers import (
     record_defaults,
 )
 from matching.services import match_new_records
+from mxnames.text import search_key
 from registry.audit import audit_event_record
 from registry.models import Agency, AuditEvent, Record
-from registry.text import search_key
 
 logger = logging.getLogger(__name__)
 
@@ -583,7 +583,7 @@ def _name_part_key(part: str) -> str:
 
 @lru_cache(maxsize=65536)
 def name_search_key(*parts: str) -> str:
-    """Return ``registry.text.search_key`` of the name parts.
+    """Return ``mxnames.text.search_key`` of the name parts.
 
     Cached for the whole name and for each part: whole names come back in a file
     (the same person detained again), single names and surnames far more often.

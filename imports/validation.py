@@ -19,11 +19,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.curp import curp_problem
 from imports.mapping import ColumnPlan
+from mxnames.curp import curp_problem
+from mxnames.text import search_key
 from registry.catalogue import resolve_municipality, resolve_state
 from registry.models import Sex
-from registry.text import search_key
 
 TEXT_LIMITS = {
     "external_id": 128, "given_names": 200, "paternal_surname": 120, "maternal_surname": 120,

@@ -505,7 +505,7 @@ class PostgresStage:
     def _fill_merged_name_keys(self, cursor: Any) -> None:
         """Changed rows whose file lacks a name column keep the stored part: re-key them.
 
-        The name key is Python's (``registry.text.search_key``), so it is computed here
+        The name key is Python's (``mxnames.text.search_key``), so it is computed here
         for those rows from the staged and the stored parts, never re-implemented in SQL.
         """
         if all(part in self.mapped for part in NAME_PARTS):

@@ -30,12 +30,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matching.clustering import curps_conflict
-from matching.curp import clean_curp, validate_curp
 from matching.incremental import IncrementalIndex
 from matching.linker import Linker, LinkResult, explain
 from matching.model import LinkageModel
 from matching.models import LinkageModelVersion, MergeDecision
-from matching.phonetic import phonetic_key
+from mxnames.curp import clean_curp, validate_curp
+from mxnames.phonetic import phonetic_key
 from registry.models import (
     Alert,
     Case,

@@ -1,55 +1,15 @@
-"""Normalise Mexican names, sexes and dates into comparable forms.
+"""Normalise addresses, sexes and dates into comparable forms (names: ``mxnames``).
 
-Every function is pure and cheap; results of the name functions are cached
-because names repeat a great deal (a few surnames cover a third of Mexico).
+Every function is pure and cheap.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from functools import lru_cache
 
-from matching.nicknames import ABBREVIATIONS, NICKNAMES, PARTICLES
-
-_NON_LETTER = re.compile(r"[^a-zñ. ]+")
-_SPACES = re.compile(r"\s+")
-# First given names that a compound name often leads with, carrying little
-# information on their own ("María" Guadalupe, "José" Luis).
-LEADING_GIVEN = frozenset({"maria", "jose", "juan", "ma", "j"})
-
-
-_ACCENTS = str.maketrans(
-    "áéíóúüàèìòùâêîôûäëïöÁÉÍÓÚÜÀÈÌÒÙÂÊÎÔÛÄËÏÖÑ",
-    "aeiouuaeiouaeiouaeioaeiouuaeiouaeiouaeioñ",
-)
-
-
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
-    """Return ``text`` lower-cased without accents, keeping ``ñ`` distinct.
-
-    Why keep ñ: "Peña" and "Pena" are different surnames; the phonetic key,
-    not this function, is where they are allowed to meet.
-    """
-    if not text:
-        return ""
-    lowered = text.translate(_ACCENTS).lower()
-    if lowered.isascii() or all(ch.isascii() or ch == "ñ" for ch in lowered):
-        return lowered
-    out = []
-    for ch in lowered:
-        if ch == "ñ" or ch.isascii():
-            out.append(ch)
-        else:
-            out.append(
-                "".join(
-                    c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn"
-                )
-            )
-    return "".join(out)
-
+from mxnames.text import ACCENT_TABLE, fold
 
 _ADDRESS_JUNK = re.compile(r"[^a-zñ0-9 ]+")
 
@@ -60,7 +20,7 @@ def normalize_address(text: str) -> str:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_ACCENT_CHARS = {chr(k): chr(v) for k, v in _ACCENTS.items()}
+_ACCENT_CHARS = {chr(k): chr(v) for k, v in ACCENT_TABLE.items()}
 _ADDRESS_JUNK_LINES = re.compile(r"[^a-zñ0-9 \n]+")
 
 
@@ -78,7 +38,7 @@ def normalize_addresses(texts: list[str]) -> list[str]:
     joined = "\n".join(texts)
     if not texts or joined.count("\n") != len(texts) - 1:  # a value holds a line break
         return [normalize_address(text) for text in texts]
-    # Same as str.translate(_ACCENTS), faster on long text that is mostly ASCII.
+    # Same as str.translate(ACCENT_TABLE), faster on long text that is mostly ASCII.
     lowered = _NON_ASCII.sub(_unaccent, joined).lower()
     if not lowered.isascii():
         lowered = "\n".join(
@@ -86,62 +46,6 @@ def normalize_addresses(texts: list[str]) -> list[str]:
             for line, text in zip(lowered.split("\n"), texts, strict=True)
         )
     return [" ".join(line.split()) for line in _ADDRESS_JUNK_LINES.sub(" ", lowered).split("\n")]
-
-
-def _tokens(text: str) -> list[str]:
-    # Keep dots only long enough to recognise abbreviations such as "Ma.".
-    cleaned = _NON_LETTER.sub(" ", fold(text).replace("-", " ").replace(",", " "))
-    return cleaned.replace(".", ". ").split()
-
-
-@lru_cache(maxsize=200_000)
-def normalize_name(text: str) -> str:
-    """Return a name lower-cased, accent-free (ñ kept), without punctuation or particles.
-
-    Abbreviations are expanded (``Ma.`` → ``maria``) but nicknames are kept:
-    use :func:`canonical_given_names` for given names.
-
-    >>> normalize_name("  MA. de los Ángeles ")
-    'maria angeles'
-    """
-    words = []
-    for token in _tokens(text):
-        token = ABBREVIATIONS.get(token, token).rstrip(".")
-        if token and token not in PARTICLES:
-            words.append(token)
-    return " ".join(words)
-
-
-@lru_cache(maxsize=200_000)
-def canonical_given_names(text: str) -> str:
-    """Return given names normalised with nicknames replaced by the full name.
-
-    >>> canonical_given_names("Pepe")
-    'jose'
-    >>> canonical_given_names("Ma. Lupita")
-    'maria guadalupe'
-    """
-    return " ".join(NICKNAMES.get(word, word) for word in normalize_name(text).split())
-
-
-@lru_cache(maxsize=200_000)
-def significant_given_name(text: str) -> str:
-    """Return the given name that identifies: the second of "María X" / "José X".
-
-    This mirrors the CURP rule and is the key used for blocking on given names.
-
-    >>> significant_given_name("María de los Ángeles")
-    'angeles'
-    """
-    words = canonical_given_names(text).split()
-    if len(words) > 1 and words[0] in LEADING_GIVEN:
-        return words[1]
-    return words[0] if words else ""
-
-
-def normalize_surname(text: str) -> str:
-    """Return a surname normalised for comparison (particles dropped)."""
-    return normalize_name(text)
 
 
 _SEX = {
@@ -226,17 +130,3 @@ def parse_date_int(text: str) -> int:
     if len(digits) == 8 and digits.startswith(("19", "20", "18")):
         return int(digits)
     return 0
-
-
-def name_key(text: str) -> str:
-    """Return a forgiving search key for any name: nicknames expanded, then phonetic.
-
-    "Pepe Ernandes" and "José Hernández" share a key, so a search box can
-    match what a relative types against what a clerk wrote.
-
-    >>> name_key("Pepe Ernandes") == name_key("José Hernández")
-    True
-    """
-    from matching.phonetic import phonetic_key  # local: phonetic imports this module
-
-    return phonetic_key(canonical_given_names(text))

@@ -18,7 +18,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from matching.curp import (
+from matching.normalize import (
+    normalize_address,
+    normalize_addresses,
+    normalize_sex,
+    parse_date,
+    parse_date_int,
+)
+from mxnames.curp import (
     clean_curp,
     curp_flags,
     curp_given_word,
@@ -27,18 +34,9 @@ from matching.curp import (
     curp_surname_word,
     parse_curp,
 )
-from matching.normalize import (
-    canonical_given_names,
-    fold,
-    normalize_address,
-    normalize_addresses,
-    normalize_name,
-    normalize_sex,
-    parse_date,
-    parse_date_int,
-    significant_given_name,
-)
-from matching.phonetic import phonetic_key
+from mxnames.names import canonical_given_names, normalize_name, significant_given_name
+from mxnames.phonetic import phonetic_key
+from mxnames.text import fold
 
 # The CSV / input schema.  Any field may be empty or absent.
 INPUT_FIELDS: tuple[str, ...] = (

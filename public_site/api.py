@@ -18,6 +18,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from public_site.filters import DetentionLookupForm, PublicEntryFilterSet
+from public_site.lookups import LookupResult, detention_lookup_perform
 from public_site.opendata import OPEN_DATA_FIELDS
 from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import (
@@ -27,7 +28,6 @@ from public_site.selectors import (
     public_search,
     public_statistics,
 )
-from public_site.services import LookupResult, detention_lookup_perform
 from registry.audit import client_ip
 
 API_PAGE_SIZE = 25

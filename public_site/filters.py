@@ -20,9 +20,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mxnames.text import search_key
 from public_site.selectors import AGE_BANDS, DEFAULT_ORDERING, PublicFilters, apply_public_filters
 from registry.models import CaseStatus, Municipality, Record, Sex, State
-from registry.text import search_key
 
 # filter → (model field it reads, how finely the public may filter on it)
 PUBLIC_FILTERS = {

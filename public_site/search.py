@@ -7,7 +7,7 @@ hidden from the public, so a match on one would reveal it).
 
 A searched name is forgiven:
 
-- accents and case (``registry.text.search_key``; ñ is kept);
+- accents and case (``mxnames.text.search_key``; ñ is kept);
 - spelling (each word is compared with rapidfuzz's ratio, ≥ ``WORD_THRESHOLD``);
 - word order (words are matched as a set);
 - compound names written together or apart ("Mariajosé" ~ "María José");
@@ -15,8 +15,8 @@ A searched name is forgiven:
   ("Ma." → María, "Pepe" → José, "Lupe" → Guadalupe);
 - a missing surname: with three words or more, one of them may be unmatched.
 
-The matching engine's normaliser (``matching``) replaces ``NICKNAMES`` and
-``ABBREVIATIONS`` once it lands.
+The particle, abbreviation and nickname tables are the registry's one set
+(``mxnames.nicknames``), the same the matching engine reads.
 """
 
 from __future__ import annotations
@@ -28,24 +28,9 @@ from dataclasses import dataclass
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.process import extractOne
 
-from registry.text import search_key
+from mxnames.nicknames import ABBREVIATIONS, NICKNAME_CANDIDATES, PARTICLES
+from mxnames.text import search_key
 
-PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "van", "von", "da"})
-ABBREVIATIONS = {
-    "ma": "maria", "ml": "manuel", "fco": "francisco", "j": "jose", "jj": "juan jose",
-    "gpe": "guadalupe", "ant": "antonio", "mgl": "miguel",
-}
-NICKNAMES = {
-    "pepe": ("jose",), "lupe": ("guadalupe",), "lupita": ("guadalupe",),
-    "chuy": ("jesus",), "paco": ("francisco",), "pancho": ("francisco",),
-    "memo": ("guillermo",), "nacho": ("ignacio",), "lalo": ("eduardo",),
-    "beto": ("alberto", "roberto", "humberto"), "tono": ("antonio",), "toño": ("antonio",),
-    "chema": ("jose maria",), "chelo": ("consuelo",), "concha": ("concepcion",),
-    "conchita": ("concepcion",), "rosy": ("rosa",), "quique": ("enrique",),
-    "kike": ("enrique",), "charo": ("rosario",), "chucho": ("jesus",), "juanito": ("juan",),
-    "santi": ("santiago",), "fer": ("fernando", "fernanda"), "alex": ("alejandro",),
-    "lety": ("leticia",), "paty": ("patricia",), "vicky": ("victoria",),
-}
 WORD_THRESHOLD = 0.8  # rapidfuzz ratio / 100: "gonzales"~"gonzalez" 0.88, "ana"~"ema" 0.67
 PREFIX_MIN_LENGTH = 4  # "guada" finds "guadalupe"
 MAX_TERMS = 6
@@ -71,7 +56,7 @@ def query_terms(text: str) -> list[Term]:
         if raw in PARTICLES:
             continue
         for word in ABBREVIATIONS.get(raw, raw).split():
-            variants = (word, *NICKNAMES.get(word, ()))
+            variants = (word, *sorted(NICKNAME_CANDIDATES.get(word, ())))
             terms.append(Term(word, tuple(dict.fromkeys(variants))))
     return terms[:MAX_TERMS]
 

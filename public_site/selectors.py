@@ -25,6 +25,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language
 from rapidfuzz.fuzz import ratio
 
+from mxnames.text import search_key
 from public_site.expressions import adult_q, public_age, with_adulthood
 from public_site.prepared import prepared_fetchall, prepared_statement
 from public_site.search import (
@@ -59,7 +60,6 @@ from registry.redaction import (
     redact_record,
     visibility,
 )
-from registry.text import search_key
 
 AGE_BANDS = ("0-11", "12-17", "18-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
              "50-54", "55-59", "60-64", "65-69", "70+")

@@ -23,6 +23,11 @@ from public_site.filters import (
     FamilySubscriptionForm,
     PublicEntryFilterSet,
 )
+from public_site.lookups import (
+    LookupResult,
+    detention_lookup_perform,
+    family_case_lookup,
+)
 from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import (
     DetentionQuery,
@@ -33,15 +38,9 @@ from public_site.selectors import (
     public_search,
     public_statistics,
 )
-from public_site.services import (
-    LookupResult,
-    detention_lookup_perform,
-    family_case_lookup,
-    family_subscription_cancel,
-    family_subscription_create,
-)
 from public_site.statistics import state_tile_map, statistics_charts, statistics_rows
 from registry.audit import client_ip
+from registry.family import family_subscription_cancel, family_subscription_create
 from registry.models import Case
 
 FAMILY_SESSION_SECONDS = 30 * 60

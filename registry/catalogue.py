@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from registry.text import search_key
+from mxnames.text import search_key
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -50,7 +50,7 @@ from typing import Any
 
 from django.conf import settings
 
-from config.keys import require_keys
+from registry.keys import require_keys
 
 
 class Audience(StrEnum):

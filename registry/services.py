@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mxnames.text import search_key
 from registry.audit import audit_event_record
+from registry.family import family_notifications_send
 from registry.models import (
     FOUND_CASE_STATUSES,
     Alert,
@@ -24,7 +26,6 @@ from registry.models import (
     Record,
     case_public_key,
 )
-from registry.text import search_key
 
 # Fields an operator may correct on a record; provenance and identity of the row
 # (agency, external_id, batch, raw values) are never edited by hand.
@@ -112,8 +113,6 @@ def case_status_change(*, case: Case, to_status: str, actor: Any, reason: str,
 
 def _notify_families(case_id: int) -> None:
     # After commit: a family is told only of a change that really happened.
-    from public_site.services import family_notifications_send
-
     family_notifications_send(case_id=case_id)
 
 
@@ -260,25 +259,3 @@ def full_view_log(*, actor: Any, target: Any = None, object_type: str = "", purp
     audit_event_record(actor=actor, action=AuditEvent.Action.VIEW, target=target,
                        object_type=object_type, purpose=purpose, ip_address=ip_address,
                        details=details)
-
-
-def export_start(*, actor: Any, export_format: str, filters: Any, k: int | None, purpose: str,
-                 ip_address: str | None = None) -> Any:
-    """Prepare an NGO export and audit it (filters, format, row count, k-anonymity).
-
-    The audit row is written before the first byte is streamed, so an export that
-    the client abandons halfway is still on record.
-    """
-    from registry.exports import Export
-
-    export = Export(filters=filters, k=k).prepare()
-    metadata = export.metadata()
-    audit_event_record(
-        actor=actor, action=AuditEvent.Action.EXPORT, object_type="registry.record",
-        purpose=purpose, ip_address=ip_address,
-        details={"format": export_format, "filters": metadata["filtros"],
-                 "rows": export.row_count, "k": k,
-                 "generalised": metadata["filas_generalizadas"],
-                 "suppressed": metadata["filas_suprimidas"], "policy": metadata["politica"]},
-    )
-    return export

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from guardian.shortcuts import assign_perm
 
 from imports.models import ImportBatch
+from mxnames.text import search_key
 from registry import roles
 from registry.models import (
     Agency,
@@ -22,7 +23,6 @@ from registry.models import (
     State,
     User,
 )
-from registry.text import search_key
 
 factory.Faker._DEFAULT_LOCALE = "es_MX"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from demo.synthetic import SyntheticRecord, generate_linkage_dataset
 from matching.records import INPUT_FIELDS
-from matching.synthetic import SyntheticRecord, generate_linkage_dataset
 
 FIELDS = [*INPUT_FIELDS, "age"]
 

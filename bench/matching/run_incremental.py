@@ -24,9 +24,9 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from datasets import synthetic_row  # noqa: E402
 
+from demo.synthetic import generate_linkage_dataset  # noqa: E402
 from matching.incremental import IncrementalIndex  # noqa: E402
 from matching.linker import Linker  # noqa: E402
-from matching.synthetic import generate_linkage_dataset  # noqa: E402
 
 
 def main() -> None:

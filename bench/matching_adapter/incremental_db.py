@@ -53,7 +53,7 @@ def _setup(database: str) -> None:
 
 
 def _record_row(person, kind: str, agency_id: int, external_id: str, now) -> dict:
-    from registry.text import search_key
+    from mxnames.text import search_key
 
     return {
         "kind": kind, "agency_id": agency_id, "external_id": external_id,
@@ -77,7 +77,7 @@ def _fill(stored: int) -> list:
     from django.db import connection
     from django.utils import timezone
 
-    from matching.synthetic import generate_linkage_dataset
+    from demo.synthetic import generate_linkage_dataset
     from registry.bulk import bulk_insert_rows
     from registry.models import Agency, Municipality, Record
 
@@ -142,9 +142,9 @@ def main() -> None:
 
     from django.utils import timezone
 
+    from demo.synthetic import corrupt, generate_people
     from matching import adapter
     from matching.services import match_new_records
-    from matching.synthetic import corrupt, generate_people
     from registry.models import Agency, MatchCandidate, Municipality, Record
 
     people = _fill(args.stored)

@@ -38,10 +38,10 @@ django.setup()
 from django.db import connection  # noqa: E402
 from faker.providers.person.es_MX import Provider as NamesMX  # noqa: E402
 
+from mxnames.text import search_key  # noqa: E402
 from registry.models import CASE_PUBLIC_KEY_NAMESPACE, Agency, State  # noqa: E402
 from registry.redaction import pseudonym  # noqa: E402
 from registry.services import case_access_code_issue  # noqa: E402
-from registry.text import search_key  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RECORD_COLUMNS = [

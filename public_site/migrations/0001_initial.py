@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import public_site.models
+import registry.models
 from django.db import migrations, models
 
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(max_length=254, verbose_name='correo electrónico')),
                 ('consent_text_version', models.CharField(max_length=20, verbose_name='versión del aviso aceptado')),
                 ('consented_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='fecha del consentimiento')),
-                ('unsubscribe_token', models.CharField(default=public_site.models._new_unsubscribe_token, editable=False, max_length=64, unique=True, verbose_name='clave para darse de baja')),
+                ('unsubscribe_token', models.CharField(default=registry.models.new_unsubscribe_token, editable=False, max_length=64, unique=True, verbose_name='clave para darse de baja')),
                 ('unsubscribed_at', models.DateTimeField(blank=True, null=True, verbose_name='baja')),
                 ('last_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='último aviso')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_subscriptions', to='registry.case', verbose_name='caso')),

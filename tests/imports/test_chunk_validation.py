@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from django.utils.translation import gettext as _
 
-from imports.curp import curp_problem
 from imports.mapping import ColumnPlan, build_plan
 from imports.models import RejectedRow, RowIssue
 from imports.readers import ImportFileError
@@ -35,6 +34,7 @@ from imports.validation import (
     _state,
     cell_text,
 )
+from mxnames.curp import curp_problem
 from registry.models import Record
 from tests.imports.files import csv_bytes
 

@@ -46,7 +46,7 @@ def _write(path: Path, rows: list[list[str]], header=HEADER) -> Path:
 
 def _many(prefix: str, count: int) -> list[list[str]]:
     # Background records so the model has something to learn u from.
-    from matching.synthetic import generate_people
+    from demo.synthetic import generate_people
 
     people = generate_people(seed=7 if prefix == "L" else 8, count=count)
     return [

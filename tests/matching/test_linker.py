@@ -1,9 +1,9 @@
 import pytest
 
+from demo.synthetic import SyntheticRecord, generate_linkage_dataset
 from matching.incremental import IncrementalIndex
 from matching.linker import Linker
 from matching.model import LinkageModel
-from matching.synthetic import SyntheticRecord, generate_linkage_dataset
 
 
 def as_input(record: SyntheticRecord) -> dict[str, str]:

@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from matching.curp import clean_curp, curp_flags, parse_curp
+from demo.synthetic import SyntheticRecord, generate_linkage_dataset
 from matching.records import (
     INT_FEATURES,
     STRING_FEATURES,
@@ -14,7 +14,7 @@ from matching.records import (
     prepare,
     prepare_columns,
 )
-from matching.synthetic import SyntheticRecord, generate_linkage_dataset
+from mxnames.curp import clean_curp, curp_flags, parse_curp
 
 # Records that take every unusual branch of the preparation.
 ODD_RECORDS = [

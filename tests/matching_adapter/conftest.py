@@ -21,10 +21,10 @@ from functools import lru_cache
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from demo.synthetic import generate_linkage_dataset
 from matching import adapter
 from matching.linker import Linker
 from matching.models import LinkageModelVersion
-from matching.synthetic import generate_linkage_dataset
 from tests import factories
 
 UPPER, LOWER = 0.999999, 0.5

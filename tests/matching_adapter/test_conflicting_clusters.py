@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from matching.curp import build_curp, validate_curp
 from matching.services import match_new_records
+from mxnames.curp import build_curp, validate_curp
 from registry.models import MatchCandidate, MatchDecision, RecordKind
 from tests.matching_adapter.conftest import person_fields, record, twin_of
 

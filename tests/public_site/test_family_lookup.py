@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from public_site import services
+from public_site import lookups
 from public_site.ratelimit import RateLimitUnavailable
+from registry import family
 from registry.models import AuditEvent, CaseStatus
 from registry.redaction import Audience
 from registry.services import case_access_code_issue, case_status_change
@@ -60,10 +61,10 @@ def test_wrong_code_and_wrong_folio_get_the_same_answer(client, issued):
 
 
 def test_unknown_folio_still_pays_for_one_hash_check(issued):
-    with mock.patch("public_site.services.check_password", return_value=False) as check:
-        services.family_case_lookup(folio="NO-EXISTE", access_code="X", ip_address="1.2.3.4")
+    with mock.patch("public_site.lookups.check_password", return_value=False) as check:
+        lookups.family_case_lookup(folio="NO-EXISTE", access_code="X", ip_address="1.2.3.4")
     check.assert_called_once()
-    assert check.call_args.args[1] == services._dummy_hash()
+    assert check.call_args.args[1] == lookups._dummy_hash()
 
 
 def test_a_case_without_code_cannot_be_opened(client, world, fast_hasher):
@@ -93,7 +94,7 @@ def test_folio_is_locked_after_five_attempts_before_any_hashing(client, issued):
     world, code = issued
     for index in range(5):
         lookup(client, world.case.folio, f"AAAA-BBBB-CCC{index}")
-    with mock.patch("public_site.services.check_password") as check:
+    with mock.patch("public_site.lookups.check_password") as check:
         response = lookup(client, world.case.folio, code)
     check.assert_not_called()
     assert response.status_code == 429
@@ -120,7 +121,7 @@ def test_a_per_process_cache_is_refused_in_production(settings, issued):
     world, code = issued
     settings.RATE_LIMIT_REQUIRE_SHARED_CACHE = True
     with pytest.raises(RateLimitUnavailable):
-        services.family_case_lookup(folio=world.case.folio, access_code=code, ip_address=None)
+        lookups.family_case_lookup(folio=world.case.folio, access_code=code, ip_address=None)
 
 
 def test_status_history_and_linked_record_without_details(client, issued, agency_b):
@@ -151,7 +152,7 @@ def test_family_can_subscribe_to_notices_and_unsubscribe(client, issued):
     subscription = world.case.family_subscriptions.get()
     assert subscription.email == "familia@example.org" and subscription.consent_text_version
 
-    assert services.family_notifications_send(case_id=world.case.pk) == 1
+    assert family.family_notifications_send(case_id=world.case.pk) == 1
     assert len(mail.outbox) == 1
     assert world.case.folio not in mail.outbox[0].body
     assert_no_canaries(mail.outbox[0].body, world, Audience.PUBLIC)
@@ -159,7 +160,7 @@ def test_family_can_subscribe_to_notices_and_unsubscribe(client, issued):
     url = reverse("public_site:family_unsubscribe", args=[subscription.unsubscribe_token])
     assert "Confirmar" in client.get(url).content.decode()
     client.post(url)
-    assert services.family_notifications_send(case_id=world.case.pk) == 0
+    assert family.family_notifications_send(case_id=world.case.pk) == 0
 
 
 def test_subscription_needs_consent_and_an_open_family_session(client, issued):
@@ -186,7 +187,7 @@ def test_another_visitor_does_not_see_the_familys_session(client, issued):
 def test_status_change_notifies_subscribed_families(issued,
                                                     django_capture_on_commit_callbacks):
     world, _code = issued
-    services.family_subscription_create(case=world.case, email="f@example.org",
+    family.family_subscription_create(case=world.case, email="f@example.org",
                                         ip_address=None)
     with django_capture_on_commit_callbacks(execute=True):
         case_status_change(case=world.case, to_status=CaseStatus.NOT_LOCATED,
@@ -246,9 +247,9 @@ def test_wrong_folio_and_wrong_code_take_the_same_time_with_the_real_hasher(worl
     def timed(folio: str) -> float:
         cache.clear()
         started = time.perf_counter()
-        outcome = services.family_case_lookup(folio=folio, access_code="AAAA-BBBB-CCCC",
+        outcome = lookups.family_case_lookup(folio=folio, access_code="AAAA-BBBB-CCCC",
                                               ip_address="10.0.0.1")
-        assert outcome.result == services.LookupResult.DENIED
+        assert outcome.result == lookups.LookupResult.DENIED
         return time.perf_counter() - started
 
     wrong_code = statistics.median(timed(world.case.folio) for _ in range(3))

@@ -12,7 +12,7 @@ from matching.services import match_candidate_confirm
 from registry import roles
 from registry.models import Alert, CaseStatusRequest
 from registry.redaction import Audience
-from registry.urls import urlpatterns
+from staff.urls import urlpatterns
 from tests.canaries import assert_no_canaries, seed_canary_world
 from tests.factories import (
     AgencyFactory,

@@ -10,9 +10,10 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import exports, roles
+from registry import roles
 from registry.models import AuditEvent
 from registry.redaction import Audience
+from staff import exports
 from tests.canaries import assert_no_canaries, seed_canary_world
 from tests.factories import CaseFactory, RecordFactory, UserFactory, state
 

@@ -1,0 +1,402 @@
+"""Reads for the staff pages: every query of a page lives here, scoped by ``access.py``.
+
+Values that reach a template pass through the redaction policy first
+(``field_rows``): a template never reads a model field of a record or case itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
+from django.utils.translation import gettext
+
+from matching.models import MergeDecision
+from mxnames.text import search_key
+from registry import access
+from registry.models import (
+    Alert,
+    Case,
+    CaseStatusChange,
+    CaseStatusRequest,
+    MatchCandidate,
+    MatchDecision,
+    Person,
+    Record,
+)
+from registry.redaction import (
+    CROSSCHECK_KINDS,
+    RECORD_POLICY,
+    SHOW,
+    Audience,
+    effective_transform,
+    record_subject,
+    redact_case,
+    redact_record,
+    rule_for,
+)
+
+RECORD_RELATED = ("agency", "event_state", "event_municipality", "case")
+REVIEW_QUEUE_SIZE = 25  # one screen of decisions; keeps the page well under 300 ms
+CROSSCHECK_SEARCH_LIMIT = 50
+
+# The compact summary of a record shown side by side in the queue and the cross-check.
+SUMMARY_FIELDS = ("kind", "agency", "given_names", "paternal_surname", "maternal_surname",
+                  "aliases", "sex", "birth_date", "age_band", "curp", "event_date",
+                  "event_state", "event_municipality", "authority", "facility")
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    name: str
+    label: str
+    value: Any
+
+
+def _label(model: type, name: str) -> str:
+    if name == "age_band":
+        return gettext("Rango de edad")
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def field_rows(model: type, shown: dict[str, Any],
+               only: tuple[str, ...] | None = None) -> list[FieldRow]:
+    """Return label/value rows of an already redacted dict, in ``only``'s order if given."""
+    names = [name for name in (only or tuple(shown)) if name in shown]
+    return [FieldRow(name, _label(model, name), shown[name]) for name in names]
+
+
+def record_rows(record: Record, audience: Audience, *, summary: bool = False) -> list[FieldRow]:
+    """Return a record's rows as ``audience`` may see them (summary or all fields)."""
+    shown = redact_record(record, audience)
+    return field_rows(Record, shown, SUMMARY_FIELDS if summary else None)
+
+
+def case_rows(case: Case, audience: Audience) -> list[FieldRow]:
+    return field_rows(Case, redact_case(case, audience))
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    field: str
+    level: str
+    weight: float | None
+    left: Any
+    right: Any
+
+
+def explanation_rows(candidate: MatchCandidate, audience: Audience) -> list[ExplanationRow]:
+    """Return the per-field explanation, whatever fields the engine put in it.
+
+    The compared values are shown only where the policy shows that field of *both*
+    records to ``audience`` as stored; otherwise only the level and weight appear.
+    """
+    explanation = candidate.explanation if isinstance(candidate.explanation, dict) else {}
+    subjects = (record_subject(candidate.record_left), record_subject(candidate.record_right))
+    rows = []
+    for field_name, detail in explanation.items():
+        detail = detail if isinstance(detail, dict) else {"level": detail}
+        visible = field_name in RECORD_POLICY and all(
+            effective_transform(rule_for("registry.record", field_name, audience), subject)
+            == SHOW for subject in subjects)
+        weight = detail.get("weight")
+        rows.append(ExplanationRow(
+            field=str(field_name), level=str(detail.get("level", "")),
+            weight=weight if isinstance(weight, int | float) else None,
+            left=detail.get("left", "") if visible else "",
+            right=detail.get("right", "") if visible else "",
+        ))
+    return rows
+
+
+# --- Review queue ------------------------------------------------------------------------------
+
+def _open_case_for_candidate() -> Exists:
+    """True when either record reports an open case, or belongs to a person who has one."""
+    return Exists(Case.objects.open().filter(
+        Q(missing_report=OuterRef("record_left")) | Q(missing_report=OuterRef("record_right"))
+        | Q(person__isnull=False, person=OuterRef("record_left__person"))
+        | Q(person__isnull=False, person=OuterRef("record_right__person"))
+    ))
+
+
+def review_queue_for(*, user: Any, limit: int = REVIEW_QUEUE_SIZE) -> list[MatchCandidate]:
+    """Return the user's undecided candidates: open cases first, then pending before
+    "not sure", then by probability.
+
+    Two plans, because the two kinds of reviewer have opposite shapes of data
+    (bench/registry_pages): a prosecutor's pairs are a few hundred, found through the
+    candidate foreign-key indexes and sorted in one query; an administrator's are every
+    pending pair (hundreds of thousands), so the queue is read in four bands (open
+    case or not, by pending or not sure), each in probability order from the queue index
+    (decision, -probability) and stopped at ``limit`` (one sort of every pending pair
+    by a computed "open case" flag took 20 s over 600,000 candidates).
+    """
+    base = (access.match_candidates_reviewable_by(user)
+            .select_related(*(f"record_{side}__{rel}" for side in ("left", "right")
+                              for rel in RECORD_RELATED), "decided_by"))
+    open_case = _open_case_for_candidate()
+    if not access.is_registry_admin(user):
+        return list(base.filter(decision__in=[MatchDecision.PENDING, MatchDecision.UNSURE])
+                    .annotate(has_open_case=open_case)
+                    .order_by("-has_open_case", "decision", "-probability", "pk")[:limit])
+    queue: list[MatchCandidate] = []
+    for has_open_case in (True, False):
+        for decision in (MatchDecision.PENDING, MatchDecision.UNSURE):
+            if len(queue) >= limit:
+                return queue
+            band = base.filter(open_case if has_open_case else ~open_case, decision=decision)
+            for candidate in band.order_by("-probability", "pk")[:limit - len(queue)]:
+                candidate.has_open_case = has_open_case
+                queue.append(candidate)
+    return queue
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the review queue: both records and the explanation, as short texts."""
+
+    candidate: MatchCandidate
+    left: str
+    right: str
+    explanation: str
+
+
+def _compact(rows: list[FieldRow]) -> str:
+    return " · ".join(f"{row.label}: {row.value}" for row in rows
+                      if row.value not in (None, ""))
+
+
+def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
+    """Return the queue line for a pair (the decision page shows the full side by side)."""
+    explanation = " · ".join(
+        f"{row.field}: {row.level}" + (f" ({row.weight:+.1f})" if row.weight is not None else "")
+        for row in explanation_rows(candidate, audience))
+    return QueueItem(
+        candidate=candidate,
+        left=_compact(record_rows(candidate.record_left, audience, summary=True)),
+        right=_compact(record_rows(candidate.record_right, audience, summary=True)),
+        explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    candidate: MatchCandidate
+    left: list[FieldRow]
+    right: list[FieldRow]
+    explanation: list[ExplanationRow]
+
+
+def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateView:
+    return CandidateView(
+        candidate=candidate,
+        left=record_rows(candidate.record_left, audience, summary=True),
+        right=record_rows(candidate.record_right, audience, summary=True),
+        explanation=explanation_rows(candidate, audience),
+    )
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+def person_records(person: Person, user: Any) -> QuerySet[Record]:
+    """Return the person's records that the user may open in full.
+
+    An operator sees only their agency's records of a person, even when matching
+    linked records of other agencies to the same person.
+    """
+    visible = access.full_records_visible_to(user).values("pk")
+    return (person.records.filter(pk__in=visible)
+            .select_related(*RECORD_RELATED, "import_batch").order_by("event_date", "pk"))
+
+
+def person_decisions(person: Person) -> QuerySet[MergeDecision]:
+    """Return the merges and splits that touched this person, newest first."""
+    return (MergeDecision.objects.filter(Q(person=person) | Q(other_person=person))
+            .select_related("decided_by", "undone_by", "match_candidate"))
+
+
+def merge_decisions_visible_to(user: Any) -> QuerySet[MergeDecision]:
+    """Return the decisions whose people the user may open (to undo them from the history)."""
+    people = access.persons_visible_to(user).values("pk")
+    return MergeDecision.objects.filter(Q(person__in=people) | Q(other_person__in=people))
+
+
+# --- Case workspace and cross-check -----------------------------------------------------------
+
+def case_records(case: Case) -> QuerySet[Record]:
+    """Return the records of the case: its missing report and all its person's records."""
+    # By id and person id (both indexed), not through the reverse join to Case.
+    condition = Q(pk=case.missing_report_id) if case.missing_report_id else Q(pk__in=[])
+    if case.person_id:
+        condition |= Q(person_id=case.person_id)
+    return Record.objects.filter(condition).select_related(*RECORD_RELATED, "import_batch")
+
+
+@dataclass
+class Workspace:
+    case: Case
+    rows: list[FieldRow]
+    history: list[CaseStatusChange]
+    requests: list[CaseStatusRequest]
+    records: list[tuple[Record, list[FieldRow]]]
+    open_alerts: int
+    decisions: list[MergeDecision]
+
+
+def case_workspace(*, case: Case, audience: Audience) -> Workspace:
+    """Return everything the case workspace shows, in a fixed number of queries."""
+    history = list(case.status_changes.select_related("changed_by", "approved_by"))
+    requests = list(case.status_requests.select_related("requested_by", "decided_by"))
+    records = list(case_records(case).order_by("event_date", "pk"))
+    decisions = list(person_decisions(case.person)[:20]) if case.person_id else []
+    return Workspace(
+        case=case,
+        rows=case_rows(case, audience),
+        history=history,
+        requests=requests,
+        records=[(record, record_rows(record, audience)) for record in records],
+        open_alerts=case.alerts.filter(handled_at__isnull=True).count(),
+        decisions=decisions,
+    )
+
+
+def crosscheck_candidates(*, case: Case, user: Any) -> list[MatchCandidate]:
+    """Return candidates pairing the case's records with cross-check records, best first.
+
+    Pairs already rejected are left out; confirmed ones stay (they show what was linked).
+    """
+    if not access.can_review_matches(user):
+        return []
+    own = list(case_records(case).values_list("pk", flat=True))
+    pairs = (
+        MatchCandidate.objects
+        .filter((Q(record_left__in=own) & Q(record_right__kind__in=CROSSCHECK_KINDS))
+                | (Q(record_right__in=own) & Q(record_left__kind__in=CROSSCHECK_KINDS)))
+        .exclude(decision=MatchDecision.REJECTED)
+        .select_related(*(f"record_{side}__{rel}" for side in ("left", "right")
+                          for rel in RECORD_RELATED))
+        .order_by("-probability", "pk")
+    )
+    return list(pairs[:200])
+
+
+def _spelling_variants(word: str) -> list[str]:
+    """Return ``word`` with each n/ñ either way (people type "Nunez" for "Núñez").
+
+    Up to three n/ñ letters are varied (eight spellings); longer words vary all or none.
+    """
+    positions = [index for index, char in enumerate(word) if char in "nñ"]
+    if len(positions) > 3:
+        return sorted({word, word.replace("ñ", "n"), word.replace("n", "ñ")})
+    variants = set()
+    for choice in itertools.product("nñ", repeat=len(positions)):
+        letters = list(word)
+        for index, char in zip(positions, choice, strict=True):
+            letters[index] = char
+        variants.add("".join(letters))
+    return sorted(variants)
+
+
+# PostgreSQL: the GIN index on the words of detention and release names (migration
+# 0006, public detention lookup) answers the same question for the cross-check.
+_DETENTION_WORDS_MATCH = ("to_tsvector('simple'::regconfig, name_search) "
+                          "@@ to_tsquery('simple'::regconfig, %s)")
+_INDEXED_NAME_KINDS = ("detention", "release_transfer")
+
+
+def _folded_contains(records: QuerySet[Record], words: list[str]) -> QuerySet[Record]:
+    records = records.annotate(name_folded=Replace("name_search", Value("ñ"), Value("n")))
+    for word in words:
+        records = records.filter(name_folded__contains=word.replace("ñ", "n"))
+    return records
+
+
+def crosscheck_name_search(*, user: Any, query: str,
+                           limit: int = CROSSCHECK_SEARCH_LIMIT) -> list[Record]:
+    """Return cross-check records whose name has every word of ``query`` (accents and
+    n/ñ forgiven), newest event first."""
+    words = search_key(query).split()
+    if not words:
+        return []
+    records = access.crosscheck_records_visible_to(user).select_related(*RECORD_RELATED)
+    order = ("-event_date", "pk")
+    if connection.vendor != "postgresql":
+        return list(_folded_contains(records, words).order_by(*order)[:limit])
+    # search_key leaves only [0-9a-zñ] in each word, so the tsquery syntax is ours alone;
+    # the SQL text is constant and the query goes in as a parameter.
+    tsquery = " & ".join("(" + " | ".join(_spelling_variants(word)) + ")" for word in words)
+    indexed = records.filter(kind__in=_INDEXED_NAME_KINDS).filter(
+        RawSQL(_DETENTION_WORDS_MATCH, [tsquery], output_field=BooleanField()))  # noqa: S611
+    others = _folded_contains(records.exclude(kind__in=_INDEXED_NAME_KINDS), words)
+    found = [*indexed.order_by(*order)[:limit], *others.order_by(*order)[:limit]]
+    found.sort(key=lambda record: (-(record.event_date.toordinal() if record.event_date
+                                     else 0), record.pk))
+    return found[:limit]
+
+
+def other_side(candidate: MatchCandidate, case_record_ids: set[int]) -> Record:
+    if candidate.record_left_id in case_record_ids:
+        return candidate.record_right
+    return candidate.record_left
+
+
+# --- Cases and alerts -----------------------------------------------------------------------------
+
+def cases_for(user: Any) -> QuerySet[Case]:
+    """Return the user's cases, open first, most recently changed first."""
+    unhandled = Alert.objects.filter(case=OuterRef("pk"), handled_at__isnull=True)
+    return (access.cases_visible_to(user).select_related("agency")
+            .annotate(has_unhandled_alert=Exists(unhandled))
+            .order_by("-has_unhandled_alert", "-status_changed_at", "pk"))
+
+
+def pending_requests_for(user: Any) -> QuerySet[CaseStatusRequest]:
+    """Return the "found" requests the user may approve: others' requests on their cases."""
+    return (CaseStatusRequest.objects
+            .filter(case__in=access.cases_visible_to(user).values("pk"),
+                    outcome=CaseStatusRequest.Outcome.PENDING)
+            .exclude(requested_by=user)
+            .select_related("case", "requested_by"))
+
+
+def alerts_inbox(*, user: Any, limit: int = 100) -> list[Alert]:
+    """Return the user's alerts: unhandled first, newest first."""
+    alerts = (access.alerts_visible_to(user)
+              .select_related("case", "handled_by", *(f"record__{rel}" for rel in
+                                                      ("agency", "event_state")))
+              .order_by(F("handled_at").asc(nulls_first=True), "-created_at", "-pk"))
+    return list(alerts[:limit])
+
+
+def unhandled_alert_count(user: Any) -> int:
+    """Return the number for the inbox badge."""
+    return access.alerts_visible_to(user).filter(handled_at__isnull=True).count()
+
+
+
+
+# --- Agency operators ----------------------------------------------------------------------------
+
+AGENCY_PAGE_SIZE = 50
+
+
+def agency_records_page(*, agencies: QuerySet, page: Any) -> Any:
+    """Return one page of the agencies' records, newest first."""
+    from django.core.paginator import Paginator
+
+    records = (Record.objects.filter(agency__in=agencies.values("pk"))
+               .select_related(*RECORD_RELATED).order_by("-created_at", "-pk"))
+    return Paginator(records, AGENCY_PAGE_SIZE).get_page(page)
+
+
+def record_versions(record: Record) -> list[Any]:
+    """Return when, by whom and why the record changed (not the old values), newest first."""
+    return list(record.history.select_related("history_user")
+                .only("history_id", "history_date", "history_type", "history_user__username",
+                      "history_change_reason")[:50])

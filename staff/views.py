@@ -1,0 +1,425 @@
+"""Staff pages of the registry. Thin: parse, call selectors/services, render.
+
+Every protected object comes from a ``registry.access`` helper, which answers 404
+alike for "does not exist" and "not yours"; every value a template shows has been
+through the redaction policy (``registry.selectors``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matching import services as matching_services
+from registry import access, services
+from registry.audit import client_ip
+from registry.models import CaseStatusRequest, Record
+from registry.redaction import Audience
+from staff import exports, forms, selectors
+from staff import services as staff_services
+
+CASES_PER_PAGE = 50
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    # A page that only reviewers have is, for anyone else, a page that does not exist.
+    if not access.can_review_matches(request.user):
+        raise Http404
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Show each role the sections it may use."""
+    user = request.user
+    links = []
+    if access.can_review_matches(user):
+        links.append({"url": reverse("review_queue"), "label": _("Cola de revisión")})
+        links.append({"url": reverse("alerts_inbox"), "label": _("Alertas"),
+                      "badge": selectors.unhandled_alert_count(user)})
+    if access.can_review_matches(user) or access.cases_visible_to(user).exists():
+        links.append({"url": reverse("case_list"), "label": _("Casos")})
+    if access.agencies_operated_by(user).exists():
+        links.append({"url": reverse("agency_records"), "label": _("Registros de mi institución")})
+    if access.can_export_redacted(user):
+        links.append({"url": reverse("export_form"), "label": _("Exportar datos anonimizados")})
+    if access.is_registry_admin(user):
+        links.append({"url": reverse("admin:index"), "label": _("Administración del registro")})
+    if access.agencies_operated_by(user).exists():
+        links.append({"url": reverse("imports:batch_list"), "label": _("Importaciones")})
+    return render(request, "staff/staff_home.html", {"links": links})
+
+
+# --- Review queue and decisions ------------------------------------------------------------------
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Pending and "not sure" pairs the user may decide: open cases first, then by score."""
+    _require_reviewer(request)
+    audience = access.staff_audience(request.user)
+    queue = selectors.review_queue_for(user=request.user)
+    items = [selectors.queue_item(candidate, audience) for candidate in queue]
+    return render(request, "staff/review_queue.html", {"items": items})
+
+
+@login_required
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One pair side by side with the per-field explanation, and the decision form."""
+    _require_reviewer(request)
+    candidate = access.get_match_candidate_for_user(request.user, pk)
+    audience = access.staff_audience(request.user)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service = {
+            "confirm": matching_services.match_candidate_confirm,
+            "reject": matching_services.match_candidate_reject,
+            "unsure": matching_services.match_candidate_mark_unsure,
+        }[form.cleaned_data["decision"]]
+        try:
+            service(candidate=candidate, actor=request.user,
+                    reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Decisión registrada."))
+            return redirect("review_queue")
+    services.full_view_log(actor=request.user, target=candidate, ip_address=client_ip(request),
+                           details={"records": [candidate.record_left_id,
+                                                candidate.record_right_id]})
+    return render(request, "staff/candidate_detail.html", {
+        "item": selectors.candidate_view(candidate, audience), "form": form,
+    })
+
+
+# --- People: history, split, undo ----------------------------------------------------------------
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's records across agencies and the merges and splits that made it."""
+    person = access.get_person_for_user(request.user, pk)
+    audience = access.staff_audience(request.user)
+    records = list(selectors.person_records(person, request.user))
+    split_form = forms.SplitForm(
+        request.POST or None, record_choices=[(r.pk, str(r.pk)) for r in records])
+    if request.method == "POST":
+        _require_reviewer(request)
+        if split_form.is_valid():
+            try:
+                matching_services.person_split(
+                    person=person, record_ids=split_form.cleaned_data["records"],
+                    actor=request.user, reason=split_form.cleaned_data["reason"],
+                    ip_address=client_ip(request))
+            except ValidationError as error:
+                split_form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("Registros separados en una persona nueva."))
+                return redirect("person_detail", pk=person.pk)
+    services.full_view_log(actor=request.user, target=person, ip_address=client_ip(request),
+                           details={"records": [record.pk for record in records]})
+    return render(request, "staff/person_detail.html", {
+        "person": person,
+        "records": [(record, selectors.record_rows(record, audience, summary=True))
+                    for record in records],
+        "decisions": list(selectors.person_decisions(person)),
+        "split_form": split_form,
+        "can_review": access.can_review_matches(request.user),
+    })
+
+
+@login_required
+@require_POST
+def merge_decision_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a merge or split from a person's history."""
+    _require_reviewer(request)
+    try:
+        decision = selectors.merge_decisions_visible_to(request.user).get(pk=pk)
+    except (ValueError, TypeError, selectors.MergeDecision.DoesNotExist) as exc:
+        raise Http404 from exc
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indique el motivo para deshacer la decisión."))
+    else:
+        try:
+            matching_services.merge_decision_undo(
+                decision=decision, actor=request.user, reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Decisión deshecha; el estado anterior fue restaurado."))
+    person_id = (access.persons_visible_to(request.user).filter(pk__in=decision.person_ids)
+                 .order_by("pk").values_list("pk", flat=True).first())
+    if person_id is not None:
+        return redirect("person_detail", pk=person_id)
+    return redirect("review_queue")
+
+
+# --- Full record ---------------------------------------------------------------------------------
+
+@login_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A full record as the user's role may see it, with its provenance; audited."""
+    record = access.get_full_record_for_user(request.user, pk)
+    record = Record.objects.select_related(*selectors.RECORD_RELATED, "import_batch").get(
+        pk=record.pk)
+    audience = access.staff_audience(request.user, record)
+    services.full_view_log(actor=request.user, target=record, ip_address=client_ip(request))
+    return render(request, "staff/record_detail.html", {
+        "record": record, "rows": selectors.record_rows(record, audience),
+        "versions": selectors.record_versions(record),
+        "can_correct": access.user_can_operate(request.user, record.agency),
+    })
+
+
+@login_required
+def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """An operator corrects their own agency's record; every version is kept."""
+    record = access.get_full_record_for_user(request.user, pk)
+    if not access.user_can_operate(request.user, record.agency):
+        raise Http404
+    form = forms.RecordCorrectionForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_correct(
+                record=Record.objects.get(pk=record.pk), changes=form.changes(),
+                actor=request.user, reason=form.cleaned_data["correction_reason"],
+                ip_address=client_ip(request))
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Registro corregido; la versión anterior se conserva."))
+            return redirect("record_detail", pk=record.pk)
+    return render(request, "staff/record_correct.html", {"record": record, "form": form})
+
+
+@login_required
+def agency_records(request: HttpRequest) -> HttpResponse:
+    """An operator's own agencies' records, newest first."""
+    agencies = access.agencies_operated_by(request.user)
+    if not agencies.exists():
+        raise Http404
+    page = selectors.agency_records_page(agencies=agencies, page=request.GET.get("pagina"))
+    audience = Audience.AGENCY
+    services.full_view_log(actor=request.user, object_type="registry.record",
+                           ip_address=client_ip(request),
+                           details={"records": [record.pk for record in page.object_list]})
+    return render(request, "staff/agency_records.html", {
+        "page": page,
+        "rows": [(record, selectors.record_rows(record, audience, summary=True))
+                 for record in page.object_list],
+    })
+
+
+# --- Cases --------------------------------------------------------------------------------------
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The user's cases, open and alerted first, 50 a page, searchable by folio."""
+    folio = request.GET.get("folio", "").strip()[:40]
+    cases = selectors.cases_for(request.user)
+    if folio:
+        cases = cases.filter(folio__icontains=folio)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "staff/case_list.html", {
+        "cases": page.object_list, "page": page, "folio": folio,
+        "requests": list(selectors.pending_requests_for(request.user)),
+    })
+
+
+@login_required
+def case_workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case, its status history, its person's records across agencies, its requests."""
+    case = access.get_case_for_user(request.user, pk)
+    audience = access.staff_audience(request.user)
+    workspace = selectors.case_workspace(case=case, audience=audience)
+    services.full_view_log(actor=request.user, target=case, ip_address=client_ip(request),
+                           details={"records": [record.pk for record, _ in workspace.records]})
+    return render(request, "staff/case_workspace.html", {
+        "ws": workspace,
+        "status_form": forms.StatusForm(),
+        "review_form": forms.RequestReviewForm(),
+        "can_review": access.can_review_matches(request.user),
+        "new_access_code": request.session.pop(f"access_code_{case.pk}", None),
+    })
+
+
+@login_required
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the case's status, or ask a second reviewer for a "found" status."""
+    _require_reviewer(request)
+    case = access.get_case_for_user(request.user, pk)
+    form = forms.StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indique la nueva situación y el motivo."))
+        return redirect("case_workspace", pk=case.pk)
+    try:
+        result = services.case_status_update(
+            case=case, to_status=form.cleaned_data["to_status"], actor=request.user,
+            reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if isinstance(result, CaseStatusRequest):
+            messages.success(request, _("Solicitud registrada: otra persona revisora debe "
+                                        "aprobarla."))
+        else:
+            messages.success(request, _("Situación actualizada."))
+    return redirect("case_workspace", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_status_request_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or decline another prosecutor's "found" request."""
+    _require_reviewer(request)
+    try:
+        status_request = CaseStatusRequest.objects.get(
+            pk=pk, case__in=access.cases_visible_to(request.user).values("pk"))
+    except (ValueError, TypeError, CaseStatusRequest.DoesNotExist) as exc:
+        raise Http404 from exc
+    form = forms.RequestReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Elija aprobar o rechazar."))
+        return redirect("case_workspace", pk=status_request.case_id)
+    try:
+        if form.cleaned_data["approve"]:
+            services.case_status_request_approve(
+                request=status_request, actor=request.user, note=form.cleaned_data["note"],
+                ip_address=client_ip(request))
+            messages.success(request, _("Solicitud aprobada; la situación cambió."))
+        else:
+            services.case_status_request_decline(
+                request=status_request, actor=request.user, note=form.cleaned_data["note"],
+                ip_address=client_ip(request))
+            messages.success(request, _("Solicitud rechazada."))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("case_workspace", pk=status_request.case_id)
+
+
+@login_required
+@require_POST
+def case_access_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue, rotate or revoke the family's access code; a new code is shown once."""
+    _require_reviewer(request)
+    case = access.get_case_for_user(request.user, pk)
+    form = forms.AccessCodeForm(request.POST)
+    if form.is_valid() and form.cleaned_data["operation"] == "issue":
+        code = services.case_access_code_issue(case=case, actor=request.user)
+        # Kept in the session only until the next page shows it once.
+        request.session[f"access_code_{case.pk}"] = code
+    elif form.is_valid():
+        services.case_access_code_revoke(case=case, actor=request.user)
+        messages.success(request, _("Código revocado: ya no abre el caso."))
+    return redirect("case_workspace", pk=case.pk)
+
+
+@login_required
+def case_crosscheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Candidate records from every agency's logs for this case, and a name search."""
+    _require_reviewer(request)
+    case = access.get_case_for_user(request.user, pk)
+    audience = access.staff_audience(request.user)
+    own_ids = set(selectors.case_records(case).values_list("pk", flat=True))
+    candidates = selectors.crosscheck_candidates(case=case, user=request.user)
+    search = forms.CrosscheckSearchForm(request.GET or None)
+    found = []
+    if search.is_valid() and search.cleaned_data["q"]:
+        found = selectors.crosscheck_name_search(user=request.user, query=search.cleaned_data["q"])
+    services.full_view_log(actor=request.user, target=case, purpose="cotejo",
+                           ip_address=client_ip(request),
+                           details={"candidates": [c.pk for c in candidates],
+                                    "search_results": [r.pk for r in found]})
+    return render(request, "staff/case_crosscheck.html", {
+        "case": case,
+        "items": [(selectors.candidate_view(c, audience), selectors.other_side(c, own_ids))
+                  for c in candidates],
+        "search": search,
+        "found": [(record, selectors.record_rows(record, audience, summary=True))
+                  for record in found],
+    })
+
+
+# --- Alerts --------------------------------------------------------------------------------------
+
+@login_required
+def alerts_inbox(request: HttpRequest) -> HttpResponse:
+    """New records matching the user's open cases, unhandled and newest first."""
+    _require_reviewer(request)
+    audience = access.staff_audience(request.user)
+    alerts = selectors.alerts_inbox(user=request.user)
+    return render(request, "staff/alerts_inbox.html", {
+        "alerts": [(alert, selectors.record_rows(alert.record, audience, summary=True))
+                   for alert in alerts],
+        "unhandled": sum(1 for alert in alerts if alert.handled_at is None),
+        "form": forms.AlertHandledForm(),
+    })
+
+
+@login_required
+@require_POST
+def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_reviewer(request)
+    alert = access.get_alert_for_user(request.user, pk)
+    form = forms.AlertHandledForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_mark_handled(alert=alert, actor=request.user,
+                                        note=form.cleaned_data["note"],
+                                        ip_address=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Alerta marcada como atendida."))
+    return redirect("alerts_inbox")
+
+
+# --- NGO exports ---------------------------------------------------------------------------------
+
+@login_required
+def export_form(request: HttpRequest) -> HttpResponse:
+    """Export redacted, pseudonymised records; the download streams and is audited."""
+    if not access.can_export_redacted(request.user):
+        raise Http404
+    form = forms.ExportForm(request.POST or None)
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "staff/export_form.html", {"form": form})
+    data = form.cleaned_data
+    filters = exports.ExportFilters(
+        state=data["state"].pk if data["state"] else None, kind=data["kind"] or None,
+        status=data["status"] or None, date_from=data["date_from"], date_to=data["date_to"])
+    export = staff_services.export_start(
+        actor=request.user, export_format=data["format"], filters=filters,
+        k=data["k_anonymity"], purpose=data["purpose"], ip_address=client_ip(request))
+    stamp = export.created_at.strftime("%Y%m%d-%H%M%S")
+    if data["format"] == "xlsx":
+        return FileResponse(
+            exports.xlsx_file(export), as_attachment=True,
+            filename=f"registro-anonimizado-{stamp}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if data["format"] == "json":
+        response = StreamingHttpResponse(exports.json_stream(export),
+                                         content_type="application/json; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(exports.csv_stream(export),
+                                         content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="registro-anonimizado-{stamp}.{data["format"]}"')
+    return response
