@@ -44,7 +44,7 @@ from imports.writers import (
     StageTarget,
     record_defaults,
 )
-from matching.services import match_new_records
+from matching.linkage import match_new_records
 from mxnames.text import search_key
 from registry.audit import audit_event_record
 from registry.models import Agency, AuditEvent, Record

@@ -34,6 +34,7 @@ from matching.incremental import IncrementalIndex
 from matching.linker import Linker, LinkResult, explain
 from matching.model import LinkageModel
 from matching.models import LinkageModelVersion, MergeDecision
+from matching.services import match_candidate_confirm
 from mxnames.curp import clean_curp, validate_curp
 from mxnames.phonetic import phonetic_key
 from registry.models import (
@@ -444,8 +445,6 @@ class PairDecider:
             if candidate.pk in self._undone or not self._may_link(pair, persons):
                 self.counts.held_for_review += 1
             else:
-                from matching.services import match_candidate_confirm
-
                 match_candidate_confirm(candidate=candidate, actor=None,
                                         reason=SYSTEM_LINK_REASON)
                 linked = True

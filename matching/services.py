@@ -1,44 +1,23 @@
-"""Writes of the matching app: what happens to records once they are stored."""
+"""Review decisions on people: confirm (merge), reject, not sure; split; undo.
+
+Writes only; the linkage that proposes pairs is ``matching.linkage``. Automatic links
+(``matching.adapter.PairDecider``) go through the same ``match_candidate_confirm``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import adapter
-from matching.linker import Linker
-from matching.models import LinkageModelVersion, MergeDecision, RelinkRun
+from matching.models import MergeDecision
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Case, MatchCandidate, MatchDecision, Person, Record
-
-
-def match_new_records(*, record_ids: Sequence[int]) -> None:
-    """Match newly stored records against the registry (called once per committed batch).
-
-    1. Take the latest trained model; on a registry without one, train one from the
-       stored records if there are enough (else log it and stop).
-    2. Match each record against every stored record through the per-process index.
-    3. Link, propose for review and raise alerts (``matching.adapter.PairDecider``).
-    """
-    record_ids = [int(pk) for pk in record_ids]
-    if not record_ids:
-        return None
-    version = _model_version_or_bootstrap()
-    if version is None:
-        return None
-    pairs = adapter.incremental_pairs(version, record_ids)
-    counts = adapter.PairDecider(version).apply(pairs)
-    adapter.logger.info("matching: %s new records, %s", len(record_ids), counts.as_dict())
-    return None
-
 
 # --- Review decisions: confirm (merge), reject, not sure; split; undo ---------------------
 #
@@ -353,139 +332,3 @@ def merge_decision_undo(*, decision: MergeDecision, actor: Any, reason: str,
 
 
 # --- Automatic linkage: training, full re-linkage ------------------------------------------
-
-
-def _model_version_or_bootstrap() -> LinkageModelVersion | None:
-    version = adapter.latest_model_version()
-    if version is not None:
-        return version
-    adapter.logger.info("matching: no trained model yet; trying to train one from the "
-                        "stored records")
-    outcome = adapter.linkage_model_fit(source=LinkageModelVersion.Source.BOOTSTRAP)
-    return outcome.version if outcome else None
-
-
-def linkage_model_train(*, source: str, actor: Any = None,
-                        min_records: int | None = None) -> LinkageModelVersion | None:
-    """Train a new model version on the stored records (EM, no labels) and audit it.
-
-    Return None when there are too few records (see ``MATCHING_MIN_TRAINING_RECORDS``).
-    """
-    outcome = adapter.linkage_model_fit(source=source, actor=actor, min_records=min_records)
-    if outcome is None:
-        return None
-    _audit_training(outcome.version, actor)
-    return outcome.version
-
-
-def _audit_training(version: LinkageModelVersion, actor: Any) -> None:
-    audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=version,
-                       purpose=_("Entrenamiento del modelo de vinculación"),
-                       details={"records": version.records_count,
-                                "upper_threshold": version.upper_threshold,
-                                "lower_threshold": version.lower_threshold})
-
-
-def linkage_link_all_in_process(*, source: str, actor: Any = None,
-                                min_records: int | None = None
-                                ) -> tuple[LinkageModelVersion | None, adapter.LinkageCounts]:
-    """Train a model on the stored records and apply every pair of that run, in-process.
-
-    For the demo and small registries: one batch linkage instead of partitioned tasks.
-    """
-    outcome = adapter.linkage_model_fit(source=source, actor=actor, min_records=min_records)
-    if outcome is None:
-        return None, adapter.LinkageCounts()
-    _audit_training(outcome.version, actor)
-    counts = adapter.PairDecider(outcome.version).apply(adapter.pairs_from_result(outcome.result))
-    return outcome.version, counts
-
-
-@dataclass(frozen=True)
-class RelinkPartition:
-    key: str
-    record_ids: list[int]
-
-
-def relink_run_prepare(*, actor: Any = None, train: bool = True
-                       ) -> tuple[RelinkRun, list[RelinkPartition]]:
-    """Create a re-linkage run and return it with its partitions (tasks not yet sent).
-
-    1. Train a new model version on the stored data (or, with ``train=False``, take
-       the latest one).
-    2. Partition the records by the first letter of the phonetic paternal surname:
-       every blocking pass that compares surnames keeps a true pair in one partition.
-    """
-    version = linkage_model_train(source=LinkageModelVersion.Source.RELINK, actor=actor) \
-        if train else adapter.latest_model_version()
-    if version is None:
-        raise ValidationError(_("No hay un modelo de vinculación ni registros suficientes "
-                                "para entrenarlo."))
-    groups: dict[str, list[int]] = {}
-    rows = Record.objects.order_by("pk").values_list("pk", "paternal_surname")
-    for pk, paternal_surname in rows.iterator(chunk_size=10000):
-        groups.setdefault(adapter.partition_key(paternal_surname), []).append(pk)
-    partitions = [RelinkPartition(key, ids) for key, ids in sorted(groups.items())]
-    with transaction.atomic():
-        run = RelinkRun.objects.create(
-            model_version=version, partition_key="phonetic_paternal_initial",
-            partitions_total=len(partitions), records_total=sum(len(p.record_ids)
-                                                                for p in partitions),
-            requested_by=actor)
-        audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=run,
-                           purpose=_("Revinculación completa"),
-                           details={"model_version": version.label,
-                                    "partitions": len(partitions)})
-    if not partitions:
-        _relink_run_finish_if_complete(run.pk)
-    return run, partitions
-
-
-def relink_run_start(*, actor: Any = None, train: bool = True,
-                     queue: str | None = None) -> RelinkRun:
-    """Start a full re-linkage: one background task per partition (inline without a broker)."""
-    from matching.tasks import relink_partition
-
-    run, partitions = relink_run_prepare(actor=actor, train=train)
-    for partition in partitions:
-        options = {"queue": queue} if queue else {}
-        relink_partition.apply_async(args=[run.pk, partition.key, partition.record_ids],
-                                     **options)
-    run.refresh_from_db()
-    return run
-
-
-def relink_partition_run(*, run_id: int, key: str, record_ids: Sequence[int]
-                         ) -> adapter.LinkageCounts:
-    """Link the records of one partition with the run's model and record the progress.
-
-    1. Score every pair within the partition with the run's model (no training).
-    2. Apply them (``PairDecider``: decisions respected, nothing duplicated).
-    3. Add the counts to the run; the last partition marks the run done.
-    """
-    run = RelinkRun.objects.select_related("model_version").get(pk=run_id)
-    try:
-        counts = adapter.LinkageCounts()
-        records = list(adapter.core_records(Record.objects.filter(pk__in=record_ids)))
-        if len(records) >= 2:
-            model = adapter.load_model(run.model_version)
-            result = Linker(model, retrain=False).dedupe(records)
-            counts = adapter.PairDecider(run.model_version).apply(
-                adapter.pairs_from_result(result))
-    except Exception as error:
-        RelinkRun.objects.filter(pk=run_id).update(
-            status=RelinkRun.Status.FAILED, finished_at=timezone.now(),
-            error_message=f"{key}: {error!r}"[:2000])
-        raise
-    RelinkRun.objects.filter(pk=run_id).update(
-        partitions_done=F("partitions_done") + 1, pairs=F("pairs") + counts.pairs,
-        links=F("links") + counts.links, candidates=F("candidates") + counts.candidates,
-        alerts=F("alerts") + counts.alerts)
-    _relink_run_finish_if_complete(run_id)
-    return counts
-
-
-def _relink_run_finish_if_complete(run_id: int) -> None:
-    RelinkRun.objects.filter(pk=run_id, status=RelinkRun.Status.RUNNING,
-                             partitions_done=F("partitions_total")).update(
-        status=RelinkRun.Status.DONE, finished_at=timezone.now())

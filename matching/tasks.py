@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+
+from matching.linkage import relink_partition_run, relink_run_prepare
+from matching.models import RelinkRun
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -13,6 +18,16 @@ def relink_partition(run_id: int, key: str, record_ids: list[int]) -> dict[str, 
     safe because applying pairs is idempotent (existing candidates and links are found
     and left as they are).
     """
-    from matching.services import relink_partition_run
-
     return relink_partition_run(run_id=run_id, key=key, record_ids=record_ids).as_dict()
+
+
+def relink_run_start(*, actor: Any = None, train: bool = True,
+                     queue: str | None = None) -> RelinkRun:
+    """Start a full re-linkage: one background task per partition (inline without a broker)."""
+    run, partitions = relink_run_prepare(actor=actor, train=train)
+    for partition in partitions:
+        options = {"queue": queue} if queue else {}
+        relink_partition.apply_async(args=[run.pk, partition.key, partition.record_ids],
+                                     **options)
+    run.refresh_from_db()
+    return run

@@ -1,7 +1,7 @@
 """``manage.py import_records`` with the hand-off to matching replaced by a no-op.
 
 The import's target (issue 3) is parse, validate, normalise and store with provenance
-and history; linking the new records (``matching.services.match_new_records``, run
+and history; linking the new records (``matching.linkage.match_new_records``, run
 after the commit) is the matching engine's work, benchmarked in ``bench/matching*``.
 Usage: the arguments of ``import_records``.
 """

@@ -144,7 +144,7 @@ def main() -> None:
 
     from demo.synthetic import corrupt, generate_people
     from matching import adapter
-    from matching.services import match_new_records
+    from matching.linkage import match_new_records
     from registry.models import Agency, MatchCandidate, Municipality, Record
 
     people = _fill(args.stored)

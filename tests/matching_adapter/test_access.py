@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.services import match_new_records
+from matching.linkage import match_new_records
 from registry import access
 from registry.models import RecordKind
 from tests import factories

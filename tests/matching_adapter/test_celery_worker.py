@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from matching.linkage import relink_run_prepare
 from matching.models import RelinkRun
-from matching.services import relink_run_prepare
 from registry.models import Alert, RecordKind
 from tests import factories
 from tests.celery_worker import celery_worker

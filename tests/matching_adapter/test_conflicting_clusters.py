@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from matching.services import match_new_records
+from matching.linkage import match_new_records
 from mxnames.curp import build_curp, validate_curp
 from registry.models import MatchCandidate, MatchDecision, RecordKind
 from tests.matching_adapter.conftest import person_fields, record, twin_of

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
+from matching.linkage import match_new_records
 from matching.models import MergeDecision
 from matching.services import (
     match_candidate_confirm,
     match_candidate_reject,
-    match_new_records,
     merge_decision_undo,
     person_split,
 )

@@ -6,9 +6,9 @@ import logging
 
 from matching import adapter
 from matching.incremental import IncrementalIndex
+from matching.linkage import match_new_records
 from matching.model import LinkageModel
 from matching.models import LinkageModelVersion, MergeDecision
-from matching.services import match_new_records
 from registry.models import Alert, CaseStatus, MatchCandidate, MatchDecision, RecordKind
 from tests import factories
 from tests.imports.files import DETENTION_HEADER, csv_bytes, detention_row

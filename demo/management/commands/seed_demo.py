@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.seed import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from matching.linkage import linkage_link_all_in_process
 from matching.models import LinkageModelVersion
-from matching.services import linkage_link_all_in_process
 from registry.models import Record
 
 

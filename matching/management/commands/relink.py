@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from matching.models import RelinkRun
-from matching.services import relink_run_start
+from matching.tasks import relink_run_start
 
 
 class Command(BaseCommand):
