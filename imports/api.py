@@ -17,8 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from imports.forms import IMPORTABLE_KINDS
+from imports.intake import import_batch_create_from_records, json_source
 from imports.readers import ImportFileError
-from imports.services import import_batch_create_from_records, import_batch_run, json_source
+from imports.services import import_batch_run
 from registry.access import agencies_operated_by
 
 

@@ -85,6 +85,9 @@ _BUILT_IN: dict[str, str] = {search_key(header): name for name, headers in SYNON
                              for header in headers}
 # How many rows from the top may be titles before the header row.
 HEADER_SEARCH_ROWS = 30
+# The column a corrected rejected row carries back: its row number in the first file, so
+# the resubmission marks that rejected row resolved (and the error report writes it).
+REJECTED_ROW_COLUMN = "FILA_ORIGINAL"
 
 
 def header_key(header: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from imports.mapping import REJECTED_ROW_COLUMN
 from imports.models import ImportBatch, RejectedRow, RowIssue
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -33,8 +34,6 @@ def issue_report_rows(issues: Iterable[RowIssue]) -> Iterator[list[str]]:
 
 def rejected_rows_table(rows: Iterable[RejectedRow]) -> Iterator[list[str]]:
     """The rejected rows as given, plus their original row number and errors, to correct."""
-    from imports.services import REJECTED_ROW_COLUMN
-
     rows = list(rows)
     headers: list[str] = []
     for row in rows:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from imports.models import ColumnMapping, ImportBatch, RejectedRow, RowIssue
+from imports.progress import progress_cache_key
 from registry.access import agencies_operated_by
 
 
@@ -42,8 +43,6 @@ def batch_rejected_rows(batch: ImportBatch) -> QuerySet[RejectedRow]:
 
 def batch_progress(batch: ImportBatch) -> dict[str, Any]:
     """Return rows processed so far (cache first: it is updated on every chunk)."""
-    from imports.services import progress_cache_key
-
     rows = cache.get(progress_cache_key(batch))
     if rows is None or batch.is_finished:
         rows = batch.progress_rows

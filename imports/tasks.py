@@ -6,6 +6,7 @@ from celery import shared_task
 
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
+from imports.services import import_batch_run
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -15,8 +16,6 @@ def run_import_batch(batch_id: int, dry_run: bool) -> str:
     ``acks_late``: if the worker is killed, the broker hands the task to another
     worker, which runs it again from the start (the first run left nothing behind).
     """
-    from imports.services import import_batch_run
-
     batch = ImportBatch.objects.get(pk=batch_id)
     try:
         batch = import_batch_run(batch=batch, dry_run=dry_run)

@@ -12,14 +12,12 @@ from django.views.decorators.http import require_POST
 
 from imports import reports, selectors
 from imports.forms import BatchUploadForm, ColumnMappingForm, RollbackForm
+from imports.intake import import_batch_create
 from imports.models import ImportStatus
+from imports.progress import import_batch_reap_if_dead
 from imports.readers import ImportFileError
-from imports.services import (
-    column_mapping_save,
-    import_batch_create,
-    import_batch_reap_if_dead,
-    import_batch_rollback,
-)
+from imports.rollback import import_batch_rollback
+from imports.services import column_mapping_save
 from imports.tasks import run_import_batch
 from registry.access import agencies_operated_by
 from registry.audit import audit_event_record, client_ip

@@ -21,9 +21,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-import imports.services  # noqa: E402
+import imports.batch  # noqa: E402
 
 handed: list[int] = []
-imports.services.match_new_records = lambda *, record_ids: handed.append(len(record_ids))
+imports.batch.match_new_records = lambda *, record_ids: handed.append(len(record_ids))
 call_command("import_records", *sys.argv[1:])
 print(f"(matching skipped: {sum(handed)} records would have been handed over)")

@@ -34,7 +34,7 @@ import psycopg2.extensions  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-import imports.services  # noqa: E402
+import imports.batch  # noqa: E402
 import imports.writers  # noqa: E402
 
 statement_seconds: collections.Counter[str] = collections.Counter()
@@ -86,7 +86,7 @@ def main() -> None:
     stage._wait = _timed_wait(stage._wait)
     if os.environ.get("FOREIGN_KEY_TRIGGERS") == "1":
         imports.writers.USE_SET_BASED_FOREIGN_KEYS = False
-    imports.services.match_new_records = lambda *, record_ids: None
+    imports.batch.match_new_records = lambda *, record_ids: None
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

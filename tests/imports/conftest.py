@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from imports.services import import_batch_commit, import_batch_create, import_batch_preview
+from imports.intake import import_batch_create
+from imports.services import import_batch_commit, import_batch_preview
 from registry.models import RecordKind
 
 

@@ -14,9 +14,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections
 
-from imports import services
+from imports import batch as importer
+from imports import progress
+from imports.intake import import_batch_create
 from imports.models import ImportBatch, RejectedRow, RowIssue
-from imports.services import import_batch_commit, import_batch_create, import_batch_reap_if_dead
+from imports.progress import import_batch_reap_if_dead
+from imports.readers import ImportFileError
+from imports.services import import_batch_commit
 from registry.models import Record
 from tests.imports.files import csv_bytes, detention_row, detention_rows
 
@@ -24,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fail_on_second_chunk(monkeypatch, error):
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
-    original = services.BatchImporter._store_accepted
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    original = importer.BatchImporter._store_accepted
     calls = []
 
     def flaky(self, accepted):
@@ -34,7 +38,7 @@ def _fail_on_second_chunk(monkeypatch, error):
             raise error
         return original(self, accepted)
 
-    monkeypatch.setattr(services.BatchImporter, "_store_accepted", flaky)
+    monkeypatch.setattr(importer.BatchImporter, "_store_accepted", flaky)
 
 
 @pytest.mark.parametrize("error", [RuntimeError("fallo"), IntegrityError("llave duplicada")])
@@ -54,10 +58,10 @@ def test_an_error_mid_way_leaves_no_partial_batch(import_file, agency_a, monkeyp
 
 
 def test_a_file_refused_late_leaves_nothing(import_file, agency_a, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     rows = [*detention_rows(6), detention_row(7, **{"NOMBRE(S)": "x" * 20_000})]
 
-    with pytest.raises(services.ImportFileError):
+    with pytest.raises(ImportFileError):
         import_file(agency_a, csv_bytes(rows))
 
     assert not Record.objects.exists()
@@ -114,7 +118,7 @@ def test_a_running_import_is_not_reaped(postgres_only, agency_a, owner):
     holder = connections.create_connection("default")
     with holder.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s, %s)",
-                       [services._RUNNING_LOCK_NAMESPACE, batch.pk])
+                       [progress.RUNNING_LOCK_NAMESPACE, batch.pk])
     try:
         assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
     finally:
@@ -178,11 +182,11 @@ def test_a_silent_running_batch_is_reaped_and_a_live_one_is_not(agency_a, import
 
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL tells the living by its advisory lock (tested above)")
-    old = timezone.now() - services.STALE_AFTER * 2
+    old = timezone.now() - progress.STALE_AFTER * 2
     batch = ImportBatch.objects.create(agency=agency_a, record_kind="detention",
                                        status=ImportBatch.Status.RUNNING, heartbeat_at=old)
-    cache.set(services.progress_cache_key(batch) + ":alive", True)
+    cache.set(progress.progress_cache_key(batch) + ":alive", True)
     assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.RUNNING
 
-    cache.delete(services.progress_cache_key(batch) + ":alive")
+    cache.delete(progress.progress_cache_key(batch) + ":alive")
     assert import_batch_reap_if_dead(batch=batch).status == ImportBatch.Status.FAILED

@@ -11,9 +11,9 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from imports.intake import import_batch_create
 from imports.models import ImportBatch
 from imports.readers import ImportFileError
-from imports.services import import_batch_create
 from registry.models import Record
 from tests.imports.files import (
     DETENTION_HEADER,

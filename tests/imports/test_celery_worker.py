@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from imports.intake import import_batch_create
 from imports.models import ImportBatch
-from imports.services import import_batch_create
 from registry.models import Record
 from tests.celery_worker import celery_worker
 from tests.imports.files import csv_bytes, detention_rows

@@ -124,7 +124,7 @@ def test_unmapped_columns_are_kept_in_the_raw_values(import_file, agency_a):
 def test_new_and_changed_records_are_handed_to_matching_after_commit(
         import_file, agency_a, monkeypatch, django_capture_on_commit_callbacks):
     handed = []
-    monkeypatch.setattr("imports.services.match_new_records",
+    monkeypatch.setattr("imports.batch.match_new_records",
                         lambda *, record_ids: handed.append(sorted(record_ids)))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,9 +146,10 @@ def test_counts_always_add_up(import_file, agency_a, dry_run):
 
 
 def test_duplicates_are_found_across_chunks(import_file, agency_a, monkeypatch):
-    from imports import seen, services
+    from imports import batch as importer
+    from imports import seen
 
-    monkeypatch.setattr(services, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
     monkeypatch.setattr(seen, "MAX_RUNS", 2)
     rows = [*detention_rows(12), detention_row(2), detention_row(11), detention_row(5),
             detention_row(5)]

@@ -15,7 +15,8 @@ import psycopg2
 import pytest
 from django.db import IntegrityError, connection
 
-from imports import services, validation, writers
+from imports import batch as importer
+from imports import validation, writers
 from imports.models import ImportBatch
 from registry.models import Record, RecordKind
 from tests.imports.files import csv_bytes, detention_row, detention_rows
@@ -30,7 +31,7 @@ COMPARED = [f.attname for f in Record._meta.concrete_fields
 @pytest.fixture
 def checks(monkeypatch):
     """Count the set-based checks (one a written chunk) and write in chunks of two rows."""
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     made = []
     original = writers.ForeignKeyCheck.before_writes
 

@@ -2,8 +2,9 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from imports.intake import import_batch_create
 from imports.models import ImportBatch
-from imports.services import import_batch_commit, import_batch_create
+from imports.services import import_batch_commit
 from registry.models import Record
 from tests.imports.files import csv_bytes, detention_rows
 
@@ -14,7 +15,7 @@ def test_a_matching_failure_leaves_the_committed_batch(agency_a, owner, media_ro
     def broken_matcher(*, record_ids):
         raise RuntimeError("matching engine down")
 
-    monkeypatch.setattr("imports.services.match_new_records", broken_matcher)
+    monkeypatch.setattr("imports.batch.match_new_records", broken_matcher)
     batch = import_batch_create(agency=agency_a, record_kind="detention", actor=owner,
                                 upload=SimpleUploadedFile("d.csv", csv_bytes(detention_rows(5))),
                                 file_name="d.csv")

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from imports.models import ImportBatch
-from imports.services import import_batch_rollback
+from imports.rollback import import_batch_rollback
 from registry.models import AuditEvent, Record
 from registry.services import record_correct
 from tests.factories import CaseFactory

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from imports import services
+from imports import batch as importer
 from imports.models import ImportBatch
 from registry.models import Record
 from tests.imports.files import DETENTION_HEADER, csv_bytes, detention_row, detention_rows
@@ -71,9 +71,9 @@ def _versions(agency) -> dict[str, list[tuple]]:
 def test_the_set_based_path_stores_what_the_portable_path_stores(
         import_file, agency_a, agency_b, monkeypatch, dry_run):
     for name, content in _files():
-        monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", True)
+        monkeypatch.setattr(importer, "SET_BASED_ON_POSTGRES", True)
         staged = import_file(agency_a, content, name, dry_run=dry_run)
-        monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", False)
+        monkeypatch.setattr(importer, "SET_BASED_ON_POSTGRES", False)
         portable = import_file(agency_b, content, name, dry_run=dry_run)
 
         assert [getattr(staged, c) for c in COUNTS] == [getattr(portable, c) for c in COUNTS]
@@ -123,7 +123,7 @@ def test_a_database_error_in_the_staging_worker_fails_the_batch_and_stores_nothi
 
     from imports import writers
 
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     original = writers.PostgresStage._load_chunk
     calls = []
 
@@ -154,9 +154,9 @@ def test_cells_with_backslashes_tabs_and_line_breaks_are_stored_as_given(
     content = csv_bytes(rows)
 
     staged = import_file(agency_a, content)
-    monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", False)
+    monkeypatch.setattr(importer, "SET_BASED_ON_POSTGRES", False)
     import_file(agency_b, content)
-    monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", True)
+    monkeypatch.setattr(importer, "SET_BASED_ON_POSTGRES", True)
     again = import_file(agency_a, content)
 
     assert staged.rows_created == 4 and again.rows_unchanged == 4
@@ -173,10 +173,10 @@ def test_cells_with_backslashes_tabs_and_line_breaks_are_stored_as_given(
 @pytest.mark.parametrize("set_based", [True, False])
 def test_the_records_created_or_changed_are_handed_to_matching(
         import_file, agency_a, monkeypatch, django_capture_on_commit_callbacks, set_based):
-    monkeypatch.setattr(services, "SET_BASED_ON_POSTGRES", set_based)
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "SET_BASED_ON_POSTGRES", set_based)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     handed: list[list[int]] = []
-    monkeypatch.setattr(services, "match_new_records",
+    monkeypatch.setattr(importer, "match_new_records",
                         lambda *, record_ids: handed.append(sorted(record_ids)))
     changed = detention_rows(6)
     changed[3] = detention_row(3, **{"LUGAR DE RECLUSIÓN": "CEFERESO 2"})

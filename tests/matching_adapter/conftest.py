@@ -117,7 +117,8 @@ def record(kind: str, agency, **fields):
 @pytest.fixture
 def import_detentions(owner, django_capture_on_commit_callbacks):
     """Import a detention CSV through the imports app; matching runs on commit."""
-    from imports.services import import_batch_commit, import_batch_create
+    from imports.intake import import_batch_create
+    from imports.services import import_batch_commit
 
     def run(agency, content: bytes, actor=None):
         batch = import_batch_create(

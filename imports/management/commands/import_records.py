@@ -8,9 +8,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from imports.intake import import_batch_create
 from imports.models import ColumnMapping, ImportBatch
+from imports.progress import ProgressReporter
 from imports.readers import ImportFileError
-from imports.services import ProgressReporter, import_batch_create, import_batch_run
+from imports.services import import_batch_run
 from registry.models import Agency, RecordKind
 
 

@@ -1,0 +1,138 @@
+"""Intake: store an uploaded file or an API payload as a pending batch; find its header.
+
+Nothing here reads beyond the header: a file that cannot be read is refused before
+a batch exists (``ImportFileError``, nothing stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from imports.mapping import HEADER_SEARCH_ROWS, ColumnPlan, build_plan, is_header_row
+from imports.models import ColumnMapping, ImportBatch
+from imports.readers import ImportFileError, TabularSource, open_source
+from registry.audit import audit_event_record
+from registry.models import Agency, AuditEvent
+
+
+def import_file_store(*, upload: Any, file_name: str) -> tuple[str, str, int]:
+    """Copy an uploaded file under MEDIA_ROOT/imports; return (relative path, sha256, size).
+
+    The size limit is enforced while copying, so an oversized upload is never kept.
+    """
+    max_bytes = int(getattr(settings, "IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024))
+    suffix = Path(file_name).suffix.lower()[:10]
+    relative = f"imports/{uuid.uuid4().hex}{suffix}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with target.open("wb") as out:
+        for chunk in upload.chunks() if hasattr(upload, "chunks") else _file_chunks(upload):
+            size += len(chunk)
+            if size > max_bytes:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise ImportFileError(
+                    _("El archivo supera el tamaño máximo permitido (%(max)s bytes).")
+                    % {"max": max_bytes})
+            digest.update(chunk)
+            out.write(chunk)
+    return relative, digest.hexdigest(), size
+
+
+def _file_chunks(handle: Any) -> Iterator[bytes]:
+    while chunk := handle.read(1 << 20):
+        yield chunk
+
+
+def batch_file_path(batch: ImportBatch) -> Path:
+    return Path(settings.MEDIA_ROOT) / batch.stored_file
+
+
+def import_batch_create(*, agency: Agency, record_kind: str, upload: Any, file_name: str,
+                        actor: Any, source: str = ImportBatch.Source.UPLOAD, sheet: str = "",
+                        mapping: ColumnMapping | None = None,
+                        resubmission_of: ImportBatch | None = None) -> ImportBatch:
+    """Store the file, check that it can be read (header found) and create a pending batch.
+
+    Raises ImportFileError (nothing created) when the file is refused.
+    """
+    relative, sha256, size = import_file_store(upload=upload, file_name=file_name)
+    path = Path(settings.MEDIA_ROOT) / relative
+    try:
+        source_of = file_source(path, file_name, sheet)
+        read_header(source_of(), mapping.columns if mapping else None)
+    except ImportFileError:
+        path.unlink(missing_ok=True)
+        raise
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            agency=agency, record_kind=record_kind, source=source, file_name=file_name[:255],
+            file_sha256=sha256, file_size=size, stored_file=relative, sheet_name=sheet,
+            mapping=mapping, created_by=actor if getattr(actor, "pk", None) else None,
+            resubmission_of=resubmission_of,
+        )
+        audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=batch,
+                           details={"file_name": batch.file_name, "sha256": sha256,
+                                    "size": size})
+    return batch
+
+
+def file_source(path: Path, file_name: str, sheet: str) -> Callable[[], TabularSource]:
+    return lambda: open_source(path, file_name=file_name, sheet=sheet)
+
+
+@dataclass
+class HeaderFound:
+    plan: ColumnPlan
+    rows: Iterator[tuple[int, list[Any]]]
+    header_row: int
+
+
+def read_header(source: TabularSource, saved: dict[str, str] | None) -> HeaderFound:
+    """Skip title rows until a row of recognised headers; refuse the file if none."""
+    rows = source.rows()
+    for number, cells in rows:
+        if is_header_row(cells, saved):
+            return HeaderFound(plan=build_plan(cells, saved), rows=rows, header_row=number)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    source.close()
+    raise ImportFileError(_(
+        "No se encontró la fila de encabezados en las primeras %(n)s filas: se esperan "
+        "columnas como NOMBRE(S), APELLIDO PATERNO, FECHA DE NACIMIENTO, CURP, ENTIDAD.")
+        % {"n": HEADER_SEARCH_ROWS})
+
+
+def json_source(records: list[dict[str, Any]]) -> TabularSource:
+    """Rows of an API payload: row 0 is the union of keys, record ``n`` is row ``n``."""
+    headers: list[str] = []
+    for record in records:
+        headers.extend(key for key in record if key not in headers)
+    rows = [(0, list(headers))]
+    rows.extend((n, [record.get(h) for h in headers]) for n, record in enumerate(records, 1))
+    return TabularSource(kind="json", encoding="utf-8", _rows=iter(rows))
+
+
+def import_batch_create_from_records(*, agency: Agency, record_kind: str,
+                                     records: list[dict[str, Any]], actor: Any) -> ImportBatch:
+    """Create a pending API batch; its checksum is over the canonical JSON of the records."""
+    canonical = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            agency=agency, record_kind=record_kind, source=ImportBatch.Source.API,
+            file_name="api.json", file_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+            file_size=len(canonical.encode()), created_by=actor)
+        audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=batch,
+                           details={"source": "api", "records": len(records)})
+    return batch
