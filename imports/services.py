@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from imports import reports, selectors
 from imports.batch import BatchAlreadyCommitted, BatchImporter
 from imports.intake import batch_file_path, file_source
 from imports.mapping import FIELDS
@@ -88,3 +89,24 @@ def column_mapping_save(*, agency: Agency, name: str, columns: dict[str, str],
     audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=mapping,
                        details={"columns": columns})
     return mapping
+
+
+def batch_report_export(*, batch: ImportBatch, what: str, extension: str, actor: Any,
+                        ip_address: str | None = None) -> tuple[bytes | str, str]:
+    """Return (body, content type) of a batch's row-error report or rejected rows; audit it.
+
+    ``what`` is ``"errores"`` (one line per problem) or the rejected rows to correct;
+    ``extension`` is ``"csv"`` or ``"xlsx"``.
+    """
+    if what == "errores":
+        table = reports.issue_report_rows(selectors.batch_issues(batch).iterator())
+    else:
+        table = reports.rejected_rows_table(selectors.batch_rejected_rows(batch).iterator())
+    if extension == "csv":
+        body, content_type = reports.as_csv(table), "text/csv; charset=utf-8"
+    else:
+        body = reports.as_xlsx(table, title=what)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_event_record(actor=actor, action=AuditEvent.Action.EXPORT, target=batch,
+                       ip_address=ip_address, details={"report": what, "format": extension})
+    return body, content_type

@@ -17,11 +17,10 @@ from imports.models import ImportStatus
 from imports.progress import import_batch_reap_if_dead
 from imports.readers import ImportFileError
 from imports.rollback import import_batch_rollback
-from imports.services import column_mapping_save
+from imports.services import batch_report_export, column_mapping_save
 from imports.tasks import run_import_batch
 from registry.access import agencies_operated_by
-from registry.audit import audit_event_record, client_ip
-from registry.models import AuditEvent
+from registry.audit import client_ip
 
 HISTORY_PAGE = 100
 ISSUES_SHOWN = 200
@@ -115,18 +114,8 @@ def batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_report(request: HttpRequest, pk: int, what: str, extension: str) -> HttpResponse:
     """Download the row-error report or the rejected rows (to correct), as CSV or XLSX."""
     batch = selectors.get_batch_for_user(request.user, pk)
-    if what == "errores":
-        table = reports.issue_report_rows(selectors.batch_issues(batch).iterator())
-    else:
-        table = reports.rejected_rows_table(selectors.batch_rejected_rows(batch).iterator())
-    if extension == "csv":
-        body, content_type = reports.as_csv(table), "text/csv; charset=utf-8"
-    else:
-        body = reports.as_xlsx(table, title=what)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    audit_event_record(actor=request.user, action=AuditEvent.Action.EXPORT, target=batch,
-                       ip_address=client_ip(request), details={"report": what,
-                                                               "format": extension})
+    body, content_type = batch_report_export(batch=batch, what=what, extension=extension,
+                                            actor=request.user, ip_address=client_ip(request))
     response = HttpResponse(body, content_type=content_type)
     name = reports.report_file_name(batch, what, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -19,7 +19,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from registry.models import Agency, Alert, Case, MatchCandidate, Person, Record
+from registry.models import Agency, Alert, Case, CaseStatusRequest, MatchCandidate, Person, Record
 from registry.redaction import CROSSCHECK_KINDS, Audience
 from registry.roles import ADMINISTRATOR
 
@@ -137,8 +137,11 @@ def _own_records_q(user: Any) -> Q:
     return Q(agency_id__in=agencies) | Q(person_id__in=people) | Q(pk__in=reports)
 
 
-def _get_or_404(queryset: QuerySet, pk: Any) -> Model:
-    # The same 404 for "does not exist", "not yours" and "not even a number".
+def get_or_404(queryset: QuerySet, pk: Any) -> Model:
+    """Return ``queryset.get(pk=pk)``, else raise Http404.
+
+    The same 404 for "does not exist", "not yours" and "not even a number".
+    """
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
@@ -147,12 +150,18 @@ def _get_or_404(queryset: QuerySet, pk: Any) -> Model:
 
 def get_record_for_user(user: Any, pk: Any) -> Record:
     """Return the record if the user may read it, else raise Http404."""
-    return _get_or_404(records_visible_to(user), pk)
+    return get_or_404(records_visible_to(user), pk)
 
 
 def get_case_for_user(user: Any, pk: Any) -> Case:
     """Return the case if the user may open it, else raise Http404."""
-    return _get_or_404(cases_visible_to(user), pk)
+    return get_or_404(cases_visible_to(user), pk)
+
+
+def get_status_request_for_user(user: Any, pk: Any) -> CaseStatusRequest:
+    """Return a "found" request of a case the user may open, else raise Http404."""
+    return get_or_404(CaseStatusRequest.objects.filter(case__in=cases_visible_to(user)
+                                                       .values("pk")), pk)
 
 
 def user_can_view(user: Any, obj: Model) -> bool:
@@ -215,7 +224,7 @@ def full_records_visible_to(user: Any) -> QuerySet[Record]:
 
 def get_full_record_for_user(user: Any, pk: Any) -> Record:
     """Return a record the user may open in full (own scope or cross-check), else 404."""
-    return _get_or_404(full_records_visible_to(user), pk)
+    return get_or_404(full_records_visible_to(user), pk)
 
 
 def match_candidates_reviewable_by(user: Any) -> QuerySet[MatchCandidate]:
@@ -242,7 +251,7 @@ def match_candidates_reviewable_by(user: Any) -> QuerySet[MatchCandidate]:
 
 def get_match_candidate_for_user(user: Any, pk: Any) -> MatchCandidate:
     """Return the candidate if the user may decide it, else raise Http404."""
-    return _get_or_404(match_candidates_reviewable_by(user), pk)
+    return get_or_404(match_candidates_reviewable_by(user), pk)
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:
@@ -257,7 +266,7 @@ def persons_visible_to(user: Any) -> QuerySet[Person]:
 
 def get_person_for_user(user: Any, pk: Any) -> Person:
     """Return the person if the user may open it, else raise Http404."""
-    return _get_or_404(persons_visible_to(user), pk)
+    return get_or_404(persons_visible_to(user), pk)
 
 
 def alerts_visible_to(user: Any) -> QuerySet[Alert]:
@@ -269,7 +278,7 @@ def alerts_visible_to(user: Any) -> QuerySet[Alert]:
 
 def get_alert_for_user(user: Any, pk: Any) -> Alert:
     """Return the alert if it belongs to a case the user may open, else raise Http404."""
-    return _get_or_404(alerts_visible_to(user), pk)
+    return get_or_404(alerts_visible_to(user), pk)
 
 
 def staff_audience(user: Any, record: Record | None = None) -> Audience:

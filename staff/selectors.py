@@ -17,6 +17,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext
 
 from matching.models import MergeDecision
+from matching.selectors import person_decisions
 from mxnames.text import search_key
 from registry import access
 from registry.models import (
@@ -213,18 +214,6 @@ def person_records(person: Person, user: Any) -> QuerySet[Record]:
     visible = access.full_records_visible_to(user).values("pk")
     return (person.records.filter(pk__in=visible)
             .select_related(*RECORD_RELATED, "import_batch").order_by("event_date", "pk"))
-
-
-def person_decisions(person: Person) -> QuerySet[MergeDecision]:
-    """Return the merges and splits that touched this person, newest first."""
-    return (MergeDecision.objects.filter(Q(person=person) | Q(other_person=person))
-            .select_related("decided_by", "undone_by", "match_candidate"))
-
-
-def merge_decisions_visible_to(user: Any) -> QuerySet[MergeDecision]:
-    """Return the decisions whose people the user may open (to undo them from the history)."""
-    people = access.persons_visible_to(user).values("pk")
-    return MergeDecision.objects.filter(Q(person__in=people) | Q(other_person__in=people))
 
 
 # --- Case workspace and cross-check -----------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import services as matching_services
+from matching.selectors import get_merge_decision_for_user, person_decisions
 from registry import access, services
 from registry.audit import client_ip
 from registry.models import CaseStatusRequest, Record
@@ -136,7 +137,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "records": [(record, selectors.record_rows(record, audience, summary=True))
                     for record in records],
-        "decisions": list(selectors.person_decisions(person)),
+        "decisions": list(person_decisions(person)),
         "split_form": split_form,
         "can_review": access.can_review_matches(request.user),
     })
@@ -147,10 +148,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def merge_decision_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a merge or split from a person's history."""
     _require_reviewer(request)
-    try:
-        decision = selectors.merge_decisions_visible_to(request.user).get(pk=pk)
-    except (ValueError, TypeError, selectors.MergeDecision.DoesNotExist) as exc:
-        raise Http404 from exc
+    decision = get_merge_decision_for_user(request.user, pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indique el motivo para deshacer la decisión."))
@@ -289,11 +287,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 def case_status_request_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or decline another prosecutor's "found" request."""
     _require_reviewer(request)
-    try:
-        status_request = CaseStatusRequest.objects.get(
-            pk=pk, case__in=access.cases_visible_to(request.user).values("pk"))
-    except (ValueError, TypeError, CaseStatusRequest.DoesNotExist) as exc:
-        raise Http404 from exc
+    status_request = access.get_status_request_for_user(request.user, pk)
     form = forms.RequestReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Elija aprobar o rechazar."))

@@ -1,0 +1,28 @@
+"""Reads of the matching app: merge decisions, as the user's access allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from matching.models import MergeDecision
+from registry import access
+from registry.models import Person
+
+
+def person_decisions(person: Person) -> QuerySet[MergeDecision]:
+    """Return the merges and splits that touched this person, newest first."""
+    return (MergeDecision.objects.filter(Q(person=person) | Q(other_person=person))
+            .select_related("decided_by", "undone_by", "match_candidate"))
+
+
+def merge_decisions_visible_to(user: Any) -> QuerySet[MergeDecision]:
+    """Return the decisions whose people the user may open (to undo them from the history)."""
+    people = access.persons_visible_to(user).values("pk")
+    return MergeDecision.objects.filter(Q(person__in=people) | Q(other_person__in=people))
+
+
+def get_merge_decision_for_user(user: Any, pk: Any) -> MergeDecision:
+    """Return the decision if the user may open one of its people, else raise Http404."""
+    return access.get_or_404(merge_decisions_visible_to(user), pk)
