@@ -17,17 +17,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from public_site.detention import DetentionQuery
+from public_site.entries import public_entry_get, public_reports
 from public_site.filters import DetentionLookupForm, PublicEntryFilterSet
 from public_site.lookups import LookupResult, detention_lookup_perform
 from public_site.opendata import OPEN_DATA_FIELDS
 from public_site.ratelimit import RateLimitUnavailable
-from public_site.selectors import (
-    DetentionQuery,
-    public_entry_get,
-    public_reports,
-    public_search,
-    public_statistics,
-)
+from public_site.selectors import public_search
+from public_site.statistics import public_statistics
 from registry.audit import client_ip
 
 API_PAGE_SIZE = 25

@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mxnames.text import search_key
-from public_site.selectors import AGE_BANDS, DEFAULT_ORDERING, PublicFilters, apply_public_filters
+from public_site.entries import AGE_BANDS, DEFAULT_ORDERING, PublicFilters, apply_public_filters
 from registry.models import CaseStatus, Municipality, Record, Sex, State
 
 # filter → (model field it reads, how finely the public may filter on it)

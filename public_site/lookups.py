@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mxnames.text import search_key
+from public_site.detention import DetentionQuery, detention_lookup
 from public_site.ratelimit import Limit, rate_limit_count, rate_limit_reset
-from public_site.selectors import DetentionQuery, detention_lookup
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Case
 

@@ -17,7 +17,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from public_site.selectors import PublicEntry, public_entries_iter
+from public_site.entries import PublicEntry
+from public_site.selectors import public_entries_iter
 
 PFIF_NAMESPACE = "http://zesty.ca/pfif/1.4"
 PFIF_SEX = {"H": "male", "M": "female", "X": "other"}

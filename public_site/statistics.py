@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from registry.models import CaseStatus, Sex
+from public_site.entries import AGE_BANDS, public_reports
+from public_site.expressions import public_age
+from registry.models import CaseStatus, Record, Sex
+from registry.redaction import age_band
 
 CHART_WIDTH = 100  # percent of the SVG viewBox used by the longest bar
+STATISTICS_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -113,3 +120,50 @@ def state_tile_map(figures: dict[str, Any]) -> list[Tile]:
                           x=column * TILE, y=row * TILE, opacity=round(0.08 + 0.18 * shade, 2),
                           dark=shade >= 3))
     return tiles
+
+
+# --- Counts ---------------------------------------------------------------------------------
+
+def _age_band_counts(records: QuerySet[Record]) -> dict[str, int]:
+    counts = dict.fromkeys(AGE_BANDS, 0)
+    counts[""] = 0
+    ages = records.annotate(_public_age=public_age()).values("_public_age").annotate(
+        n=Count("id"))
+    for row in ages:
+        counts[age_band(row["_public_age"])] += row["n"]
+    return counts
+
+
+def public_statistics() -> dict[str, Any]:
+    """Return counts of public entries by state, month, sex, age band and status (cached).
+
+    Counts only: no entry is identifiable from them. Months are whole months, as the
+    policy shows them for everyone.
+    """
+    cached = cache.get("public_site:statistics:v1")
+    if cached is not None:
+        return cached
+    records = public_reports()
+    by_state = list(records.values("event_state_id", "event_state__name")
+                    .annotate(n=Count("id")).order_by("event_state_id"))
+    by_month = [
+        {"month": row["month"].strftime("%Y-%m") if row["month"] else "", "n": row["n"]}
+        for row in records.annotate(month=TruncMonth("event_date")).values("month")
+        .annotate(n=Count("id")).order_by("month")
+    ]
+    by_sex = {row["sex"]: row["n"] for row in records.values("sex").annotate(n=Count("id"))}
+    by_status = {row["case__status"]: row["n"]
+                 for row in records.values("case__status").annotate(n=Count("id"))}
+    statistics = {
+        "total": sum(row["n"] for row in by_state),
+        "by_state": [{"code": row["event_state_id"] or "", "name": row["event_state__name"]
+                      or "", "n": row["n"]} for row in by_state],
+        "by_month": by_month,
+        "by_sex": [{"code": value, "n": by_sex.get(value, 0)} for value in Sex.values],
+        "by_age_band": [{"band": band, "n": n}
+                        for band, n in _age_band_counts(records).items()],
+        "by_status": [{"code": value, "n": by_status.get(value, 0)}
+                      for value in CaseStatus.values],
+    }
+    cache.set("public_site:statistics:v1", statistics, STATISTICS_CACHE_SECONDS)
+    return statistics

@@ -17,28 +17,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from public_site.detention import DetentionQuery
+from public_site.entries import public_entry_get, public_reports
+from public_site.family import family_case_get, family_case_view
 from public_site.filters import (
     DetentionLookupForm,
     FamilyLookupForm,
     FamilySubscriptionForm,
     PublicEntryFilterSet,
 )
-from public_site.lookups import (
-    LookupResult,
-    detention_lookup_perform,
-    family_case_lookup,
-)
+from public_site.lookups import LookupResult, detention_lookup_perform, family_case_lookup
 from public_site.ratelimit import RateLimitUnavailable
-from public_site.selectors import (
-    DetentionQuery,
-    family_case_get,
-    family_case_view,
-    public_entry_get,
-    public_reports,
-    public_search,
+from public_site.selectors import public_search
+from public_site.statistics import (
     public_statistics,
+    state_tile_map,
+    statistics_charts,
+    statistics_rows,
 )
-from public_site.statistics import state_tile_map, statistics_charts, statistics_rows
 from registry.audit import client_ip
 from registry.family import family_subscription_cancel, family_subscription_create
 from registry.models import Case

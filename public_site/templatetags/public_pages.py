@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from public_site.selectors import PublicEntry
+from public_site.entries import PublicEntry
 
 register = template.Library()
 

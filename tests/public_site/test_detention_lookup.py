@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from public_site.selectors import DETENTION_LOOKUP_MAX_RESULTS
+from public_site.detention import DETENTION_LOOKUP_MAX_RESULTS
 from registry.models import AuditEvent
 from registry.redaction import Audience
 from tests.canaries import assert_no_canaries

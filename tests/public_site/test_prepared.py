@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from public_site.entries import PublicFilters
 from public_site.prepared import prepared_fetchall
-from public_site.selectors import PublicFilters, public_search
+from public_site.selectors import public_search
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.postgres_only

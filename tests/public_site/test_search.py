@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from public_site.selectors import PublicFilters, public_search
+from public_site.entries import PublicFilters
+from public_site.selectors import public_search
 from registry.models import CaseStatus
 from registry.redaction import Audience
 from tests.canaries import assert_no_canaries
