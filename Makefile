@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/registry
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite lint messages check-deploy clean
+.PHONY: install run test test-sqlite test-core lint messages check-deploy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,22 @@ test: install
 test-sqlite: install
 	DJANGO_DEBUG=true DATABASE_URL= $(BIN)/python -m pytest -m "not postgres_only" $(PYTEST_ARGS)
 
+## The pure packages' tests without Django (mxnames, the matching core, the demo generator)
+test-core: install
+	$(BIN)/python -m pytest -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning \
+		-q tests/mxnames tests/matching \
+		tests/demo/test_synthetic.py tests/test_layers.py
+
 lint: install
 	$(BIN)/ruff check .
+
+## Production settings pass Django's deployment checks (a throwaway key, no secret)
+check-deploy: install
+	DJANGO_DEBUG=false \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	ALLOWED_HOSTS=registro.example.org DATABASE_URL=$(TEST_DATABASE_URL) \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 REDIS_URL=redis://127.0.0.1:6379/0 \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 messages: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=bench

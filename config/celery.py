@@ -9,6 +9,8 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+from registry.keys import require_keys
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("registro")
@@ -19,6 +21,4 @@ app.autodiscover_tasks()
 @worker_init.connect
 def _require_keys(**kwargs) -> None:
     # A worker never starts without the deployment's keys (imports derive public keys).
-    from registry.keys import require_keys
-
     require_keys()

@@ -30,7 +30,7 @@ from imports.models import ImportBatch, ImportStatus, RejectedRow, RowIssue
 from imports.progress import ProgressReporter
 from imports.readers import ImportFileError, TabularSource
 from imports.seen import SeenKeys
-from imports.validation import RowValidator, ValidatedRow, row_fingerprint
+from imports.validation import RowIssueData, RowValidator, ValidatedRow, row_fingerprint
 from imports.writers import (
     HistoryStamp,
     OrmWriter,
@@ -199,7 +199,6 @@ class BatchImporter:
         self._store_accepted(accepted)
 
     def _duplicate_issue(self, external_id: str, first_row: int):
-        from imports.validation import RowIssueData
 
         column = self._plan.field_header("external_id")
         return RowIssueData(column, external_id, _(

@@ -178,10 +178,6 @@ def _join_index(left_keys: np.ndarray, index) -> tuple[np.ndarray, np.ndarray]:
     return left_out.astype(np.int64), right_out.astype(np.int64)
 
 
-def _join(left_keys: np.ndarray, right_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return _join_index(left_keys, _right_index(right_keys))
-
-
 @dataclass
 class BlockingReport:
     """How many pairs each pass produced, and how many were new."""
@@ -306,12 +302,3 @@ def candidate_pairs(
     return left_rows, right_rows, chunks.report()
 
 
-def blocking_recall(
-    left_rows: np.ndarray, right_rows: np.ndarray, true_pairs: set[tuple[int, int]], n_right: int
-) -> float:
-    """Return the share of ``true_pairs`` (row indices) among the candidates."""
-    if not true_pairs:
-        return 1.0
-    candidate = set((left_rows * n_right + right_rows).tolist())
-    hits = sum(1 for i, j in true_pairs if i * n_right + j in candidate)
-    return hits / len(true_pairs)

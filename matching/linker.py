@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from matching import comparisons
 from matching.blocking import BlockingReport, BlockingRules, CandidateChunks, candidate_pairs
 from matching.clustering import constrained_clusters
 from matching.comparisons import PairContext, compute_levels
@@ -441,8 +442,6 @@ def _call_forked(index: int):
 
 def _single_threaded() -> None:
     # A thread pool inherited through fork would have no threads behind it.
-    from matching import comparisons
-
     comparisons._WORKERS = 1
 
 

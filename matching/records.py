@@ -198,18 +198,6 @@ def _as_text(value: Any) -> str:
     return str(value).strip()
 
 
-def address_key(address: str) -> str:
-    """Return the house number and the first three letters of the first word.
-
-    "Hidalgo 123 col centro" and "hidalgo 123" both give "123 hid": a key that
-    survives most typos and missing parts of an address.
-    """
-    words = address.split()
-    number = next((w for w in words if w.isdigit()), "")
-    word = next((w for w in words if w.isalpha() and len(w) >= 3), "")
-    return f"{number} {word[:3]}" if number and word else ""
-
-
 def _address(text: str) -> tuple[str, dict[str, Any]]:
     """Return the normalised address and its blocking/gating parts in one pass."""
     address = normalize_address(text)
@@ -232,14 +220,6 @@ def _address_parts(address: str) -> tuple[str, int, str]:
         int(number[:9]) if number else 0,
         f"s {word[:4]}" if word else "",
     )
-
-
-def address_number(address: str) -> int:
-    """Return the first house number in an address (0 if none)."""
-    for word in address.split():
-        if word.isdigit():
-            return int(word[:9])
-    return 0
 
 
 def prepare(record: Mapping[str, Any]) -> dict[str, Any]:

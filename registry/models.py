@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# The policy module imports no models, so the models may use its pseudonyms.
+from registry.redaction import pseudonym
+
 
 class User(AbstractUser):
     """A person who logs in: agency operator, prosecutor, NGO analyst or administrator.
@@ -146,14 +149,6 @@ class Person(models.Model):
         return _("Persona %(id)s") % {"id": self.pk}
 
 
-class RecordQuerySet(models.QuerySet):
-    def for_agency(self, agency: Agency) -> RecordQuerySet:
-        return self.filter(agency=agency)
-
-    def of_kind(self, kind: str) -> RecordQuerySet:
-        return self.filter(kind=kind)
-
-
 class RecordKind(models.TextChoices):
     MISSING_REPORT = "missing_report", _("Reporte de desaparición")
     DETENTION = "detention", _("Detención")
@@ -231,7 +226,6 @@ class Record(models.Model):
     created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
-    objects = RecordQuerySet.as_manager()
     # History is read per record (``id``) and per import batch (rollback); the other
     # key columns of the history table are never searched, so they carry no index
     # (each one cost an index insertion per imported row).
@@ -291,8 +285,6 @@ CASE_PUBLIC_KEY_NAMESPACE = "registry.case.id"
 
 def case_public_key(case_id: int) -> str:
     """Return the public key of a case: the policy's pseudonym of its id."""
-    from registry.redaction import pseudonym  # the policy module imports no models
-
     return pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id)
 
 

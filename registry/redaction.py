@@ -440,7 +440,3 @@ def redact_case(case: Any, audience: Audience) -> dict[str, Any]:
     return redact_values("registry.case", _model_values(case, names), audience, subject)
 
 
-def redact_person(person: Any, audience: Audience) -> dict[str, Any]:
-    """Return what ``audience`` may see of a person (the cluster's own fields)."""
-    names = _shown_names("registry.person", PERSON_POLICY, audience, Subject())
-    return redact_values("registry.person", _model_values(person, names), audience, Subject())
