@@ -27,10 +27,14 @@ from registry.models import AuditEvent, Case, MatchCandidate, MatchDecision, Per
 #    people, the one with a case (else the older one) survives and absorbs the other:
 #    every record and case moves, and the absorbed person points ``merged_into`` at
 #    the survivor (as do people it had absorbed earlier, so chains stay one step).
-# 2. Every row touched is written through ``save()`` so that its own history keeps
+# 2. A case follows its missing report: whenever a record moves (merge, split, undo,
+#    automatic link), the cases it reports move to the same person in the same step
+#    (``_Snapshot.move_record``), so ``case.person`` is always its report's person.
+# 3. Every row touched is written through ``save()`` so that its own history keeps
 #    the previous version, and the whole move is snapshotted in a MergeDecision.
-# 3. An undo restores exactly the snapshot, and refuses if a later decision moved
-#    any of the same rows (undo that one first), so it can never clobber newer work.
+# 4. An undo restores exactly the snapshot (cases included), and refuses if a later
+#    decision moved any of the same rows (undo that one first), so it can never
+#    clobber newer work.
 
 
 class _Snapshot:
@@ -42,12 +46,17 @@ class _Snapshot:
         self.created_persons: list[int] = []
 
     def move_record(self, record: Record, person_id: int | None, reason: str) -> None:
+        """Move a record to a person, and the cases it reports with it."""
         key = str(record.pk)
         self.before["records"].setdefault(key, record.person_id)
         self.after["records"][key] = person_id
         record.person_id = person_id
         record._change_reason = reason
         record.save(update_fields=["person", "updated_at"])
+        reported = Case.objects.select_for_update().filter(missing_report_id=record.pk)
+        for case in reported:
+            if case.person_id != person_id:
+                self.move_case(case, person_id, reason)
 
     def move_case(self, case: Case, person_id: int | None, reason: str) -> None:
         key = str(case.pk)
@@ -215,6 +224,7 @@ def person_split(*, person: Person, record_ids: Sequence[int], actor: Any, reaso
     """Move some of a person's records (and the cases they report) onto a new person.
 
     At least one record must stay behind: splitting everything off is not a split.
+    A case without a report stays with the person it was on.
     """
     reason = _require_reason(reason)
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -227,11 +237,7 @@ def person_split(*, person: Person, record_ids: Sequence[int], actor: Any, reaso
     snapshot = _Snapshot()
     new_person = snapshot.create_person(reason)
     for record in moving:
-        snapshot.move_record(record, new_person.pk, reason)
-    cases = Case.objects.select_for_update().filter(person=person,
-                                                    missing_report__in=moving).order_by("pk")
-    for case in cases:
-        snapshot.move_case(case, new_person.pk, reason)
+        snapshot.move_record(record, new_person.pk, reason)  # its cases follow
     before, after = snapshot.payload()
     decision = MergeDecision.objects.create(
         operation=MergeDecision.Operation.SPLIT, person=person, other_person=new_person,

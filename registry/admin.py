@@ -106,9 +106,11 @@ class RecordAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "agency", "event_state", "sex")
     search_fields = ("external_id", "name_search", "curp")
     list_select_related = ("agency", "person")
-    raw_id_fields = ("person", "import_batch", "event_municipality")
+    raw_id_fields = ("import_batch", "event_municipality")
+    # ``person`` changes only through matching's reversible decisions (the case follows).
     readonly_fields = ("agency", "external_id", "import_batch", "source_file", "source_sheet",
-                       "source_row", "raw_values", "name_search", "created_at", "updated_at")
+                       "source_row", "raw_values", "name_search", "person", "created_at",
+                       "updated_at")
     show_full_result_count = False  # COUNT(*) over millions of rows on every page is slow
 
 
@@ -134,10 +136,11 @@ class CaseAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
     list_display = ("folio", "agency", "status", "status_changed_at", "publication_consent")
     list_filter = ("status", "agency", "publication_consent")
     search_fields = ("folio",)
-    raw_id_fields = ("missing_report", "person")
+    raw_id_fields = ("missing_report",)
     filter_horizontal = ("prosecutors",)
-    readonly_fields = ("status", "status_changed_at", "access_code_issued_at", "created_at",
-                       "updated_at")
+    # ``person`` follows the report's person (matching's decisions), never typed in.
+    readonly_fields = ("status", "status_changed_at", "person", "access_code_issued_at",
+                       "created_at", "updated_at")
     inlines = [CaseStatusChangeInline]
 
 

@@ -72,9 +72,15 @@ def record_correct(*, record: Record, changes: dict[str, Any], actor: Any, reaso
 
 @transaction.atomic
 def record_restore_version(*, record: Record, history_id: int, actor: Any, reason: str) -> Record:
-    """Restore a record to one of its earlier versions; the restore is itself a new version."""
+    """Restore a record to one of its earlier versions; the restore is itself a new version.
+
+    What the agency said is restored; the person the record belongs to is not (that
+    is matching's decision, undone only through it, so the record's case follows).
+    """
     version = record.history.get(history_id=history_id)
     restored = version.instance
+    restored.person_id = Record.objects.filter(pk=record.pk).values_list(
+        "person_id", flat=True).first()
     restored._change_reason = reason or _("Restauración de la versión %(id)s") % {
         "id": history_id}
     restored.save()

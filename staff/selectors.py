@@ -7,14 +7,15 @@ Values that reach a template pass through the redaction policy first
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from matching.models import MergeDecision
 from matching.selectors import person_decisions
@@ -29,6 +30,7 @@ from registry.models import (
     MatchDecision,
     Person,
     Record,
+    RecordKind,
 )
 from registry.redaction import (
     CROSSCHECK_KINDS,
@@ -227,6 +229,41 @@ def case_records(case: Case) -> QuerySet[Record]:
     return Record.objects.filter(condition).select_related(*RECORD_RELATED, "import_batch")
 
 
+# The workspace groups the person's records by what they say about the person, the
+# most consequential first; the case's own report heads the page on its own.
+RECORD_GROUPS = (
+    (RecordKind.DETENTION, gettext_lazy("Detenciones")),
+    (RecordKind.RELEASE_TRANSFER, gettext_lazy("Liberaciones y traslados")),
+    (RecordKind.LOCATED, gettext_lazy("Localizaciones")),
+    (RecordKind.UNIDENTIFIED_REMAINS, gettext_lazy("Restos sin identificar")),
+    (RecordKind.MISSING_REPORT, gettext_lazy("Otros reportes de desaparición")),
+)
+
+
+@dataclass(frozen=True)
+class RecordGroup:
+    kind: str
+    label: str
+    records: list[tuple[Record, list[FieldRow]]]
+
+
+def _newest_first(record: Record) -> tuple:
+    # Records without an event date go last; ties by when the agency gave them.
+    return (record.event_date is not None, record.event_date or date.min, record.created_at,
+            record.pk)
+
+
+def record_groups(case: Case, records: list[tuple[Record, list[FieldRow]]]) -> list[RecordGroup]:
+    """Return the records other than the case's report, by kind, newest first in each."""
+    groups = []
+    for kind, label in RECORD_GROUPS:
+        members = sorted((item for item in records
+                          if item[0].kind == kind and item[0].pk != case.missing_report_id),
+                         key=lambda item: _newest_first(item[0]), reverse=True)
+        groups.append(RecordGroup(kind=kind, label=str(label), records=members))
+    return groups
+
+
 @dataclass
 class Workspace:
     case: Case
@@ -236,22 +273,36 @@ class Workspace:
     records: list[tuple[Record, list[FieldRow]]]
     open_alerts: int
     decisions: list[MergeDecision]
+    report: tuple[Record, list[FieldRow]] | None = None
+    groups: list[RecordGroup] = field(default_factory=list)
+    other_agencies: int = 0
 
 
 def case_workspace(*, case: Case, audience: Audience) -> Workspace:
-    """Return everything the case workspace shows, in a fixed number of queries."""
+    """Return everything the case workspace shows, in a fixed number of queries.
+
+    Every record of the case's person, from every agency, grouped by kind
+    (``record_groups``) with its provenance (the policy shows the prosecutor the
+    agency, file, row and batch).
+    """
     history = list(case.status_changes.select_related("changed_by", "approved_by"))
     requests = list(case.status_requests.select_related("requested_by", "decided_by"))
-    records = list(case_records(case).order_by("event_date", "pk"))
+    records = [(record, record_rows(record, audience))
+               for record in case_records(case).order_by("event_date", "pk")]
     decisions = list(person_decisions(case.person)[:20]) if case.person_id else []
+    report = next((item for item in records if item[0].pk == case.missing_report_id), None)
     return Workspace(
         case=case,
         rows=case_rows(case, audience),
         history=history,
         requests=requests,
-        records=[(record, record_rows(record, audience)) for record in records],
+        records=records,
         open_alerts=case.alerts.filter(handled_at__isnull=True).count(),
         decisions=decisions,
+        report=report,
+        groups=record_groups(case, records),
+        other_agencies=len({record.agency_id for record, _rows in records
+                            if record.agency_id != case.agency_id}),
     )
 
 

@@ -72,6 +72,9 @@ def test_an_imported_detention_of_a_missing_person_is_linked_and_alerts_the_open
     assert candidate.model_version == model_version.label
     merge = MergeDecision.objects.get(match_candidate=candidate)
     assert merge.decided_by is None and not merge.is_undone
+    case.refresh_from_db()
+    assert case.person_id == report.person_id  # the link reached the case
+    assert merge.after["cases"] == {str(case.pk): case.person_id}
     alert = Alert.objects.get()
     assert (alert.case, alert.record, alert.match_candidate) == (case, detention, candidate)
 

@@ -136,3 +136,34 @@ def test_case_list_folio_search_never_reaches_others_cases(client, outsider, lin
     client.force_login(outsider)
     page = client.get(reverse("case_list"), {"folio": linked_case.folio}).content.decode()
     assert linked_case.folio not in page.replace(f'value="{linked_case.folio}"', "")
+
+
+def test_records_are_grouped_by_kind_newest_first_with_their_agency(client, reviewer,
+                                                                     linked_case):
+    import datetime
+
+    person = linked_case.person
+    forensic = AgencyFactory(code="semefo-cdmx", name="Servicio Médico Forense", kind="forensic")
+    migration = AgencyFactory(code="inm-sur", name="Estación Migratoria Sur", kind="migration")
+    older = RecordFactory(agency=migration, kind="detention", person=person,
+                          event_date=datetime.date(2024, 1, 5))
+    newer = RecordFactory(agency=migration, kind="detention", person=person,
+                          event_date=datetime.date(2025, 2, 1))
+    RecordFactory(agency=forensic, kind="unidentified_remains", person=person)
+    client.force_login(reviewer)
+
+    response = client.get(reverse("case_workspace", args=[linked_case.pk]))
+
+    ws = response.context["ws"]
+    groups = {group.kind: [record for record, _rows in group.records] for group in ws.groups}
+    detentions = groups["detention"]
+    assert len(detentions) == 3  # with the prison's record
+    assert detentions.index(newer) < detentions.index(older)
+    dates = [record.event_date for record in detentions]
+    assert dates == sorted(dates, reverse=True)
+    assert len(groups["unidentified_remains"]) == 1
+    assert groups["missing_report"] == []  # the case's own report heads the page instead
+    assert ws.report[0] == linked_case.missing_report
+    assert ws.other_agencies == 3
+    body = response.content.decode()
+    assert "Restos sin identificar (1)" in body and "Servicio Médico Forense" in body
