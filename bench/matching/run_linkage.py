@@ -2,12 +2,18 @@
 
     python bench/matching/run_linkage.py --dataset synthetic --n-left 20000 --n-right 100000
     python bench/matching/run_linkage.py --dataset febrl4
+    python bench/matching/run_linkage.py --dataset registro_b --n-left 20000 --n-right 100000
 
 Each system runs in its own subprocess (so peak memory is its own, read from
 getrusage), ``--repeats`` times; the table shows medians.  Every system picks
 its own threshold without labels: ours by maximising expected F1 (at least
 0.5); Splink at match probability 0.5 (its convention), and also, for
 reference, at the expected-F1 threshold computed from its own probabilities.
+
+For every system a calibration report follows: the reliability table and the
+expected calibration error over the pairs it scored at 0.5 or more
+(``calibration.py``; ours is run with ``--include-review`` so that the pairs
+between 0.5 and its link threshold are seen too).
 """
 
 from __future__ import annotations
@@ -25,7 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from datasets import read_truth, write_febrl4, write_synthetic  # noqa: E402
+from calibration import calibration_report, format_table  # noqa: E402
+from datasets import (  # noqa: E402
+    GENERATORS,
+    read_truth,
+    write_febrl4,
+    write_generated,
+    write_synthetic,
+)
 
 SYSTEMS = ("ours", "splink_tuned", "splink_untuned")
 
@@ -69,15 +82,22 @@ def run_ours(data: Path, out: Path, workers: int = 1) -> dict:
             str(out / "report.json"),
             "--workers",
             str(workers),
+            "--include-review",
         ]
     )
     elapsed = time.perf_counter() - started
+    links, scored = set(), []
     with open(out / "links.csv", newline="", encoding="utf-8") as handle:
-        links = {(row["left_id"], row["right_id"]) for row in csv.DictReader(handle)}
+        for row in csv.DictReader(handle):
+            pair = (row["left_id"], row["right_id"])
+            scored.append((pair, float(row["probability"])))
+            if row["decision"] == "link":
+                links.add(pair)
     report = json.loads((out / "report.json").read_text())
     return {
         "seconds": elapsed,
         "links": links,
+        "scored": scored,
         "threshold": report["upper_threshold"],
         "candidate_pairs": report["candidate_pairs"],
         "blocking": report["blocking"],
@@ -118,6 +138,8 @@ def run_splink(data: Path, tuned: bool) -> dict:
     return {
         "seconds": elapsed,
         "links": at_half,
+        "scored": [((a, b), float(p)) for a, b, p in zip(left_ids, right_ids, probability,
+                                                        strict=True) if p >= 0.5],
         "links_expected_f1": at_expected,
         "threshold": 0.5,
         "expected_f1_threshold": threshold,
@@ -147,6 +169,7 @@ def one(args: argparse.Namespace) -> None:
         "cpu_seconds": _cpu_seconds(),
         "threshold": result["threshold"],
         **_scores(result["links"], truth),
+        "calibration": calibration_report(result["scored"], truth),
     }
     if "links_expected_f1" in result:
         alt = _scores(result["links_expected_f1"], truth)
@@ -162,6 +185,12 @@ def bench(args: argparse.Namespace) -> None:
     if args.dataset == "febrl4":
         data = write_febrl4(out_root / "febrl4")
         label = "FEBRL4 5,000 x 5,000"
+    elif args.dataset in GENERATORS:
+        data = write_generated(
+            out_root / f"{args.dataset}_{args.seed}_{args.n_left}_{args.n_right}",
+            args.dataset, seed=args.seed, n_left=args.n_left, n_right=args.n_right,
+        )
+        label = f"{args.dataset} {args.n_left:,} x {args.n_right:,} (seed {args.seed})"
     else:
         data = write_synthetic(
             out_root / f"synthetic_{args.seed}_{args.n_left}_{args.n_right}",
@@ -226,6 +255,10 @@ def bench(args: argparse.Namespace) -> None:
                 f"{statistics.median(a['threshold'] for a in alt):.3f} | same run | same run "
                 "| same run |"
             )
+    for system, results in runs.items():
+        if results and "calibration" in results[-1]:
+            print(f"\n#### {system}: calibration (last run)\n")
+            print(format_table(results[-1]["calibration"]))
     if runs.get("ours"):
         print("\nblocking passes (ours, last run):", json.dumps(runs["ours"][-1].get("blocking")))
 
@@ -235,6 +268,7 @@ def _line(result: dict) -> str:
         f"P={result['precision']:.4f} R={result['recall']:.4f} F1={result['f1']:.4f} "
         f"t={result['seconds']:.1f}s cpu={result.get('cpu_seconds', 0):.1f}s "
         f"mem={result['peak_mb']:.0f}MB"
+        + (f" ECE={result['calibration']['ece']:.4f}" if "calibration" in result else "")
     )
 
 
@@ -248,7 +282,8 @@ def main() -> None:
     single.add_argument("--data", required=True)
     single.add_argument("--out", required=True)
     single.add_argument("--ours-workers", type=int, default=1)
-    parser.add_argument("--dataset", choices=("synthetic", "febrl4"), default="synthetic")
+    parser.add_argument("--dataset", choices=("synthetic", "febrl4", *GENERATORS),
+                        default="synthetic")
     parser.add_argument("--n-left", type=int, default=20_000)
     parser.add_argument("--n-right", type=int, default=100_000)
     parser.add_argument("--overlap", type=float, default=0.5)
