@@ -31,11 +31,12 @@ test: install
 test-sqlite: install
 	DJANGO_DEBUG=true DATABASE_URL= $(BIN)/python -m pytest -m "not postgres_only" $(PYTEST_ARGS)
 
-## The pure packages' tests without Django (mxnames, the matching core, the demo generator)
+## The pure packages' tests without Django (mxnames, the matching core, the demo generator,
+## the benchmark's evaluation generators and calibration)
 test-core: install
 	$(BIN)/python -m pytest -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning \
 		-q tests/mxnames tests/matching \
-		tests/demo/test_synthetic.py tests/test_layers.py
+		tests/demo/test_synthetic.py tests/test_layers.py tests/bench
 
 lint: install
 	$(BIN)/ruff check .

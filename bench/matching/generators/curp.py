@@ -1,7 +1,7 @@
 """CURP and voter-key construction, written from the published rules.
 
-Written here, not imported from ``matching.curp``, so that the evaluation data
-does not share a single line with the linker it evaluates.
+Written here, not imported from the project's ``mxnames.curp``, so that the
+evaluation data does not share a single line with the linker it evaluates.
 
 CURP (RENAPO, *Instructivo normativo para la asignación de la Clave Única de
 Registro de Población*, 18 characters):
