@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from imports.models import ColumnMapping, ImportBatch, RejectedRow
+from registry.admin import AuditedModelAdmin
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AuditedModelAdmin):
     list_display = ("id", "agency", "record_kind", "file_name", "status", "rows_total",
                     "rows_created", "rows_updated", "rows_rejected", "created_at")
     list_filter = ("status", "record_kind", "agency")
@@ -19,13 +20,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ColumnMapping)
-class ColumnMappingAdmin(admin.ModelAdmin):
+class ColumnMappingAdmin(AuditedModelAdmin):
     list_display = ("name", "agency", "created_at")
     list_filter = ("agency",)
 
 
 @admin.register(RejectedRow)
-class RejectedRowAdmin(admin.ModelAdmin):
+class RejectedRowAdmin(AuditedModelAdmin):
     list_display = ("batch", "row_number", "sheet", "resolved_by")
     readonly_fields = [field.name for field in RejectedRow._meta.fields]
 

@@ -12,11 +12,13 @@ class RegistryConfig(AppConfig):
 
         from registry import access, login_guard
         from registry.models import Agency, Case
+        from registry.permission_audit import permission_audit_connect
 
         for model in (Agency, Case):
             post_delete.connect(access.on_protected_object_deleted, sender=model,
                                 dispatch_uid=f"registry_drop_perms_{model.__name__}")
 
+        permission_audit_connect()
         user_logged_in.connect(login_guard.on_user_logged_in,
                                dispatch_uid="registry_audit_login")
         user_login_failed.connect(login_guard.on_user_login_failed,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from registry.models import AuditEvent
 
@@ -65,6 +66,25 @@ def client_ip(request: HttpRequest | None) -> str | None:
             with contextlib.suppress(ValueError):
                 return str(ipaddress.ip_address(candidate))
     return request.META.get("REMOTE_ADDR") or None
+
+
+def current_request() -> HttpRequest | None:
+    """Return the request this thread is serving, if any (for audit rows written by signals).
+
+    simple-history's ``HistoryRequestMiddleware`` (settings) already keeps it, to tell
+    who made each historical version; the audit log reads the same one rather than
+    keeping a second copy. Outside a request (commands, tasks, tests) there is none.
+    """
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def current_actor() -> tuple[Any | None, str | None]:
+    """Return the user and client address of the current request, or (None, None)."""
+    request = current_request()
+    if request is None:
+        return None, None
+    user = getattr(request, "user", None)
+    return (user if user is not None and user.is_authenticated else None), client_ip(request)
 
 
 def audit_event_record(

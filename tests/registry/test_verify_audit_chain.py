@@ -16,7 +16,9 @@ def three_events(reviewer):
 
 def test_an_intact_chain_verifies(three_events, capsys):
     call_command("verify_audit_chain")
-    assert "3 eventos verificados" in capsys.readouterr().out
+    # The three above, and the grants that made the reviewer (role, case assignment).
+    assert AuditEvent.objects.count() == 5
+    assert "5 eventos verificados" in capsys.readouterr().out
 
 
 def test_the_orm_refuses_to_edit_or_delete(three_events):
