@@ -488,7 +488,8 @@ def _date_one_digit(pairs: PairContext, level: Level, todo: np.ndarray) -> np.nd
     # one: 20 - 19): digits are counted only for those few pairs.
     step = np.abs(a.astype(np.int64) - b)
     positions = np.minimum(np.searchsorted(_ONE_DIGIT_STEPS, step), _ONE_DIGIT_STEPS.size - 1)
-    result = (step == 0) | (_ONE_DIGIT_STEPS[positions] == step)
+    # Both dates known: two records that only carry ages (date 0) are not "one digit apart".
+    result = ((step == 0) | (_ONE_DIGIT_STEPS[positions] == step)) & (a != 0) & (b != 0)
     check = np.nonzero(result)[0]
     x, y = a[check], b[check]
     differing = np.zeros(check.size, dtype=np.int8)
@@ -519,7 +520,9 @@ def _date_within_days(pairs: PairContext, level: Level, todo: np.ndarray) -> np.
     a, b = pairs.values(level.features[0], todo)
     result = np.zeros(todo.size, dtype=bool)
     # Only dates at most a year apart can be within a few weeks: skip the rest.
-    near = np.nonzero(np.abs(a // 10000 - b // 10000) <= 1 + int(level.threshold) // 365)[0]
+    near = np.nonzero(
+        (np.abs(a // 10000 - b // 10000) <= 1 + int(level.threshold) // 365) & (a != 0) & (b != 0)
+    )[0]
     days = np.abs(_days_from_civil(a[near]) - _days_from_civil(b[near]))
     result[near] = days <= level.threshold
     return result
