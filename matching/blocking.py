@@ -302,3 +302,56 @@ def candidate_pairs(
     return left_rows, right_rows, chunks.report()
 
 
+def sample_block_pairs(
+    rule: BlockingRule,
+    left: RecordTable,
+    right: RecordTable | None,
+    size: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Return up to ``size`` pairs drawn uniformly from one rule's pairs, and how many there are.
+
+    The pairs are never all listed (a rule such as "both surnames" has tens of
+    millions of pairs at a million records): each block's pair count comes from
+    the key counts, a left row is drawn in proportion to its block and a
+    partner uniformly within it (with replacement: repeats are negligible for
+    estimation). With ``right`` None the pairs are ``i < j`` of ``left``.
+    """
+    dedupe = right is None
+    other = left if dedupe else right
+    if dedupe and not rule.symmetric:  # rare: list them
+        rows_left, rows_right, report = candidate_pairs(BlockingRules((rule,)), left)
+        total = report.total_pairs
+        if total > size:
+            pick = rng.choice(total, size, replace=False)
+            rows_left, rows_right = rows_left[pick], rows_right[pick]
+        return rows_left, rows_right, int(total)
+    left_keys, right_keys = _combined_keys(
+        _keys(left, rule.left_features), _keys(other, rule.right_features)
+    )
+    order, unique, starts, counts = _right_index(right_keys)
+    if unique.size == 0:
+        return _EMPTY, _EMPTY, 0
+    positions = np.minimum(np.searchsorted(unique, left_keys), unique.size - 1)
+    found = (left_keys >= 0) & (unique[positions] == left_keys)
+    partners = np.where(found, counts[positions], 0).astype(np.int64)
+    if dedupe:
+        partners = np.maximum(partners - 1, 0)  # not itself
+    total = int(partners.sum()) // (2 if dedupe else 1)
+    if total <= size:
+        rows_left, rows_right = _join_index(left_keys, (order, unique, starts, counts))
+        if dedupe:
+            keep = rows_left < rows_right
+            rows_left, rows_right = rows_left[keep], rows_right[keep]
+        return rows_left, rows_right, total
+    cumulative = np.cumsum(partners)
+    rows_left = np.searchsorted(cumulative, rng.integers(0, cumulative[-1], size), side="right")
+    block = positions[rows_left]
+    offset = rng.integers(0, partners[rows_left])
+    if dedupe:  # the row itself drawn: take the block's last member instead
+        members = order[starts[block] + offset]
+        members = np.where(members == rows_left, order[starts[block] + partners[rows_left]],
+                           members)
+        first, second = np.minimum(rows_left, members), np.maximum(rows_left, members)
+        return first.astype(np.int64), second.astype(np.int64), total
+    return rows_left.astype(np.int64), order[starts[block] + offset].astype(np.int64), total

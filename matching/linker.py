@@ -14,17 +14,19 @@ from typing import Any
 import numpy as np
 
 from matching import comparisons
-from matching.blocking import BlockingReport, BlockingRules, CandidateChunks, candidate_pairs
+from matching.blocking import BlockingReport, CandidateChunks, sample_block_pairs
 from matching.clustering import constrained_clusters
 from matching.comparisons import PairContext, compute_levels
 from matching.model import LinkageModel
 from matching.records import STRING_FEATURES, RecordTable, Vocabularies
 from matching.scoring import (
+    LatentClass,
     PatternCounts,
-    expectation_maximisation,
+    default_m,
     expected_f1_threshold,
     level_frequencies,
     level_patterns,
+    mixture_em,
     probability_from_weight,
     weight_from_probability,
 )
@@ -55,8 +57,14 @@ class ScoredPairs:
     right_rows: np.ndarray
     levels: np.ndarray  # (n, k) int8
     field_weights: np.ndarray  # (n, k) float
-    total_weight: np.ndarray  # prior + sum of field weights
+    total_weight: np.ndarray  # prior + sum of field weights + relatives weight
     probability: np.ndarray
+    # <= 0: how much the chance that the two are relatives, not one person, takes off
+    relatives_weight: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.relatives_weight is None:
+            self.relatives_weight = np.zeros(len(self.total_weight))
 
     def subset(self, mask: np.ndarray) -> ScoredPairs:
         return ScoredPairs(
@@ -66,6 +74,7 @@ class ScoredPairs:
             self.field_weights[mask],
             self.total_weight[mask],
             self.probability[mask],
+            self.relatives_weight[mask],
         )
 
 
@@ -82,6 +91,12 @@ def score(
     agreed value is, instead of the level's average ``log2(m / u)``.
     Pairs below ``min_probability`` are left out (memory: the per-field
     weights of millions of dropped pairs are never needed).
+
+    With a relatives class the other explanation of the same evidence, "two
+    relatives", is weighed too: the probability is P(match) against strangers
+    *and* relatives, and the difference is the pair's ``relatives_weight``
+    (never positive, so the filter on the two-class weight drops nothing that
+    could pass).
     """
     if levels is None:
         levels = compute_levels(model.comparisons, pairs)
@@ -101,6 +116,12 @@ def score(
         np.stack([c[keep] for c in columns], axis=1) if columns else np.zeros((keep.size, 0))
     )
     total = total[keep]
+    relatives = (
+        _relatives_weight(model, levels[keep], total)
+        if model.has_relatives and keep.size
+        else np.zeros(keep.size)
+    )
+    total = total + relatives
     return ScoredPairs(
         pairs.left_rows[keep],
         pairs.right_rows[keep],
@@ -108,7 +129,25 @@ def score(
         field_weights,
         total,
         probability_from_weight(total),
+        relatives,
     )
+
+
+def _relatives_weight(model: LinkageModel, levels: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Return -log2(1 + P(relatives, x) / P(strangers, x)) per pair.
+
+    Every field weighs log2(m / u') (u' the term-frequency share where there is
+    one), so the relatives' log-likelihood ratio against strangers is the same
+    sum plus log2(r / m) per field: no second pass over the term frequencies.
+    """
+    against_strangers = total - model.prior_weight()
+    shift = np.zeros(len(levels))
+    for column, (m, r) in enumerate(zip(model.m, model.r, strict=True)):
+        ratio = np.log2(np.maximum(np.array(r), 1e-9) / np.maximum(np.array(m), 1e-9))
+        ratio[0] = 0.0
+        shift += ratio[levels[:, column].astype(np.intp)]
+    log_odds = model.relatives_odds_weight() + against_strangers + shift
+    return -np.logaddexp2(0.0, log_odds)
 
 
 def _field_weight(
@@ -137,19 +176,32 @@ def _concatenate(parts: list[ScoredPairs], comparisons) -> ScoredPairs:
         return ScoredPairs(empty.astype(np.int64), empty.astype(np.int64),
                            np.zeros((0, len(comparisons)), np.int8),
                            np.zeros((0, len(comparisons))), empty, empty)
-    names = ("left_rows", "right_rows", "levels", "field_weights", "total_weight", "probability")
+    names = ("left_rows", "right_rows", "levels", "field_weights", "total_weight", "probability",
+             "relatives_weight")
     return ScoredPairs(*(np.concatenate([getattr(p, name) for p in parts]) for name in names))
 
 
+RELATIVES = "relatives"  # the explanation's entry for the relatives' weight
+RELATIVES_LEVEL = "possible relatives"
+
+
 def explain(model: LinkageModel, scored: ScoredPairs, row: int) -> dict[str, dict[str, Any]]:
-    """Return, for pair ``row``, each comparison's level label and weight."""
-    return {
+    """Return, for pair ``row``, each comparison's level label and weight.
+
+    When the chance that the two are relatives took weight off, it is one more
+    entry, ``"relatives"``: the weights and the prior still add up to the total.
+    """
+    explanation = {
         comparison.name: {
             "level": comparison.levels[int(scored.levels[row, column])].label,
             "weight": round(float(scored.field_weights[row, column]), 3),
         }
         for column, comparison in enumerate(model.comparisons)
     }
+    relatives = round(float(scored.relatives_weight[row]), 3)
+    if relatives < 0:
+        explanation[RELATIVES] = {"level": RELATIVES_LEVEL, "weight": relatives}
+    return explanation
 
 
 @dataclass
@@ -249,7 +301,7 @@ class Linker:
         if self.retrain:
             self._train(left, right, dedupe=dedupe)
         timings["train"] = time.perf_counter() - clock
-        total_pairs = len(left) * (len(left) - 1) / 2 if dedupe else len(left) * len(right)
+        total_pairs = _total_pairs(left, right, dedupe)
         # While training, score with the largest prior the data allows; the
         # estimated prior (capped there) only lowers weights, so nothing that
         # could pass is dropped.
@@ -316,51 +368,81 @@ class Linker:
 
     def _estimate_prior(self, patterns: PatternCounts, n_candidates: int, total_pairs: float,
                         ceiling: float) -> float:
+        """Return P(match) for a random pair: EM over the candidates' level patterns.
+
+        m, u (and r) stay fixed; only the classes' proportions move. With a
+        relatives class, pairs that look like relatives are not counted as
+        matches (they would inflate the prior).
+        """
         model = self.model
         rows, counts = patterns.arrays()
         if rows.size == 0:
             return 1e-12
-        m = [np.array(x) for x in model.m]
-        u = [np.array(x) for x in model.u]
-        em = expectation_maximisation(rows, model.n_levels, m_start=m, u_start=u, fixed_u=True,
-                                      fixed_m=True, counts=counts)
-        expected_matches = em.proportion_matched * n_candidates
+        classes = [
+            LatentClass("match", [np.array(x) for x in model.m], (False,) * len(model.m)),
+            LatentClass("strangers", [np.array(x) for x in model.u], (False,) * len(model.u)),
+        ]
+        start = [0.1, 0.9]
+        if model.has_relatives:
+            classes.append(
+                LatentClass("relatives", [np.array(x) for x in model.r], (False,) * len(model.r))
+            )
+            start = [0.1, 0.8, 0.1]
+        fit = mixture_em(rows, model.n_levels, classes, start, counts=counts)
+        expected_matches = float(fit.proportions[0]) * n_candidates
         model.notes["expected_matches"] = expected_matches
         model.notes["candidate_pairs"] = n_candidates
         return float(min(max(expected_matches / max(total_pairs, 1), 1e-12), ceiling))
 
     def _train(self, left: RecordTable, right: RecordTable, *, dedupe: bool) -> None:
-        """Estimate u, m and term frequencies from the data (the prior comes later).
+        """Estimate u, m, the relatives class and term frequencies (the prior comes later).
 
         1. u: level shares among random pairs.
-        2. m: one EM pass per session, over the pairs of the session's
-           blocking rule, with u held fixed and the session's excluded
+        2. m: one EM pass per session, over a sample of the pairs of the
+           session's blocking rule, with u held fixed and the session's excluded
            comparisons left out; each comparison's m is the mean over the
-           sessions that estimated it.
+           sessions that estimated it. With a relatives class the pass fits
+           three classes (matches, relatives, strangers), so that twins in "same
+           birth date" or fathers and sons in "same surname and given name" are
+           not taken for one person.
+        3. Relatives: EM over a sample of the pairs whose two surnames sound
+           alike, with m and u fixed: the relatives' shares of every other
+           comparison, and how many such pairs are relatives (the prior of the
+           class for a random pair).
         """
         model = self.model
         rng = np.random.default_rng(self.seed)
         n_levels = model.n_levels
+        relatives = model.relatives
         # Draw every sample first (same random stream whatever runs in
         # parallel), then compare the samples, then run EM.
         u_pairs = self._u_sample(left, right, rng, dedupe=dedupe)
+        other = None if dedupe else right
         sessions = []
         for session in model.em_sessions:
-            rows_left, rows_right, _ = candidate_pairs(
-                BlockingRules((session.rule,)), left, None if dedupe else right
+            rows_left, rows_right, _ = sample_block_pairs(
+                session.rule, left, other, self.em_pairs_per_session, rng
             )
-            if rows_left.size > self.em_pairs_per_session:
-                pick = rng.choice(rows_left.size, self.em_pairs_per_session, replace=False)
-                rows_left, rows_right = rows_left[pick], rows_right[pick]
             included = [
                 k for k, c in enumerate(model.comparisons) if c.name not in session.exclude
             ]
             sessions.append((session, included, PairContext(left, right, rows_left, rows_right)))
+        family = None
+        if relatives is not None:
+            rows_left, rows_right, block_pairs = sample_block_pairs(
+                relatives.rule, left, other, self.em_pairs_per_session, rng
+            )
+            included = [
+                k for k, c in enumerate(model.comparisons) if c.name not in relatives.like_matches
+            ]
+            family = (included, PairContext(left, right, rows_left, rows_right), block_pairs)
         jobs = [(model.comparisons, u_pairs)] + [
             ([model.comparisons[k] for k in included], pairs)
             for _, included, pairs in sessions
             if pairs.size >= 50
         ]
+        if family is not None and family[1].size >= 50:
+            jobs.append(([model.comparisons[k] for k in family[0]], family[1]))
         levels = iter(self._map(lambda job: compute_levels(*job), jobs))
         u = level_frequencies(next(levels), n_levels)
         estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
@@ -371,20 +453,15 @@ class Linker:
                     {"rule": session.rule.name, "pairs": int(pairs.size), "skipped": True}
                 )
                 continue
-            em = expectation_maximisation(
-                next(levels),
-                [n_levels[k] for k in included],
-                u_start=[u[k] for k in included],
-                fixed_u=True,
-            )
+            fit = self._session_em(next(levels), included, u)
             for position, k in enumerate(included):
-                estimates[k].append(em.m[position])
+                estimates[k].append(fit.shares[0][position])
             session_notes.append({
                 "rule": session.rule.name,
                 "pairs": int(pairs.size),
-                "iterations": em.iterations,
-                "converged": em.converged,
-                "proportion_matched": em.proportion_matched,
+                "iterations": fit.iterations,
+                "converged": fit.converged,
+                "proportions": [float(x) for x in fit.proportions],
             })
         m = [
             np.mean(found, axis=0) if found else start
@@ -392,14 +469,95 @@ class Linker:
         ]
         model.m = [x.tolist() for x in m]
         model.u = [x.tolist() for x in u]
+        model.r, model.relatives_prior = None, 0.0
+        notes = {"em_sessions": session_notes, "u_sample_pairs": self.u_sample_size}
+        if family is not None:
+            included, pairs, block_pairs = family
+            notes["relatives"] = {"rule": relatives.rule.name, "pairs": int(pairs.size),
+                                  "block_pairs": block_pairs}
+            if pairs.size >= 50:
+                self._fit_relatives(next(levels), included, block_pairs, m, u, notes["relatives"],
+                                    total_pairs=_total_pairs(left, right, dedupe))
         model.fit_term_frequencies([left] if dedupe else [left, right])
-        model.notes = {"em_sessions": session_notes, "u_sample_pairs": self.u_sample_size}
+        model.population = len(left) if dedupe else len(left) + len(right)
+        model.notes = notes
+
+    def _session_em(self, levels: np.ndarray, included: list[int], u: list[np.ndarray]):
+        """Return the mixture fitted to one EM session's pairs (class 0: matches)."""
+        model = self.model
+        n_levels = [model.n_levels[k] for k in included]
+        names = [model.comparisons[k].name for k in included]
+        free = (True,) * len(included)
+        matches = LatentClass("match", default_m(n_levels), free)
+        strangers = LatentClass("strangers", [u[k] for k in included], (False,) * len(included))
+        relatives = model.relatives
+        if relatives is None or not any(n in relatives.like_matches for n in names):
+            # Nothing here tells relatives apart: two classes, as Splink does.
+            fit = mixture_em(levels, n_levels, [matches, strangers], [0.1, 0.9])
+            return fit
+        family = LatentClass(
+            "relatives",
+            self._relatives_start(included, u, matches.shares),
+            [n not in relatives.like_strangers for n in names],
+            [0 if n in relatives.like_matches else None for n in names],
+        )
+        return mixture_em(levels, n_levels, [matches, family, strangers], [0.1, 0.05, 0.85])
+
+    def _relatives_start(self, included: list[int], u: list[np.ndarray],
+                         m: list[np.ndarray]) -> list[np.ndarray]:
+        relatives = self.model.relatives
+        start = []
+        for position, k in enumerate(included):
+            name = self.model.comparisons[k].name
+            alike = name in relatives.like_matches or name in relatives.households
+            start.append(np.array(m[position] if alike else u[k], dtype=float))
+        return start
+
+    def _fit_relatives(self, levels: np.ndarray, included: list[int], block_pairs: int,
+                       m: list[np.ndarray], u: list[np.ndarray], notes: dict, *,
+                       total_pairs: float) -> None:
+        """Estimate the relatives' shares and prior from pairs whose surnames sound alike.
+
+        Among those pairs the strangers' other fields are still u (a surname says
+        nothing of a stranger's birth date), so three classes separate: matches
+        (m fixed), relatives (free), strangers (u fixed).
+        """
+        model = self.model
+        relatives = model.relatives
+        n_levels = [model.n_levels[k] for k in included]
+        names = [model.comparisons[k].name for k in included]
+        fixed = (False,) * len(included)
+        fit = mixture_em(
+            levels,
+            n_levels,
+            [
+                LatentClass("match", [m[k] for k in included], fixed),
+                LatentClass(
+                    "relatives",
+                    self._relatives_start(included, u, [m[k] for k in included]),
+                    [n not in relatives.like_strangers for n in names],
+                ),
+                LatentClass("strangers", [u[k] for k in included], fixed),
+            ],
+            [0.05, 0.2, 0.75],
+        )
+        r = [u[k].copy() for k in range(len(m))]
+        for k, comparison in enumerate(model.comparisons):
+            if comparison.name in relatives.like_matches:
+                r[k] = m[k].copy()
+        for position, k in enumerate(included):
+            r[k] = fit.shares[1][position]
+        model.r = [x.tolist() for x in r]
+        model.relatives_prior = float(fit.proportions[1]) * block_pairs / max(total_pairs, 1)
+        notes.update(iterations=fit.iterations, converged=fit.converged,
+                     proportions=[float(x) for x in fit.proportions],
+                     relatives_prior=model.relatives_prior)
 
     def _u_sample(
         self, left: RecordTable, right: RecordTable, rng: np.random.Generator, *, dedupe: bool
     ) -> PairContext:
         # Random pairs: almost all are non-matches, so their levels estimate u.
-        size = int(min(self.u_sample_size, max(len(left) * len(right) // (2 if dedupe else 1), 1)))
+        size = int(min(self.u_sample_size, max(_total_pairs(left, right, dedupe), 1)))
         sample_left = rng.integers(0, len(left), size)
         sample_right = rng.integers(0, len(right), size)
         if dedupe:
@@ -443,6 +601,10 @@ def _call_forked(index: int):
 def _single_threaded() -> None:
     # A thread pool inherited through fork would have no threads behind it.
     comparisons._WORKERS = 1
+
+
+def _total_pairs(left: RecordTable, right: RecordTable, dedupe: bool) -> int:
+    return len(left) * (len(left) - 1) // 2 if dedupe else len(left) * len(right)
 
 
 def _fallback_m(n_levels: list[int]) -> list[np.ndarray]:

@@ -22,7 +22,9 @@ from matching.comparisons import Comparison, default_comparisons
 from matching.records import STRING_FEATURES, RecordTable, Vocabulary
 from matching.scoring import match_weights, weight_from_probability
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 (before the relatives class) still loads: it scores as it always did.
+READABLE_FORMAT_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,48 @@ def default_em_sessions() -> list[EMSession]:
     ]
 
 
+@dataclass(frozen=True)
+class RelativesSession:
+    """How the third class of pairs, relatives, is estimated (see ``Linker._train``).
+
+    Relatives share surnames the way one person's records do, so the
+    comparisons in ``like_matches`` take the matches' shares (m); they do not
+    share identity numbers, so those in ``like_strangers`` take the strangers'
+    (u). The rest (given names, birth date, sex, place, address, event date) are
+    estimated by EM over the pairs of ``rule`` (both surnames sound alike),
+    among which the comparisons of ``like_matches`` are left out because the
+    rule blocks on them. EM starts the comparisons of ``households`` (relatives
+    often live together) as agreeing like matches, the other free ones as
+    strangers.
+    """
+
+    rule: BlockingRule = field(
+        default_factory=lambda: block_on(
+            "paternal_ph", "maternal_ph", name="relatives: both surnames sound alike"
+        )
+    )
+    like_matches: tuple[str, ...] = ("paternal_surname", "maternal_surname")
+    like_strangers: tuple[str, ...] = ("id_number", "curp_vs_fields")
+    households: tuple[str, ...] = ("location", "address")
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule.to_json(),
+            "like_matches": list(self.like_matches),
+            "like_strangers": list(self.like_strangers),
+            "households": list(self.households),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RelativesSession:
+        return cls(
+            BlockingRule.from_json(data["rule"]),
+            tuple(data["like_matches"]),
+            tuple(data["like_strangers"]),
+            tuple(data.get("households", ())),
+        )
+
+
 @dataclass
 class LinkageModel:
     """Comparisons, blocking rules and (once trained) parameters and thresholds."""
@@ -69,6 +113,11 @@ class LinkageModel:
     m: list[list[float]] | None = None
     u: list[list[float]] | None = None
     prior: float | None = None  # P(match) for a random pair of records
+    # Relatives: a third class of pairs beside matches and strangers (None: two classes).
+    relatives: RelativesSession | None = field(default_factory=RelativesSession)
+    r: list[list[float]] | None = None  # relatives' level shares per comparison
+    relatives_prior: float = 0.0  # P(relatives sharing surnames) for a random pair
+    population: int = 0  # records the model was trained on (for namesake counts)
     upper_threshold: float = 0.5  # probability at or above which pairs link
     lower_threshold: float = 0.05  # below this pairs are dropped; between: review
     tf_tables: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -98,6 +147,15 @@ class LinkageModel:
                 f"EMSession(exclude=...) names unknown comparisons {sorted(unknown)}; "
                 f"comparisons are {names}"
             )
+        if self.relatives is not None:
+            self.relatives = RelativesSession(
+                self.relatives.rule,
+                tuple(n for n in self.relatives.like_matches if n in names),
+                tuple(n for n in self.relatives.like_strangers if n in names),
+                tuple(n for n in self.relatives.households if n in names),
+            )
+            if not self.relatives.like_matches:  # nothing says who is a relative
+                self.relatives = None
         never = [n for n in names if all(n in s.exclude for s in self.em_sessions)]
         if never:
             raise ValueError(
@@ -122,6 +180,35 @@ class LinkageModel:
     def prior_weight(self) -> float:
         self._require_trained()
         return weight_from_probability(self.prior)
+
+    @property
+    def has_relatives(self) -> bool:
+        """True when the model scores against relatives as well as strangers."""
+        return self.r is not None and self.relatives_prior > 0
+
+    def relatives_weights(self) -> list[np.ndarray]:
+        """Return log2(r/u) per comparison level: how much more likely among relatives."""
+        self._require_trained()
+        return match_weights([np.array(x) for x in self.r], [np.array(x) for x in self.u])
+
+    def relatives_odds_weight(self) -> float:
+        """Return log2(P(relatives) / P(strangers)) for a random pair."""
+        strangers = max(1.0 - self.prior - self.relatives_prior, 1e-12)
+        return float(np.log2(max(self.relatives_prior, 1e-300) / strangers))
+
+    def expected_namesakes(self, given: str, paternal: str, maternal: str) -> float:
+        """Return how many records of the training population would carry this full name.
+
+        The product of the three names' shares times the population: "Juan
+        Hernández García" is expected many times over, "Xicoténcatl Ocelotl" never.
+        """
+        share = 1.0
+        for feature, value in (("given", given), ("paternal", paternal), ("maternal", maternal)):
+            if not value:
+                continue
+            table = self.tf_tables.get(feature, {})
+            share *= table.get(value, self.tf_floor.get(feature, 1e-6))
+        return share * self.population
 
     def tf_by_id(self, feature: str, vocabulary: Vocabulary) -> np.ndarray:
         """Return the term frequency of every id of ``vocabulary`` for ``feature``."""
@@ -171,6 +258,10 @@ class LinkageModel:
             "m": self.m,
             "u": self.u,
             "prior": self.prior,
+            "relatives": self.relatives.to_json() if self.relatives is not None else None,
+            "r": self.r,
+            "relatives_prior": self.relatives_prior,
+            "population": self.population,
             "upper_threshold": self.upper_threshold,
             "lower_threshold": self.lower_threshold,
             "tf_tables": self.tf_tables,
@@ -180,10 +271,20 @@ class LinkageModel:
 
     @classmethod
     def from_json(cls, data: dict) -> LinkageModel:
-        if data.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported model format_version {data.get('format_version')!r}")
+        version = data.get("format_version")
+        if version not in READABLE_FORMAT_VERSIONS:
+            raise ValueError(
+                f"this model file has format_version {version!r}; this version of the matching "
+                f"core reads {', '.join(map(str, READABLE_FORMAT_VERSIONS))}. Retrain it with "
+                "Linker().link(...) (python -m matching link ... --save-model PATH)"
+            )
         rules = [BlockingRule.from_json(r) for r in data["blocking_rules"]]
+        relatives = data.get("relatives") if version >= 2 else None
         return cls(
+            relatives=RelativesSession.from_json(relatives) if relatives else None,
+            r=data.get("r") if relatives else None,
+            relatives_prior=float(data.get("relatives_prior") or 0.0),
+            population=int(data.get("population") or 0),
             comparisons=[Comparison.from_json(c) for c in data["comparisons"]],
             blocking_rules=BlockingRules(tuple(rules)),
             em_sessions=[EMSession.from_json(s) for s in data["em_sessions"]],

@@ -108,54 +108,122 @@ def expectation_maximisation(
 ) -> EMResult:
     """Estimate m (and the candidates' u) by EM over comparison patterns.
 
-    1. Collapse the pairs into distinct level patterns with counts (fast: a
-       few thousand patterns whatever the number of pairs).
-    2. E-step: posterior match probability of each pattern.
-    3. M-step: m and u as posterior-weighted level shares, null levels
-       excluded; the matched proportion as the mean posterior.
-    4. Stop when no parameter moves more than ``tolerance``.
+    Two classes, matches and non-matches: :func:`mixture_em` with those.
+    ``counts`` given: ``levels`` already holds distinct patterns and these
+    are their frequencies.
+    """
+    m = list(m_start or default_m(n_levels))
+    u = list(u_start or _default_u(n_levels))
+    k = len(n_levels)
+    fit = mixture_em(
+        levels,
+        n_levels,
+        [
+            LatentClass("match", m, free=(not fixed_m,) * k),
+            LatentClass("non-match", u, free=(not fixed_u,) * k),
+        ],
+        [proportion_start, 1 - proportion_start],
+        counts=counts,
+        max_iterations=max_iterations,
+        tolerance=tolerance,
+    )
+    return EMResult(fit.shares[0], fit.shares[1], float(fit.proportions[0]), fit.iterations,
+                    fit.converged)
+
+
+@dataclass
+class LatentClass:
+    """One class of pairs in a mixture: its level shares per comparison.
+
+    ``free[k]``: EM re-estimates comparison ``k``'s shares (else they stay as
+    given). ``tied[k]``: the index of another class whose shares comparison
+    ``k`` shares (estimated from both classes' pairs together).
+    """
+
+    name: str
+    shares: Sequence[np.ndarray]
+    free: Sequence[bool]
+    tied: Sequence[int | None] | None = None
+
+
+@dataclass
+class MixtureResult:
+    shares: list[list[np.ndarray]]  # per class, per comparison
+    proportions: np.ndarray
+    iterations: int
+    converged: bool
+
+
+def mixture_em(
+    levels: np.ndarray,
+    n_levels: Sequence[int],
+    classes: Sequence[LatentClass],
+    proportions: Sequence[float],
+    *,
+    counts: np.ndarray | None = None,
+    fixed_proportions: bool = False,
+    max_iterations: int = 200,
+    tolerance: float = 1e-6,
+) -> MixtureResult:
+    """Fit a mixture of classes of pairs (e.g. match / relatives / unrelated) by EM.
+
+    Each class is a product of per-comparison level shares (the Fellegi-Sunter
+    independence, within a class).
+
+    1. Collapse the pairs into distinct level patterns with counts.
+    2. E-step: each pattern's posterior share per class.
+    3. M-step: the free shares as posterior-weighted level shares (null levels
+       excluded; tied classes pool their weights); the proportions as the mean
+       posteriors, unless fixed.
+    4. Stop when nothing moves more than ``tolerance``.
     """
     if counts is None:
         patterns, counts = level_patterns(levels, n_levels)
-    else:  # ``levels`` already holds distinct patterns, ``counts`` their frequencies
+    else:
         patterns, counts = levels, np.asarray(counts, dtype=float)
     k = len(n_levels)
-    m = [np.array(x, dtype=float) for x in (m_start or _default_m(n_levels))]
-    u = [np.array(x, dtype=float) for x in (u_start or _default_u(n_levels))]
-    proportion = proportion_start
+    shares = [[np.array(x, dtype=float) for x in c.shares] for c in classes]
+    ties = [list(c.tied) if c.tied is not None else [None] * k for c in classes]
+    proportion = np.array(proportions, dtype=float)
     converged = False
     iteration = 0
-    while iteration < max_iterations:
+    while iteration < max_iterations and len(patterns):
         iteration += 1
-        log_m = np.zeros(len(patterns))
-        log_u = np.zeros(len(patterns))
-        for column in range(k):
-            lv = patterns[:, column]
-            log_m += np.log(np.maximum(m[column][lv], _EPS))
-            log_u += np.log(np.maximum(u[column][lv], _EPS))
-        log_odds = np.log(proportion / (1 - proportion)) + log_m - log_u
-        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
-        matched = counts * posterior
-        unmatched = counts * (1 - posterior)
-        new_proportion = float(np.clip(matched.sum() / counts.sum(), 1e-9, 1 - 1e-9))
-        new_m, new_u = [], []
-        for column in range(k):
-            new_m.append(
-                m[column] if fixed_m else _shares(patterns[:, column], matched, n_levels[column])
-            )
-            new_u.append(
-                u[column] if fixed_u else _shares(patterns[:, column], unmatched, n_levels[column])
-            )
-        change = max(
-            abs(new_proportion - proportion),
-            max(float(np.max(np.abs(a - b))) for a, b in zip(new_m, m, strict=False)),
-            max(float(np.max(np.abs(a - b))) for a, b in zip(new_u, u, strict=False)),
+        log_like = np.empty((len(classes), len(patterns)))
+        for c in range(len(classes)):
+            log_like[c] = np.log(max(proportion[c], 1e-300))
+            for column in range(k):
+                log_like[c] += np.log(np.maximum(shares[c][column][patterns[:, column]], _EPS))
+        log_like -= log_like.max(axis=0)
+        posterior = np.exp(log_like)
+        posterior /= posterior.sum(axis=0)
+        weighted = posterior * counts
+        new_proportion = (
+            proportion
+            if fixed_proportions
+            else np.clip(weighted.sum(axis=1) / counts.sum(), 1e-12, 1.0)
         )
-        m, u, proportion = new_m, new_u, new_proportion
+        new_shares = [list(x) for x in shares]
+        for c, latent in enumerate(classes):
+            for column in range(k):
+                if not latent.free[column]:
+                    continue
+                weights = weighted[c]
+                other = ties[c][column]
+                if other is not None:
+                    weights = weights + weighted[other]
+                new_shares[c][column] = _shares(patterns[:, column], weights, n_levels[column])
+                if other is not None:
+                    new_shares[other][column] = new_shares[c][column]
+        change = float(np.max(np.abs(new_proportion - proportion)))
+        for before, after in zip(shares, new_shares, strict=True):
+            for a, b in zip(before, after, strict=True):
+                change = max(change, float(np.max(np.abs(a - b))))
+        shares, proportion = new_shares, new_proportion
         if change < tolerance:
             converged = True
             break
-    return EMResult(m, u, proportion, iteration, converged)
+    return MixtureResult(shares, proportion, iteration, converged)
 
 
 def _shares(column_levels: np.ndarray, weights: np.ndarray, n_levels: int) -> np.ndarray:
@@ -168,7 +236,7 @@ def _shares(column_levels: np.ndarray, weights: np.ndarray, n_levels: int) -> np
     return share
 
 
-def _default_m(n_levels: Sequence[int]) -> list[np.ndarray]:
+def default_m(n_levels: Sequence[int]) -> list[np.ndarray]:
     # Start believing matches mostly land on strong levels (listed first).
     starts = []
     for count in n_levels:
