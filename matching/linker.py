@@ -15,7 +15,7 @@ import numpy as np
 
 from matching import comparisons
 from matching.blocking import BlockingReport, CandidateChunks, sample_block_pairs
-from matching.clustering import constrained_clusters
+from matching.clustering import decide_links
 from matching.comparisons import PairContext, compute_levels
 from matching.model import LinkageModel
 from matching.records import STRING_FEATURES, RecordTable, Vocabularies
@@ -183,13 +183,18 @@ def _concatenate(parts: list[ScoredPairs], comparisons) -> ScoredPairs:
 
 RELATIVES = "relatives"  # the explanation's entry for the relatives' weight
 RELATIVES_LEVEL = "possible relatives"
+HOLD = "hold"  # the explanation's entry for a decision rule that holds the pair for review
 
 
-def explain(model: LinkageModel, scored: ScoredPairs, row: int) -> dict[str, dict[str, Any]]:
+def explain(
+    model: LinkageModel, scored: ScoredPairs, row: int, *, hold: str | None = None
+) -> dict[str, dict[str, Any]]:
     """Return, for pair ``row``, each comparison's level label and weight.
 
     When the chance that the two are relatives took weight off, it is one more
     entry, ``"relatives"``: the weights and the prior still add up to the total.
+    When a decision rule keeps the pair from being linked automatically, the
+    entry ``"hold"`` says which (its level is the reason code, its weight 0).
     """
     explanation = {
         comparison.name: {
@@ -201,6 +206,8 @@ def explain(model: LinkageModel, scored: ScoredPairs, row: int) -> dict[str, dic
     relatives = round(float(scored.relatives_weight[row]), 3)
     if relatives < 0:
         explanation[RELATIVES] = {"level": RELATIVES_LEVEL, "weight": relatives}
+    if hold:
+        explanation[HOLD] = {"level": hold, "weight": 0.0}
     return explanation
 
 
@@ -216,6 +223,13 @@ class LinkResult:
     blocking: BlockingReport
     n_candidates: int
     timings: dict[str, float] = field(default_factory=dict)
+    # Why a pair at or above the upper threshold went to review ("" otherwise):
+    # a decision rule (``matching.decisions``) or a cluster constraint.
+    reasons: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.reasons is None:
+            self.reasons = np.full(len(self.decision), "", dtype=object)
 
     def links(self) -> list[tuple[str, str, float]]:
         """Return (left id, right id, probability) of the auto-linked pairs."""
@@ -351,10 +365,11 @@ class Linker:
             model.lower_threshold = min(model.lower_threshold, model.upper_threshold)
         kept = kept.subset(kept.probability >= model.lower_threshold)
         decision = np.where(kept.probability >= model.upper_threshold, "link", "review")
-        decision = constrained_clusters(left, right, kept, decision.astype(object), dedupe=dedupe)
+        decision, reasons = decide_links(left, right, kept, decision.astype(object),
+                                         dedupe=dedupe, model=model)
         timings["score"] += time.perf_counter() - clock
         return LinkResult(model, left, right, kept, decision, chunks.report(), chunks.total_pairs,
-                          timings)
+                          timings, reasons)
 
     def _chunk_rows(self, n_left: int, n_right: int) -> int:
         # About `pairs_per_chunk` candidates per chunk: the default passes give

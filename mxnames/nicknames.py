@@ -152,6 +152,22 @@ for _canonical, _nicks in NICKNAMES_DISPLAY.items():
             fold(_canonical)
         }
 
+
+
+def names_sharing_a_nickname(name: str) -> frozenset[str]:
+    """Return the canonical given names (folded) that share a nickname with ``name``.
+
+    "alberto" -> {"alberto", "roberto", "humberto", ...}: all are "Beto", so a
+    record that wrote "Beto" (read as the first of them) may mean any.
+    """
+    return _SHARING.get(name, frozenset({name}))
+
+
+_SHARING: dict[str, frozenset[str]] = {}
+for _names in NICKNAME_CANDIDATES.values():
+    for _name in _names:
+        _SHARING[_name] = _SHARING.get(_name, frozenset({_name})) | _names
+
 # Particles that join compound names and surnames; dropped from keys.
 PARTICLES: frozenset[str] = frozenset(
     {"de", "del", "la", "las", "los", "y", "e", "da", "di", "van", "von", "mc", "mac"}
