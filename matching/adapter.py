@@ -30,8 +30,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matching.clustering import curps_conflict
+from matching.decisions import CURP_CONFLICT, SEX_CONFLICT, Identity, hold_reason
 from matching.incremental import IncrementalIndex
-from matching.linker import Linker, LinkResult, explain
+from matching.linker import HOLD, Linker, LinkResult, explain
 from matching.model import LinkageModel
 from matching.models import LinkageModelVersion, MergeDecision
 from matching.services import match_candidate_confirm
@@ -203,8 +204,9 @@ def pairs_from_result(result: LinkResult) -> list[ScoredPair]:
         first, second = int(ids[scored.left_rows[row]]), int(ids[scored.right_rows[row]])
         if first == second:
             continue
+        explanation = explain(result.model, scored, row, hold=result.reasons[row] or None)
         pairs.append(ScoredPair.of(first, second, scored.probability[row],
-                                   scored.total_weight[row], explain(result.model, scored, row)))
+                                   scored.total_weight[row], explanation))
     return pairs
 
 
@@ -354,6 +356,7 @@ class _Cluster:
     curps: set[str]
     sexes: set[str]
     related_person_ids: set[int] = field(default_factory=set)
+    identities: list[Identity] = field(default_factory=list)  # what the decision rules read
 
 
 class PairDecider:
@@ -371,7 +374,12 @@ class PairDecider:
        review instead, when
        a. the two clusters would hold two valid CURPs more than one typo apart, or
           both sexes (one bad link must not chain different people);
-       b. a human separated the two clusters: a rejected pair between them, an
+       b. the core's decision rules hold two of their records apart: possible
+          relatives (the same surnames, different given names, no identity
+          number in agreement) or namesakes (a common full name, different
+          birth dates); the reason is kept in the candidate's explanation
+          (``"hold"``) for the reviewer;
+       c. a human separated the two clusters: a rejected pair between them, an
           automatic or confirmed link between them that was undone, or a split.
     3. Between the thresholds the pair becomes (or stays) a pending candidate; a
        pending candidate's score is updated when a newer model scores it.
@@ -384,8 +392,8 @@ class PairDecider:
 
     def __init__(self, version: LinkageModelVersion) -> None:
         self.version = version
-        model = load_model(version)
-        self.upper, self.lower = model.upper_threshold, model.lower_threshold
+        self.model = load_model(version)
+        self.upper, self.lower = self.model.upper_threshold, self.model.lower_threshold
         self.counts = LinkageCounts()
 
     def apply(self, pairs: Iterable[ScoredPair]) -> LinkageCounts:
@@ -442,7 +450,10 @@ class PairDecider:
         candidate = self._candidate(pair, candidate)
         linked = False
         if pair.probability >= self.upper:
-            if candidate.pk in self._undone or not self._may_link(pair, persons):
+            refusal = self._link_refusal(pair, persons)
+            if refusal is not None and refusal != "separated":
+                self._note_hold(candidate, refusal)
+            if candidate.pk in self._undone or refusal is not None:
                 self.counts.held_for_review += 1
             else:
                 match_candidate_confirm(candidate=candidate, actor=None,
@@ -473,22 +484,49 @@ class PairDecider:
 
     # --- may two clusters be linked automatically? ---
 
-    def _may_link(self, pair: ScoredPair, persons: dict[int, int | None]) -> bool:
+    def _link_refusal(self, pair: ScoredPair, persons: dict[int, int | None]) -> str | None:
+        """Return why the two clusters must not be linked automatically, or None.
+
+        A reason code of ``matching.decisions``, or "separated" when a human
+        decision stands between them.
+        """
         first = self._cluster(pair.left_id, persons[pair.left_id])
         second = self._cluster(pair.right_id, persons[pair.right_id])
-        return not (_conflict(first, second) or self._separated(first, second))
+        refusal = _conflict(first, second) or self._rules_refusal(first, second)
+        if refusal is None and self._separated(first, second):
+            refusal = "separated"
+        return refusal
+
+    def _rules_refusal(self, first: _Cluster, second: _Cluster) -> str | None:
+        # The same rules as the batch linker and the index, across every record of
+        # both clusters: a person's records must not hold two relatives.
+        for x in first.identities:
+            for y in second.identities:
+                reason = hold_reason(x, y, self.model)
+                if reason is not None:
+                    return reason
+        return None
+
+    def _note_hold(self, candidate: MatchCandidate, reason: str) -> None:
+        explanation = dict(candidate.explanation or {})
+        if explanation.get(HOLD, {}).get("level") == reason:
+            return
+        explanation[HOLD] = {"level": reason, "weight": 0.0}
+        candidate.explanation = explanation
+        candidate.save(update_fields=["explanation"])
 
     def _cluster(self, record_id: int, person_id: int | None) -> _Cluster:
         rows = (Record.objects.filter(person_id=person_id) if person_id
-                else Record.objects.filter(pk=record_id)).values_list("pk", "curp", "sex")
+                else Record.objects.filter(pk=record_id)).values(*_CORE_COLUMNS)
         cluster = _Cluster(person_id, set(), set(), set())
-        for pk, curp, sex in rows:
-            cluster.record_ids.add(pk)
-            curp = clean_curp(curp or "")
+        for row in rows:
+            cluster.record_ids.add(row["pk"])
+            curp = clean_curp(row["curp"] or "")
             if curp and validate_curp(curp):
                 cluster.curps.add(curp)
-            if sex in ("H", "M"):
-                cluster.sexes.add(sex)
+            if row["sex"] in ("H", "M"):
+                cluster.sexes.add(row["sex"])
+            cluster.identities.append(Identity.of_record(_core_from_row(row)))
         if person_id:
             cluster.related_person_ids = {person_id, *Person.objects.filter(
                 merged_into_id=person_id).values_list("pk", flat=True)}
@@ -549,8 +587,10 @@ class PairDecider:
                 self.counts.alerts += 1
 
 
-def _conflict(first: _Cluster, second: _Cluster) -> bool:
-    """Return True if one cluster would hold two people's CURPs, or both sexes."""
+def _conflict(first: _Cluster, second: _Cluster) -> str | None:
+    """Return the reason if one cluster would hold two people's CURPs, or both sexes."""
     if len(first.sexes | second.sexes) > 1:
-        return True
-    return any(curps_conflict(x, y) for x in first.curps for y in second.curps)
+        return SEX_CONFLICT
+    if any(curps_conflict(x, y) for x in first.curps for y in second.curps):
+        return CURP_CONFLICT
+    return None

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from matching.comparisons import PairContext, compute_levels
+from matching.decisions import Identity, hold_reason
 from matching.linker import explain, score
 from matching.model import LinkageModel
 from matching.records import (
@@ -118,7 +119,9 @@ class IncrementalIndex:
         1. Prepare the record and collect candidates from every pass's index.
         2. Compare and score the candidates with the model.
         3. Keep those at or above ``min_probability`` (default: the model's
-           lower threshold), each with its field-by-field explanation.
+           lower threshold), each with its field-by-field explanation; a pair a
+           decision rule holds for review (possible relatives, namesakes) says
+           so in the explanation's ``"hold"`` entry, as in the batch linker.
         """
         prepared = prepare(record)
         rows = self.candidates(prepared)
@@ -135,11 +138,16 @@ class IncrementalIndex:
             min_probability=threshold,
         )
         order = np.argsort(-scored.total_weight, kind="stable")[:limit]
+        if order.size == 0:
+            return []
+        identity = Identity.of_prepared(prepared)
         return [
             (
                 self.table.record_ids[scored.right_rows[k]],
                 float(scored.probability[k]),
-                explain(self.model, scored, int(k)),
+                explain(self.model, scored, int(k), hold=hold_reason(
+                    identity, Identity.of_row(self.table, int(scored.right_rows[k])), self.model
+                )),
             )
             for k in order
         ]
