@@ -129,9 +129,20 @@ def _may_be_one_name(x: str, y: str) -> bool:
 
 
 def _established(model: LinkageModel, given: str) -> bool:
-    # The term-frequency table keeps the names seen at least twice.
-    table = model.tf_tables.get("given")
-    return table is None or not table or given in table
+    """Return True if every word of ``given`` is a word the population wrote twice or more."""
+    words = _known_words(model)
+    return not words or all(word in words for word in given.split())
+
+
+def _known_words(model: LinkageModel) -> frozenset[str]:
+    # The term-frequency table keeps the given names seen at least twice; their
+    # words, once per model (models are not changed once trained).
+    table = model.tf_tables.get("given") or {}
+    key = ("given words", len(table))
+    found = model._tf_cache.get(key)
+    if found is None:
+        found = model._tf_cache[key] = frozenset(w for name in table for w in name.split())
+    return found
 
 
 def _surname_agrees(x: str, x_ph: str, y: str, y_ph: str) -> bool:
