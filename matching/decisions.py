@@ -14,6 +14,7 @@ rules need, built from an input record or from a prepared table's row.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -197,8 +198,6 @@ def birth_dates_differ(a: Identity, b: Identity) -> bool:
 
 
 def _within_days(first: int, second: int, days: int) -> bool:
-    import datetime
-
     try:
         one = datetime.date(first // 10000, first // 100 % 100, first % 100)
         other = datetime.date(second // 10000, second // 100 % 100, second % 100)
