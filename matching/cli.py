@@ -16,7 +16,9 @@ import numpy as np
 from matching.clustering import cluster_ids
 from matching.linker import Linker, LinkResult, collector_paused
 from matching.model import LinkageModel
+from matching.normalize import normalize_sex
 from matching.records import INPUT_FIELDS, OPTIONAL_INPUT_FIELDS, ColumnarRecords
+from mxnames.sex import CONVENTIONS, HM, detect_sex_codes
 
 _DESCRIPTION = """\
 Probabilistic record linkage (Fellegi-Sunter, parameters estimated from the
@@ -26,7 +28,11 @@ Input CSV columns (any may be empty or absent; other columns are ignored):
   record_id, given_names, paternal_surname, maternal_surname, sex,
   birth_date, id_number, state, municipality, address, event_date
   (optional: aliases, age)
-sex: H/M (M = mujer), also hombre/mujer/male/female/f.
+sex: H/M (hombre/mujer, as in the CURP), M/F (masculino/femenino), words
+(hombre, mujer, masculino, femenino, male, female) or 1/2. Each file's
+convention is read from its values: H beside M means H/M, F beside M means
+M/F. A file whose sex column holds M with neither H nor F (or with both)
+cannot say what M means: name it with --sex-codes HM or MF.
 Dates: ISO yyyy-mm-dd, dd/mm/yyyy or yyyymmdd.
 id_number: a CURP (checked and parsed) or any other identity document number.
 """
@@ -38,10 +44,13 @@ examples:
   python -m matching link a.csv b.csv -o links.csv --model model.json
   python -m matching dedupe records.csv -o clusters.csv --pairs pairs.csv
 
-links.csv: left_id,right_id,probability,match_weight,decision and one
-w_<comparison> column per field (its weight in bits; the weights plus the
-prior add up to match_weight). decision is "link" (>= upper threshold) or,
-with --include-review, "review" (between the thresholds).
+links.csv: left_id,right_id,probability,match_weight,decision,reason, one
+w_<comparison> column per field (its weight in bits) and w_relatives (what
+the chance that the two are relatives takes off); the weights plus the prior
+add up to match_weight. decision is "link" (>= upper threshold) or, with
+--include-review, "review" (between the thresholds, or above them but held:
+reason possible_relatives, namesakes_different_birth_dates, curp_conflict or
+sex_conflict).
 clusters.csv: record_id,cluster_id.
 """
 
@@ -132,6 +141,15 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--report", help="write a JSON run report (blocking passes, timings, model notes)"
         )
+        sub.add_argument(
+            "--sex-codes",
+            nargs="+",
+            choices=CONVENTIONS,
+            metavar="HM|MF",
+            help="what the letter M means in the sex column: HM (M = mujer) or MF (M = "
+            "masculino); one value for every input file or one per file, in order. Needed "
+            "only where a file's own values cannot tell (M with neither H nor F)",
+        )
         sub.add_argument("--seed", type=int, default=0, help="random seed for the u sample")
         sub.add_argument(
             "--workers",
@@ -143,9 +161,61 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def sex_codes_of_file(records: ColumnarRecords, name: str, explicit: str | None) -> str:
+    """Return the convention of a file's sex column, or raise ValueError saying what to do.
+
+    The values decide when they can (H beside M: HM; F beside M: MF); ``explicit``
+    (the command line's ``--sex-codes``) decides when they cannot, and must not
+    contradict them.
+    """
+    found = detect_sex_codes(set(records.column("sex")))
+    if found.ambiguous and explicit is None:
+        why = ("holds M but neither H nor F" if found.reason == "only_m"
+               else "holds H, M and F: two conventions mixed")
+        raise ValueError(
+            f"{name}: the sex column {why}, so M could be mujer or masculino; "
+            "say which with --sex-codes HM (M = mujer) or --sex-codes MF (M = masculino)"
+        )
+    if explicit and found.convention and explicit != found.convention:
+        raise ValueError(
+            f"{name}: --sex-codes {explicit} contradicts the file, whose sex column reads "
+            f"as {found.convention} ({'/'.join(sorted(found.letters)).upper()})"
+        )
+    return explicit or found.convention or HM
+
+
+def _read_sex_codes(records: ColumnarRecords, convention: str) -> None:
+    # The core reads H/M; every other convention is turned into it here, per file.
+    if convention != HM and "sex" in records.columns:
+        records.columns["sex"] = [
+            normalize_sex(value or "", convention) for value in records.columns["sex"]
+        ]
+
+
+def _read_inputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[list, dict]:
+    paths = [args.left, args.right] if args.command == "link" else [args.file]
+    explicit = args.sex_codes or [None]
+    if len(explicit) not in (1, len(paths)):
+        parser.error(f"--sex-codes takes one value for every file or one per file ({len(paths)})")
+    explicit = explicit * len(paths) if len(explicit) == 1 else explicit
+    inputs, conventions = [], {}
+    with collector_paused():
+        for position, path in enumerate(paths):
+            records = read_csv_columns(path)
+            try:
+                convention = sex_codes_of_file(records, str(path), explicit[position])
+            except ValueError as error:
+                parser.error(str(error))
+            _read_sex_codes(records, convention)
+            conventions[str(path)] = convention
+            inputs.append(records)
+    return inputs, conventions
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     started = time.perf_counter()
     model = LinkageModel.load(args.model) if args.model else LinkageModel()
     if args.lower is not None:
@@ -160,22 +230,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         auto_threshold=args.upper is None and not args.model,
         workers=args.workers,
     )
+    inputs, conventions = _read_inputs(args, parser)
     if args.command == "link":
-        with collector_paused():
-            left, right = read_csv_columns(args.left), read_csv_columns(args.right)
-        result = linker.link(left, right)
+        result = linker.link(*inputs)
         _write_pairs(args.output, result, include_review=args.include_review)
     else:
-        with collector_paused():
-            records = read_csv_columns(args.file)
-        result = linker.dedupe(records)
+        result = linker.dedupe(inputs[0])
         _write_clusters(args.output, result)
         if args.pairs:
             _write_pairs(args.pairs, result, include_review=args.include_review)
     if args.save_model:
         result.model.save(args.save_model)
     if args.report:
-        _write_report(args.report, result, time.perf_counter() - started)
+        _write_report(args.report, result, time.perf_counter() - started, conventions)
     links = int(np.sum(result.decision == "link"))
     print(
         f"{args.command}: {result.n_candidates} candidate pairs, {links} links, "
@@ -200,7 +267,9 @@ def _write_pairs(path: str, result: LinkResult, *, include_review: bool) -> None
                 "probability",
                 "match_weight",
                 "decision",
+                "reason",
                 *(f"w_{n}" for n in names),
+                "w_relatives",
             ]
         )
         left_ids, right_ids = result.left.record_ids, result.right.record_ids
@@ -212,7 +281,9 @@ def _write_pairs(path: str, result: LinkResult, *, include_review: bool) -> None
                     f"{scored.probability[k]:.6f}",
                     f"{scored.total_weight[k]:.3f}",
                     result.decision[k],
+                    result.reasons[k],
                     *(f"{w:.2f}" for w in scored.field_weights[k]),
+                    f"{scored.relatives_weight[k]:.2f}",
                 ]
             )
 
@@ -229,8 +300,10 @@ def _write_clusters(path: str, result: LinkResult) -> None:
             writer.writerow([record_id, result.left.record_ids[cluster]])
 
 
-def _write_report(path: str, result: LinkResult, elapsed: float) -> None:
+def _write_report(path: str, result: LinkResult, elapsed: float,
+                  sex_codes: dict[str, str]) -> None:
     report = {
+        "sex_codes": sex_codes,
         "elapsed_seconds": round(elapsed, 3),
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
         "candidate_pairs": result.n_candidates,

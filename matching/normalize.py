@@ -9,6 +9,7 @@ import datetime
 import re
 from functools import lru_cache
 
+from mxnames.sex import HM, read_sex
 from mxnames.text import ACCENT_TABLE, fold
 
 _ADDRESS_JUNK = re.compile(r"[^a-zñ0-9 ]+")
@@ -48,30 +49,16 @@ def normalize_addresses(texts: list[str]) -> list[str]:
     return [" ".join(line.split()) for line in _ADDRESS_JUNK_LINES.sub(" ", lowered).split("\n")]
 
 
-_SEX = {
-    "h": "H",
-    "hombre": "H",
-    "masculino": "H",
-    "male": "H",
-    "man": "H",
-    "1": "H",
-    "m": "M",
-    "mujer": "M",
-    "femenino": "M",
-    "female": "M",
-    "f": "M",
-    "woman": "M",
-    "2": "M",
-}
+def normalize_sex(text: str, convention: str = HM) -> str:
+    """Return ``"H"``, ``"M"`` or ``""`` (unknown, non-binary or not a sex).
 
-
-def normalize_sex(text: str) -> str:
-    """Return ``"H"``, ``"M"`` or ``""``.
-
-    ``M`` means *mujer* (the registry's convention, as in the CURP); English
-    ``male`` must be spelled out to mean H.
+    The letter M reads as *mujer* (the registry's convention, as in the CURP)
+    unless ``convention`` is ``"MF"``: a file's convention is detected before
+    its values reach the core (``mxnames.sex``, the command line's per-file
+    ``--sex-codes``).
     """
-    return _SEX.get(fold((text or "").strip()), "")
+    code = read_sex(text, convention)
+    return code if code in ("H", "M") else ""
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
