@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from imports.forms import IMPORTABLE_KINDS
 from imports.intake import import_batch_create_from_records, json_source
+from imports.models import SexCodes
 from imports.readers import ImportFileError
 from imports.services import import_batch_run
 from registry.access import agencies_operated_by
@@ -27,6 +28,11 @@ class BatchPayloadSerializer(serializers.Serializer):
     agency = serializers.SlugField(help_text="Clave de la institución")
     kind = serializers.ChoiceField(choices=IMPORTABLE_KINDS)
     dry_run = serializers.BooleanField(default=False)
+    sex_codes = serializers.ChoiceField(
+        choices=[SexCodes.HM, SexCodes.MF], required=False, allow_blank=True, default="",
+        help_text="Qué significa la letra M en el sexo: HM (M = mujer) o MF (M = masculino). "
+                  "Por omisión se lee de los valores (H junto a M: HM; F junto a M: MF); un "
+                  "lote que solo trae M sin indicarlo se rechaza.")
     records = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
     def validate_records(self, records):
@@ -56,7 +62,8 @@ class BatchCreateView(APIView):
         if agency is None:
             raise NotFound(_("Institución no encontrada."))
         batch = import_batch_create_from_records(agency=agency, record_kind=data["kind"],
-                                                 records=data["records"], actor=request.user)
+                                                 records=data["records"], actor=request.user,
+                                                 sex_codes=data["sex_codes"])
         try:
             batch = import_batch_run(batch=batch, dry_run=data["dry_run"], actor=request.user,
                                      source_of=lambda: json_source(data["records"]))

@@ -124,6 +124,12 @@ class BatchImporter:
             source.close()
         return self.batch
 
+    def _sex_codes(self) -> str:
+        # The batch's own choice, else its saved mapping's, else read from the file.
+        if self.batch.sex_codes:
+            return self.batch.sex_codes
+        return self.batch.mapping.sex_codes if self.batch.mapping_id else ""
+
     def _import_rows(self, source: TabularSource, header: HeaderFound) -> None:
         Agency.objects.select_for_update().get(pk=self.batch.agency_id)
         # Committers of one agency queue on that lock, so this read is up to date: a
@@ -133,7 +139,7 @@ class BatchImporter:
             raise BatchAlreadyCommitted
         self._replace_previous_report()
         validator = RowValidator(plan=header.plan, record_kind=self.batch.record_kind,
-                                 date_epoch=source.date_epoch)
+                                 date_epoch=source.date_epoch, sex_codes=self._sex_codes())
         self._plan = header.plan
         self._sheet = source.sheet
         self.defaults["source_sheet"] = source.sheet[:100]

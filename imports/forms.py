@@ -9,12 +9,17 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from imports.mapping import FIELDS
-from imports.models import ColumnMapping
+from imports.models import ColumnMapping, SexCodes
 from registry.access import agencies_operated_by
 from registry.models import RecordKind
 
 IMPORTABLE_KINDS = [(RecordKind.DETENTION.value, RecordKind.DETENTION.label),
                     (RecordKind.MISSING_REPORT.value, RecordKind.MISSING_REPORT.label)]
+
+
+_SEX_CODES_HELP = _(
+    "Qué significa la letra M en la columna de sexo. Por omisión se lee del archivo (H junto a "
+    "M: H/M; F junto a M: M/F); si el archivo solo trae M, elija aquí.")
 
 
 class BatchUploadForm(forms.Form):
@@ -26,6 +31,8 @@ class BatchUploadForm(forms.Form):
                             help_text=_("Por omisión se lee la primera hoja del libro."))
     mapping = forms.ModelChoiceField(label=_("Correspondencia de columnas guardada"),
                                      queryset=None, required=False)
+    sex_codes = forms.ChoiceField(label=_("Códigos de sexo"), choices=SexCodes.choices,
+                                  required=False, help_text=_SEX_CODES_HELP)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -54,6 +61,13 @@ class BatchUploadForm(forms.Form):
         return cleaned
 
 
+class SexCodesForm(forms.Form):
+    """Say what M means on a batch the file could not tell, then preview it again."""
+
+    sex_codes = forms.ChoiceField(label=_("Códigos de sexo"), choices=SexCodes.choices,
+                                  required=False, help_text=_SEX_CODES_HELP)
+
+
 class RollbackForm(forms.Form):
     reason = forms.CharField(label=_("Motivo de la reversión"), max_length=300)
 
@@ -63,6 +77,8 @@ class ColumnMappingForm(forms.Form):
 
     agency = forms.ModelChoiceField(label=_("Institución"), queryset=None)
     name = forms.SlugField(label=_("Nombre de la correspondencia"), max_length=60)
+    sex_codes = forms.ChoiceField(label=_("Códigos de sexo"), choices=SexCodes.choices,
+                                  required=False, help_text=_SEX_CODES_HELP)
     lines = forms.CharField(
         label=_("Columnas"), widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Una por línea: ENCABEZADO DEL ARCHIVO = campo. Campos: %(fields)s.")

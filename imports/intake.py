@@ -62,7 +62,8 @@ def batch_file_path(batch: ImportBatch) -> Path:
 def import_batch_create(*, agency: Agency, record_kind: str, upload: Any, file_name: str,
                         actor: Any, source: str = ImportBatch.Source.UPLOAD, sheet: str = "",
                         mapping: ColumnMapping | None = None,
-                        resubmission_of: ImportBatch | None = None) -> ImportBatch:
+                        resubmission_of: ImportBatch | None = None,
+                        sex_codes: str = "") -> ImportBatch:
     """Store the file, check that it can be read (header found) and create a pending batch.
 
     Raises ImportFileError (nothing created) when the file is refused.
@@ -80,7 +81,7 @@ def import_batch_create(*, agency: Agency, record_kind: str, upload: Any, file_n
             agency=agency, record_kind=record_kind, source=source, file_name=file_name[:255],
             file_sha256=sha256, file_size=size, stored_file=relative, sheet_name=sheet,
             mapping=mapping, created_by=actor if getattr(actor, "pk", None) else None,
-            resubmission_of=resubmission_of,
+            resubmission_of=resubmission_of, sex_codes=sex_codes,
         )
         audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=batch,
                            details={"file_name": batch.file_name, "sha256": sha256,
@@ -125,14 +126,15 @@ def json_source(records: list[dict[str, Any]]) -> TabularSource:
 
 
 def import_batch_create_from_records(*, agency: Agency, record_kind: str,
-                                     records: list[dict[str, Any]], actor: Any) -> ImportBatch:
+                                     records: list[dict[str, Any]], actor: Any,
+                                     sex_codes: str = "") -> ImportBatch:
     """Create a pending API batch; its checksum is over the canonical JSON of the records."""
     canonical = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             agency=agency, record_kind=record_kind, source=ImportBatch.Source.API,
             file_name="api.json", file_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
-            file_size=len(canonical.encode()), created_by=actor)
+            file_size=len(canonical.encode()), created_by=actor, sex_codes=sex_codes)
         audit_event_record(actor=actor, action=AuditEvent.Action.CREATE, target=batch,
                            details={"source": "api", "records": len(records)})
     return batch

@@ -20,6 +20,14 @@ class ImportStatus(models.TextChoices):
     ROLLED_BACK = "rolled_back", _("Revertido")
 
 
+class SexCodes(models.TextChoices):
+    """What the letter M means in a file's sex column (``mxnames.sex``)."""
+
+    DETECT = "", _("Detectar del archivo")
+    HM = "HM", _("H = hombre, M = mujer (como en la CURP)")
+    MF = "MF", _("M = masculino, F = femenino")
+
+
 class ImportBatch(models.Model):
     """One file (or API payload) imported for one agency, committed whole or not at all."""
 
@@ -61,6 +69,9 @@ class ImportBatch(models.Model):
                                 blank=True, related_name="batches",
                                 verbose_name=_("correspondencia de columnas"))
     detected_encoding = models.CharField(_("codificación"), max_length=20, blank=True)
+    # Chosen by the operator (or the saved mapping) when the file cannot say what M means.
+    sex_codes = models.CharField(_("códigos de sexo"), max_length=2, blank=True,
+                                 choices=SexCodes.choices, default=SexCodes.DETECT)
     # Written outside the data transaction (separate connection), so a page can show it.
     progress_rows = models.PositiveIntegerField(_("filas procesadas"), default=0)
     heartbeat_at = models.DateTimeField(_("última señal"), null=True, blank=True)
@@ -84,6 +95,8 @@ class ImportBatch(models.Model):
                                    name="import_batch_status_valid"),
             models.CheckConstraint(condition=Q(record_kind__in=RecordKind.values),
                                    name="import_batch_record_kind_valid"),
+            models.CheckConstraint(condition=Q(sex_codes__in=SexCodes.values),
+                                   name="import_batch_sex_codes_valid"),
             # Nothing lost: a finished batch accounts for every row of its file.
             models.CheckConstraint(
                 condition=~Q(status__in=["committed", "previewed", "rolled_back"])
@@ -124,6 +137,8 @@ class ColumnMapping(models.Model):
                                related_name="column_mappings", verbose_name=_("institución"))
     name = models.SlugField(_("nombre"), max_length=60)
     columns = models.JSONField(_("columnas"), default=dict)
+    sex_codes = models.CharField(_("códigos de sexo"), max_length=2, blank=True,
+                                 choices=SexCodes.choices, default=SexCodes.DETECT)
     created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
 
     class Meta:
@@ -133,6 +148,8 @@ class ColumnMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "name"],
                                     name="column_mapping_unique_name_per_agency"),
+            models.CheckConstraint(condition=Q(sex_codes__in=SexCodes.values),
+                                   name="column_mapping_sex_codes_valid"),
         ]
 
     def __str__(self) -> str:

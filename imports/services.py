@@ -19,7 +19,7 @@ from imports import reports, selectors
 from imports.batch import BatchAlreadyCommitted, BatchImporter
 from imports.intake import batch_file_path, file_source
 from imports.mapping import FIELDS
-from imports.models import ColumnMapping, ImportBatch, ImportStatus
+from imports.models import ColumnMapping, ImportBatch, ImportStatus, SexCodes
 from imports.progress import ProgressReporter, running_lock_hold, running_lock_release
 from imports.readers import ImportFileError, TabularSource
 from registry.audit import audit_event_record
@@ -79,16 +79,45 @@ def _mark_failed(batch: ImportBatch, message: str) -> None:
 
 @transaction.atomic
 def column_mapping_save(*, agency: Agency, name: str, columns: dict[str, str],
-                        actor: Any) -> ColumnMapping:
-    """Create or replace an agency's named column mapping (header -> record field)."""
+                        actor: Any, sex_codes: str = "") -> ColumnMapping:
+    """Create or replace an agency's named column mapping (header -> record field).
+
+    ``sex_codes`` ("HM", "MF" or "" to read it from each file) says what M means in
+    the agency's sex column.
+    """
     unknown = sorted(set(columns.values()) - set(FIELDS))
     if unknown:
         raise ValidationError(_("Campos desconocidos: %(fields)s") % {"fields": ", ".join(unknown)})
+    _check_sex_codes(sex_codes)
     mapping, _created = ColumnMapping.objects.update_or_create(
-        agency=agency, name=name, defaults={"columns": columns})
+        agency=agency, name=name, defaults={"columns": columns, "sex_codes": sex_codes})
     audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=mapping,
-                       details={"columns": columns})
+                       details={"columns": columns, "sex_codes": sex_codes})
     return mapping
+
+
+def _check_sex_codes(sex_codes: str) -> None:
+    if sex_codes not in SexCodes.values:
+        raise ValidationError(_("Códigos de sexo desconocidos: «%(value)s»; use HM o MF.")
+                              % {"value": sex_codes})
+
+
+@transaction.atomic
+def import_batch_sex_codes_set(*, batch: ImportBatch, sex_codes: str, actor: Any) -> ImportBatch:
+    """Say what M means in a batch's sex column (before it is committed); audit it.
+
+    The caller previews the batch again: its earlier preview read M otherwise.
+    """
+    _check_sex_codes(sex_codes)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (ImportStatus.PENDING, ImportStatus.PREVIEWED, ImportStatus.FAILED):
+        raise ValidationError(_("Solo se cambian los códigos de sexo de un lote sin confirmar."))
+    before = batch.sex_codes
+    batch.sex_codes = sex_codes
+    batch.save(update_fields=["sex_codes"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=batch,
+                       details={"sex_codes": {"before": before, "after": sex_codes}})
+    return batch
 
 
 def batch_report_export(*, batch: ImportBatch, what: str, extension: str, actor: Any,

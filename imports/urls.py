@@ -12,6 +12,7 @@ urlpatterns = [
     path("lote/<int:pk>/progreso/", views.batch_progress, name="batch_progress"),
     path("lote/<int:pk>/confirmar/", views.batch_commit, name="batch_commit"),
     path("lote/<int:pk>/revertir/", views.batch_rollback, name="batch_rollback"),
+    path("lote/<int:pk>/codigos-de-sexo/", views.batch_sex_codes, name="batch_sex_codes"),
     re_path(r"^lote/(?P<pk>[0-9]+)/(?P<what>errores|rechazadas)\.(?P<extension>csv|xlsx)$",
             views.batch_report, name="batch_report"),
     path("api/lotes/", api.BatchCreateView.as_view(), name="api_batch_create"),

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports.mapping import ColumnPlan
+from imports.readers import ImportFileError
 from mxnames.curp import curp_problem
+from mxnames.sex import HM, MF, SexCodes, detect_sex_codes, read_sex
 from mxnames.text import search_key
 from registry.catalogue import resolve_municipality, resolve_state
-from registry.models import Sex
 
 TEXT_LIMITS = {
     "external_id": 128, "given_names": 200, "paternal_surname": 120, "maternal_surname": 120,
@@ -32,17 +33,6 @@ TEXT_LIMITS = {
     "reporter_contact": 200,
 }
 DATE_FIELDS = ("birth_date", "event_date")
-
-_SEX_CODES = {
-    # RENAPO's convention (CURP): H = hombre, M = mujer.
-    "h": Sex.MALE, "hombre": Sex.MALE, "masculino": Sex.MALE, "masc": Sex.MALE,
-    "varon": Sex.MALE, "male": Sex.MALE, "man": Sex.MALE,
-    "m": Sex.FEMALE, "f": Sex.FEMALE, "mujer": Sex.FEMALE, "femenino": Sex.FEMALE,
-    "fem": Sex.FEMALE, "female": Sex.FEMALE, "woman": Sex.FEMALE,
-    "x": Sex.OTHER, "no binario": Sex.OTHER, "otro": Sex.OTHER, "other": Sex.OTHER,
-    "no especificado": Sex.UNKNOWN, "se ignora": Sex.UNKNOWN, "sin dato": Sex.UNKNOWN,
-    "desconocido": Sex.UNKNOWN, "na": Sex.UNKNOWN, "n a": Sex.UNKNOWN, "nd": Sex.UNKNOWN,
-}
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -100,9 +90,9 @@ def cell_text(value: Any) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _sex_code(text: str) -> str | None:
-    code = _SEX_CODES.get(search_key(text))
-    return None if code is None else str(code.value)
+def _sex_code(text: str, convention: str | None = HM) -> str | None:
+    """Return the registry's sex code (``registry.models.Sex``) of a value, None if no sex."""
+    return read_sex(text, convention)
 
 
 @lru_cache(maxsize=4096)
@@ -135,8 +125,12 @@ class RowValidator:
     """Validate rows of one batch: the plan says which column feeds which field."""
 
     def __init__(self, *, plan: ColumnPlan, record_kind: str, date_epoch: dt.datetime | None,
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, sex_codes: str = ""):
         self.plan = plan
+        # What M means: chosen (HM/MF), or read from the column as it streams by.
+        self.sex_codes = sex_codes
+        self._sex_seen = detect_sex_codes(())
+        self._sex_header = plan.field_header("sex")
         self.record_kind = record_kind
         self.date_epoch = date_epoch
         self.today = today or timezone.localdate()
@@ -262,6 +256,8 @@ class RowValidator:
         keys, value_columns, refused = [], [], set()
         for index, key, header, judge, judged in self.fields:
             cells = columns[index]
+            if key == "sex":
+                self._settle_sex_codes(cells)
             if judge is None:
                 values, issues = self._text_column(key, cells, text_only[index])
             else:
@@ -299,11 +295,36 @@ class RowValidator:
                 % {"len": len(text), "max": limit})
         return text, None
 
+    def _settle_sex_codes(self, cells: Any) -> None:
+        """Read what this chunk's sex cells say about M; stop the batch if M stays unclear.
+
+        A file is read in chunks, and nothing is guessed: M is read as the chosen
+        convention, or as the one the column showed so far (H beside M: H/M; F
+        beside M: M/F). An M that nothing explains (no H nor F yet, or both)
+        stops the whole batch (nothing is stored) with a message asking the
+        operator to choose; so does a choice the column contradicts (H/M chosen,
+        F beside M), since a stale saved choice would turn every man into a woman.
+        """
+        texts = {cell if cell.__class__ is str else cell_text(cell) for cell in cells
+                 if cell is not _ABSENT}  # API cells may be lists: their text is hashable
+        seen = self._sex_seen.merge(texts)
+        if seen.letters == self._sex_seen.letters:
+            return
+        self._sex_seen = seen
+        if self.sex_codes:
+            if seen.convention and seen.convention != self.sex_codes:
+                raise ImportFileError(_sex_contradiction(self._sex_header, self.sex_codes, seen))
+        elif seen.ambiguous:
+            raise ImportFileError(_sex_ambiguity(self._sex_header, seen))
+
+    def _sex_convention(self) -> str | None:
+        return self.sex_codes or self._sex_seen.convention
+
     def _sex(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()
         if not text:
             return "", None
-        code = _sex_code(text)
+        code = _sex_code(text, self._sex_convention())
         if code is None:
             return _REFUSED, (False, text, _(
                 "Sexo no reconocido; use H/Hombre/Masculino, M/F/Mujer/Femenino o X."))
@@ -506,6 +527,30 @@ def _suspect(text: str) -> bool:
     """Return True when a cell may be a formula, an Excel error or mojibake (a cheap test)."""
     return bool(text) and (text[0] in _FORMULA_START or text[0] == "#" or "Ã" in text
                            or "â€" in text or "Â" in text)
+
+
+def _sex_ambiguity(header: str, seen: SexCodes) -> str:
+    if seen.reason == "mixed":
+        why = _("mezcla H, M y F (dos convenciones)")
+    else:
+        why = _("solo tiene M, sin H ni F")
+    return _(
+        "La columna «%(column)s» %(why)s, así que no se sabe si M es «mujer» o "
+        "«masculino»; no se guardó nada. Indique qué significa M en la opción «Códigos de "
+        "sexo» del lote (o en la correspondencia de columnas guardada): H/M (M = mujer, "
+        "como en la CURP) o M/F (M = masculino).") % {"column": header, "why": why}
+
+
+def _sex_contradiction(header: str, chosen: str, seen: SexCodes) -> str:
+    return _(
+        "Se indicó %(chosen)s para los códigos de sexo, pero la columna «%(column)s» usa "
+        "%(letters)s; no se guardó nada. Revise la opción «Códigos de sexo» del lote o corrija "
+        "el archivo.") % {"chosen": _convention_label(chosen), "column": header,
+                          "letters": "/".join(sorted(seen.letters)).upper()}
+
+
+def _convention_label(convention: str) -> str:
+    return {HM: _("H/M (M = mujer)"), MF: _("M/F (M = masculino)")}.get(convention, convention)
 
 
 class _JudgedTexts:

@@ -11,13 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from imports import reports, selectors
-from imports.forms import BatchUploadForm, ColumnMappingForm, RollbackForm
+from imports.forms import BatchUploadForm, ColumnMappingForm, RollbackForm, SexCodesForm
 from imports.intake import import_batch_create
 from imports.models import ImportStatus
 from imports.progress import import_batch_reap_if_dead
 from imports.readers import ImportFileError
 from imports.rollback import import_batch_rollback
-from imports.services import batch_report_export, column_mapping_save
+from imports.services import (
+    batch_report_export,
+    column_mapping_save,
+    import_batch_sex_codes_set,
+)
 from imports.tasks import run_import_batch
 from registry.access import agencies_operated_by
 from registry.audit import client_ip
@@ -53,7 +57,8 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             batch = import_batch_create(
                 agency=data["agency"], record_kind=data["record_kind"], upload=data["file"],
                 file_name=data["file"].name, actor=request.user, sheet=data["sheet"].strip(),
-                mapping=data["mapping"], resubmission_of=original)
+                mapping=data["mapping"], resubmission_of=original,
+                sex_codes=data["sex_codes"] or "")
         except ImportFileError as exc:
             form.add_error("file", exc.message)
         else:
@@ -71,6 +76,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/batch_detail.html", {
         "batch": batch, "issues": issues, "issues_shown": ISSUES_SHOWN,
         "progress": selectors.batch_progress(batch), "rollback_form": RollbackForm(),
+        "sex_codes_form": SexCodesForm(initial={"sex_codes": batch.sex_codes}),
     })
 
 
@@ -89,6 +95,25 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Solo se puede confirmar un lote en vista previa."))
     else:
         run_import_batch.delay(batch.pk, False)
+    return redirect("imports:batch_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_sex_codes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say what M means in the batch's sex column, and preview the batch again."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    form = SexCodesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Elija qué significa M en la columna de sexo."))
+        return redirect("imports:batch_detail", pk=batch.pk)
+    try:
+        import_batch_sex_codes_set(batch=batch, sex_codes=form.cleaned_data["sex_codes"] or "",
+                                   actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        run_import_batch.delay(batch.pk, True)
     return redirect("imports:batch_detail", pk=batch.pk)
 
 
@@ -129,7 +154,8 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
     form = ColumnMappingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         column_mapping_save(agency=form.cleaned_data["agency"], name=form.cleaned_data["name"],
-                            columns=form.cleaned_data["lines"], actor=request.user)
+                            columns=form.cleaned_data["lines"], actor=request.user,
+                            sex_codes=form.cleaned_data["sex_codes"] or "")
         messages.success(request, _("Correspondencia guardada."))
         return redirect("imports:mapping_list")
     return render(request, "imports/mapping_list.html", {

@@ -49,9 +49,9 @@ def read_sex(text: str | None, convention: str | None = HM) -> str | None:
     >>> read_sex("M"), read_sex("M", MF), read_sex("Femenino", MF), read_sex("2")
     ('M', 'H', 'M', 'M')
     """
-    key = search_key(text or "")
-    if not key:
+    if not (text or "").strip():
         return UNKNOWN
+    key = search_key(text)
     if key == "m":
         return _LETTER_M.get(convention) if convention else None
     return _UNAMBIGUOUS.get(key)

@@ -15,7 +15,7 @@ URL = "/importaciones/api/lotes/"
 
 def _payload(agency, **extra):
     records = [
-        {"FOLIO": "API-1", "NOMBRE(S)": "Rosa", "APELLIDO PATERNO": "Luna", "SEXO": "M",
+        {"FOLIO": "API-1", "NOMBRE(S)": "Rosa", "APELLIDO PATERNO": "Luna", "SEXO": "Mujer",
          "FECHA DE DETENCIÓN": "2024-05-12", "ENTIDAD": "Jalisco", "MUNICIPIO": "Zapopan"},
         {"FOLIO": "API-2", "NOMBRE(S)": "Iván", "APELLIDO PATERNO": "Sol", "SEXO": "?"},
     ]

@@ -84,12 +84,20 @@ def test_an_impossible_age_rejects_the_row(import_file, agency_a, age):
 
 @pytest.mark.parametrize(("code", "sex"), [
     ("H", "H"), ("Hombre", "H"), ("MASCULINO", "H"), ("masc.", "H"),
-    ("M", "M"), ("F", "M"), ("Mujer", "M"), ("Femenino", "M"), ("", ""), ("X", "X"),
+    ("F", "M"), ("Mujer", "M"), ("Femenino", "M"), ("", ""), ("X", "X"),
 ])
 def test_sex_codes(import_file, agency_a, code, sex):
     _batch, record = _import_one(import_file, agency_a, SEXO=code)
 
     assert record.sex == sex
+
+
+@pytest.mark.parametrize(("sex_codes", "sex"), [("HM", "M"), ("MF", "H")])
+def test_a_lone_m_reads_as_the_batch_says(import_file, agency_a, sex_codes, sex):
+    batch = import_file(agency_a, csv_bytes([HEADER, _row(SEXO="M")]), sex_codes=sex_codes)
+    record = Record.objects.get(agency=agency_a, external_id="X-1")
+
+    assert (batch.sex_codes, record.sex) == (sex_codes, sex)
 
 
 def test_an_unknown_sex_code_rejects_the_row(import_file, agency_a):

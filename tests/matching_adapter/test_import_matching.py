@@ -27,7 +27,7 @@ from tests.matching_adapter.conftest import (
 def _detention_csv(**overrides) -> bytes:
     row = detention_row(1, **{
         "NOMBRE(S)": "Rosa María", "APELLIDO PATERNO": "Quintero",
-        "APELLIDO MATERNO": "Balderas", "SEXO": "M", "FECHA DE NACIMIENTO": "17/05/1990",
+        "APELLIDO MATERNO": "Balderas", "SEXO": "Mujer", "FECHA DE NACIMIENTO": "17/05/1990",
         "ENTIDAD": "Ciudad de México", "MUNICIPIO": "Benito Juárez",
         "FECHA DE DETENCIÓN": "02/03/2025", **overrides})
     return csv_bytes([list(DETENTION_HEADER), row])

@@ -12,8 +12,8 @@ import pytest
 
 from matching.adapter import incremental_pairs
 from matching.decisions import POSSIBLE_RELATIVES
+from matching.linkage import match_new_records
 from matching.models import LinkageModelVersion
-from matching.services import match_new_records
 from registry.models import MatchCandidate, MatchDecision, RecordKind
 from tests.matching_adapter.conftest import LOWER, UPPER, person_fields, record, trained_model_json
 

@@ -64,6 +64,9 @@ class Command(BaseCommand):
                             choices=[RecordKind.DETENTION, RecordKind.MISSING_REPORT])
         parser.add_argument("--mapping", default="", help="Nombre de la correspondencia guardada")
         parser.add_argument("--sheet", default="", help="Hoja del libro (por omisión, la primera)")
+        parser.add_argument("--sex-codes", default="", choices=["", "HM", "MF"],
+                            help="Qué significa M en la columna de sexo: HM (mujer) o MF "
+                                 "(masculino); por omisión se lee del archivo")
         parser.add_argument("--dry-run", action="store_true",
                             help="Vista previa: cuenta lo que pasaría sin guardar nada")
 
@@ -86,7 +89,7 @@ class Command(BaseCommand):
                 batch = import_batch_create(
                     agency=agency, record_kind=options["kind"], upload=handle,
                     file_name=path.name, actor=None, source=ImportBatch.Source.COMMAND,
-                    sheet=options["sheet"], mapping=mapping)
+                    sheet=options["sheet"], mapping=mapping, sex_codes=options["sex_codes"])
             bar = ProgressBar(sys.stderr, _estimate_rows(path))
             progress = ProgressReporter(batch)
             progress.listeners.append(bar)
