@@ -72,7 +72,7 @@ def import_batch_create(*, agency: Agency, record_kind: str, upload: Any, file_n
     path = Path(settings.MEDIA_ROOT) / relative
     try:
         source_of = file_source(path, file_name, sheet)
-        read_header(source_of(), mapping.columns if mapping else None)
+        read_header(source_of(), mapping.columns if mapping else None, record_kind)
     except ImportFileError:
         path.unlink(missing_ok=True)
         raise
@@ -100,12 +100,14 @@ class HeaderFound:
     header_row: int
 
 
-def read_header(source: TabularSource, saved: dict[str, str] | None) -> HeaderFound:
+def read_header(source: TabularSource, saved: dict[str, str] | None,
+                record_kind: str | None = None) -> HeaderFound:
     """Skip title rows until a row of recognised headers; refuse the file if none."""
     rows = source.rows()
     for number, cells in rows:
         if is_header_row(cells, saved):
-            return HeaderFound(plan=build_plan(cells, saved), rows=rows, header_row=number)
+            return HeaderFound(plan=build_plan(cells, saved, record_kind), rows=rows,
+                               header_row=number)
         if number >= HEADER_SEARCH_ROWS:
             break
     source.close()

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from mxnames.text import search_key
+from registry.models import RecordKind
 
 # Record fields an import may fill, with the headers that name them.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -51,9 +52,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "description": ("DESCRIPCION", "SENAS PARTICULARES", "OBSERVACIONES", "MEDIA FILIACION",
                     "DESCRIPTION", "NOTES"),
     "address": ("DOMICILIO", "DIRECCION", "ADDRESS"),
-    "reporter_name": ("NOMBRE DE QUIEN REPORTA", "REPORTANTE", "DENUNCIANTE"),
+    # The reporting family (restricted: only the agency, prosecutors and administrators).
+    "reporter_name": ("NOMBRE DE QUIEN REPORTA", "REPORTANTE", "DENUNCIANTE",
+                      "NOMBRE DEL DENUNCIANTE", "PERSONA QUE REPORTA", "FAMILIAR QUE REPORTA",
+                      "NOMBRE DEL FAMILIAR", "NOMBRE DE LA FAMILIA", "FAMILIAR"),
     "reporter_contact": ("CONTACTO", "TELEFONO", "TELEFONO DE CONTACTO",
-                         "CONTACTO DE QUIEN REPORTA"),
+                         "CONTACTO DE QUIEN REPORTA", "CONTACTO DE LA FAMILIA",
+                         "CONTACTO DEL FAMILIAR", "TELEFONO DE LA FAMILIA",
+                         "TELEFONO DEL FAMILIAR", "CORREO DE LA FAMILIA",
+                         "CORREO DEL FAMILIAR", "DATOS DE CONTACTO DE LA FAMILIA"),
+    # Of the case a missing-person report opens (``registry.cases``), not of the record:
+    # read only from reports' files, and never stored as record fields.
+    "case_status": ("SITUACION", "SITUACION JURIDICA", "SITUACION ACTUAL", "ESTATUS",
+                    "ESTATUS DE LA PERSONA", "ESTATUS DEL CASO", "ESTADO DEL CASO",
+                    "SITUACION DE LA PERSONA", "CASE STATUS"),
+    "publication_consent": ("CONSENTIMIENTO DE PUBLICACION", "CONSENTIMIENTO",
+                            "AUTORIZA PUBLICACION", "AUTORIZA PUBLICAR",
+                            "AUTORIZACION DE PUBLICACION", "AUTORIZA DIFUSION",
+                            "CONSENTIMIENTO PARA PUBLICAR", "PUBLICATION CONSENT"),
 }
 
 FIELD_LABELS: dict[str, Any] = {
@@ -78,8 +94,12 @@ FIELD_LABELS: dict[str, Any] = {
     "address": _("Domicilio"),
     "reporter_name": _("Nombre de quien reporta"),
     "reporter_contact": _("Contacto de quien reporta"),
+    "case_status": _("Situación del caso"),
+    "publication_consent": _("Consentimiento de publicación"),
 }
 FIELDS = tuple(SYNONYMS)
+# Fields of the case a report opens, mapped only in files of missing-person reports.
+CASE_FIELDS = ("case_status", "publication_consent")
 
 _BUILT_IN: dict[str, str] = {search_key(header): name for name, headers in SYNONYMS.items()
                              for header in headers}
@@ -112,19 +132,25 @@ class ColumnPlan:
         return ""
 
 
-def build_plan(headers: Sequence[Any], saved: dict[str, str] | None = None) -> ColumnPlan:
+def build_plan(headers: Sequence[Any], saved: dict[str, str] | None = None,
+               record_kind: str | None = None) -> ColumnPlan:
     """Map each header to a field: the agency's saved mapping first, then the synonyms.
 
     A field is fed by one column only (the first one that names it); a later
-    column naming the same field stays unmapped (kept in the raw values).
+    column naming the same field stays unmapped (kept in the raw values). The case's
+    fields (``CASE_FIELDS``) are mapped only for missing-person reports: a prison's
+    "SITUACIÓN JURÍDICA" is not a case's legal status.
     """
     saved_keys = {header_key(h): f for h, f in (saved or {}).items() if f in SYNONYMS}
     texts = [str(h).strip() if h is not None else "" for h in headers]
     plan = ColumnPlan(headers=_unique_headers(texts))
     taken: set[str] = set()
+    with_case = record_kind in (None, RecordKind.MISSING_REPORT)
     for index, text in enumerate(texts):
         key = header_key(text)
         name = saved_keys.get(key) or _BUILT_IN.get(key)
+        if name in CASE_FIELDS and not with_case:
+            continue
         if name and name not in taken:
             plan.fields[index] = name
             taken.add(name)

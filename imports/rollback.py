@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from imports.batch import CONTENT_FIELDS, PROVENANCE_FIELDS
 from imports.models import ImportBatch, ImportStatus
 from registry.audit import audit_event_record
+from registry.cases import cases_of_batch_remove
 from registry.models import Agency, AuditEvent, Record
 
 HistoricalRecord = Record.history.model
@@ -26,8 +27,13 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
     1. Lock the agency (no import of it runs meanwhile) and the batch.
     2. Refuse if any record of the batch changed after it (a later batch or a
        correction): roll those back first.
-    3. Delete created records (their history keeps a "-" row), restore each changed
-       record to its version before the batch (a new "~" version), audit.
+    3. Delete the cases the batch opened; refused, naming them, if someone worked on
+       them since, or if a case opened otherwise rests on one of the batch's records
+       (``registry.cases.cases_of_batch_remove``).
+    4. Delete created records (their history keeps a "-" row), restore each changed
+       record to its version before the batch (a new "~" version), audit. The status
+       changes a re-import applied to existing cases stay: they are in the cases'
+       legal history, and a prosecutor changes them back if need be.
     """
     Agency.objects.select_for_update().get(pk=batch.agency_id)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -48,12 +54,14 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
         .values_list("id", flat=True))
     updated = {pk: hid for pk, hid in own.items() if pk not in set(created_ids)}
     label = (_("Reversión del lote %(id)s") % {"id": batch.pk})[:100]
+    cases = cases_of_batch_remove(import_batch_id=batch.pk, created_report_ids=created_ids,
+                                  reason=label)
     _restore_previous_versions(updated, label)
     try:
         for record in Record.objects.filter(pk__in=created_ids).iterator(chunk_size=1000):
             record._change_reason = label
             record.delete()
-    except ProtectedError as exc:
+    except ProtectedError as exc:  # a case opened meanwhile (the check above saw none)
         raise ValidationError(_("No se puede revertir: un registro del lote ya tiene un caso "
                                 "abierto a partir de él.")) from exc
     batch.status = ImportStatus.ROLLED_BACK
@@ -62,7 +70,9 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
     batch.save(update_fields=["status", "rolled_back_at", "rolled_back_by"])
     audit_event_record(actor=actor, action=AuditEvent.Action.ROLLBACK, target=batch,
                        purpose=reason, ip_address=ip_address,
-                       details={"deleted": len(created_ids), "restored": len(updated)})
+                       details={"deleted": len(created_ids), "restored": len(updated),
+                                "cases_deleted": len(cases)})
+    batch.cases_removed = cases
     return batch
 
 

@@ -25,6 +25,7 @@ from mxnames.curp import curp_problem
 from mxnames.sex import HM, MF, SexCodes, detect_sex_codes, read_sex
 from mxnames.text import search_key
 from registry.catalogue import resolve_municipality, resolve_state
+from registry.models import CaseStatus
 
 TEXT_LIMITS = {
     "external_id": 128, "given_names": 200, "paternal_surname": 120, "maternal_surname": 120,
@@ -33,6 +34,26 @@ TEXT_LIMITS = {
     "reporter_contact": 200,
 }
 DATE_FIELDS = ("birth_date", "event_date")
+
+# What agencies write in a status column (search keys; "(o)"/"(a)" endings dropped).
+_CASE_STATUS_WORDS = {
+    "desaparecida": CaseStatus.MISSING, "desaparecido": CaseStatus.MISSING,
+    "persona desaparecida": CaseStatus.MISSING, "no localizada": CaseStatus.NOT_LOCATED,
+    "no localizado": CaseStatus.NOT_LOCATED, "sin localizar": CaseStatus.NOT_LOCATED,
+    "persona no localizada": CaseStatus.NOT_LOCATED,
+    "localizada con vida": CaseStatus.FOUND_ALIVE, "localizado con vida": CaseStatus.FOUND_ALIVE,
+    "con vida": CaseStatus.FOUND_ALIVE, "localizada viva": CaseStatus.FOUND_ALIVE,
+    "localizado vivo": CaseStatus.FOUND_ALIVE,
+    "localizada sin vida": CaseStatus.FOUND_DEAD, "localizado sin vida": CaseStatus.FOUND_DEAD,
+    "sin vida": CaseStatus.FOUND_DEAD, "localizada fallecida": CaseStatus.FOUND_DEAD,
+    "localizado fallecido": CaseStatus.FOUND_DEAD,
+}
+_CONSENT_WORDS = {
+    "si": True, "s": True, "yes": True, "y": True, "1": True, "x": True, "verdadero": True,
+    "true": True, "autoriza": True, "acepta": True, "con consentimiento": True,
+    "no": False, "n": False, "0": False, "falso": False, "false": False,
+    "no autoriza": False, "no acepta": False, "sin consentimiento": False,
+}
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -95,6 +116,15 @@ def _sex_code(text: str, convention: str | None = HM) -> str | None:
     return read_sex(text, convention)
 
 
+@lru_cache(maxsize=256)
+def _case_status_code(text: str) -> str | None:
+    words = [word for word in search_key(text).split() if word not in ("o", "a")]
+    status = _CASE_STATUS_WORDS.get(" ".join(words))
+    if status is None and "_".join(words) in CaseStatus.values:
+        status = CaseStatus("_".join(words))
+    return None if status is None else str(status.value)
+
+
 @lru_cache(maxsize=4096)
 def _state(text: str) -> str | None:
     return resolve_state(text)
@@ -137,7 +167,8 @@ class RowValidator:
         self.headers = plan.headers
         judges = {"sex": self._sex, "age": self._age, "curp": self._curp,
                   "event_state": self._event_state, "birth_date": self._birth_date,
-                  "event_date": self._event_date}
+                  "event_date": self._event_date, "case_status": self._case_status,
+                  "publication_consent": self._publication_consent}
         # (column index, value key, header, judge of one cell, its cache); the
         # municipality is judged with the state, in the checks across fields.
         self.fields = [(index, "event_state_id" if name == "event_state" else name,
@@ -355,6 +386,29 @@ class RowValidator:
             return value, (True, text, _(
                 "El dígito verificador de la CURP no corresponde; se conserva el valor."))
         return value, None
+
+    def _case_status(self, cell: Any) -> Outcome:
+        text = cell_text(cell).strip()
+        if not text:
+            return "", None
+        status = _case_status_code(text)
+        if status is None:
+            return "", (True, text, _(
+                "Situación no reconocida (use desaparecida, no localizada, localizada con "
+                "vida o localizada sin vida); el caso queda como está o se abre como "
+                "desaparecida."))
+        return status, None
+
+    def _publication_consent(self, cell: Any) -> Outcome:
+        text = cell_text(cell).strip()
+        if not text:
+            return None, None
+        consent = _CONSENT_WORDS.get(search_key(text))
+        if consent is None:
+            return None, (True, text, _(
+                "Consentimiento de publicación no reconocido (use SÍ o NO); no se publica "
+                "el nombre mientras no conste."))
+        return consent, None
 
     def _event_state(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()

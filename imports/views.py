@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from imports import reports, selectors
@@ -126,13 +127,24 @@ def batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Indique el motivo de la reversión."))
         return redirect("imports:batch_detail", pk=batch.pk)
     try:
-        import_batch_rollback(batch=batch, actor=request.user, reason=form.cleaned_data["reason"],
-                              ip_address=client_ip(request))
+        batch = import_batch_rollback(batch=batch, actor=request.user,
+                                      reason=form.cleaned_data["reason"],
+                                      ip_address=client_ip(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("El lote fue revertido."))
+        removed = batch.cases_removed
+        if removed:
+            messages.info(request, ngettext(
+                "Se eliminó el caso que el lote había abierto: %(folios)s.",
+                "Se eliminaron los %(count)s casos que el lote había abierto: %(folios)s.",
+                len(removed)) % {"count": len(removed), "folios": _folio_list(removed)})
     return redirect("imports:batch_detail", pk=batch.pk)
+
+
+def _folio_list(folios: list[str], shown: int = 10) -> str:
+    return ", ".join(folios[:shown]) + ("…" if len(folios) > shown else "")
 
 
 @login_required

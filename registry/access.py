@@ -19,9 +19,18 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from registry.models import Agency, Alert, Case, CaseStatusRequest, MatchCandidate, Person, Record
+from registry.models import (
+    Agency,
+    Alert,
+    Case,
+    CaseStatusRequest,
+    MatchCandidate,
+    Person,
+    Record,
+    User,
+)
 from registry.redaction import CROSSCHECK_KINDS, Audience
-from registry.roles import ADMINISTRATOR
+from registry.roles import ADMINISTRATOR, PROSECUTOR
 
 OPERATE_AGENCY = "registry.operate_agency"
 VIEW_AGENCY_RECORDS = "registry.view_agency_records"
@@ -99,6 +108,49 @@ def _granted_object_ids(user: Any, perm: str, model: type[Model]) -> set[int]:
     ids = {*by_user.values_list("object_pk", flat=True),
            *by_group.values_list("object_pk", flat=True)}
     return {int(pk) for pk in ids if str(pk).isdigit()}
+
+
+def agency_prosecutor_ids(agency_ids: Any) -> dict[int, list[int]]:
+    """Return, per agency, the active prosecutors who may read its records.
+
+    They are the agency's own prosecutors: a case opened from one of its reports is
+    assigned to them (``registry.cases``). A prosecutor is a member of the prosecutor
+    role holding ``view_agency_records`` on the agency, granted to them or to a group
+    of theirs (object permissions only, as everywhere in this module).
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(Agency)
+    grant = {"permission__codename": VIEW_AGENCY_RECORDS.split(".")[1],
+             "permission__content_type": content_type, "content_type": content_type,
+             "object_pk__in": [str(pk) for pk in agency_ids]}
+    pairs = {(int(agency), user) for agency, user in UserObjectPermission.objects.filter(
+        **grant).values_list("object_pk", "user_id")}
+    pairs |= {(int(agency), user) for agency, user in GroupObjectPermission.objects.filter(
+        **grant).values_list("object_pk", "group__user")}
+    prosecutors = set(User.objects.filter(
+        pk__in={user for _agency, user in pairs if user is not None}, is_active=True,
+        groups__name=PROSECUTOR).values_list("pk", flat=True))
+    found: dict[int, list[int]] = {}
+    for agency, user in sorted(pairs):
+        if user in prosecutors:
+            found.setdefault(agency, []).append(user)
+    return found
+
+
+def agencies_opening_cases_by(user: Any) -> QuerySet[Agency]:
+    """Return the prosecutors' offices in which this user may open a case by hand.
+
+    A reviewer (prosecutor) opens cases in the offices whose records they may read;
+    a registry administrator in any.
+    """
+    if not can_review_matches(user):
+        return Agency.objects.none()
+    agencies = Agency.objects.filter(kind=Agency.Kind.PROSECUTOR, is_active=True)
+    if is_registry_admin(user):
+        return agencies
+    return agencies.filter(pk__in=agencies_readable_by(user).values("pk"))
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:

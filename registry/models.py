@@ -325,6 +325,18 @@ class Case(models.Model):
                                          related_name="assigned_cases",
                                          verbose_name=_("agentes del ministerio público"))
     investigation_notes = models.TextField(_("notas de investigación"), blank=True)
+    # Provenance of a case opened by importing its report (``registry.cases``): the batch
+    # that opened it (a rollback of that batch removes it), and what the agency's file
+    # last said of the status and the consent. A re-import applies only what the file
+    # says anew, so a value it keeps repeating never undoes a later decision.
+    import_batch = models.ForeignKey("imports.ImportBatch", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="opened_cases",
+                                     verbose_name=_("lote que abrió el caso"))
+    status_reported = models.CharField(
+        _("situación según el archivo de la institución"), max_length=24, blank=True,
+        choices=CaseStatus.choices)
+    consent_reported = models.BooleanField(
+        _("consentimiento según el archivo de la institución"), null=True, blank=True)
     created_at = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
@@ -341,6 +353,8 @@ class Case(models.Model):
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values),
                                    name="case_status_legal"),
             models.CheckConstraint(condition=~Q(folio=""), name="case_folio_set"),
+            models.CheckConstraint(condition=Q(status_reported__in=["", *CaseStatus.values]),
+                                   name="case_status_reported_legal"),
         ]
 
     def __str__(self) -> str:
@@ -420,8 +434,10 @@ class CaseStatusRequest(models.Model):
     to_status = models.CharField(_("situación solicitada"), max_length=24,
                                  choices=CaseStatus.choices)
     reason = models.TextField(_("motivo"))
+    # Null: the agency's imported file stated the "found" status (``registry.cases``).
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("solicitó"))
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("solicitó"))
     requested_at = models.DateTimeField(_("fecha de solicitud"), default=timezone.now)
     outcome = models.CharField(_("resultado"), max_length=10,
                                choices=CaseStatusRequestOutcome.choices,

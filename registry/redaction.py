@@ -179,6 +179,9 @@ CASE_POLICY: dict[str, dict[Audience, Rule]] = {
     "public_key":            _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),  # = the public pseudonym of id
     "prosecutors":           _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
     "investigation_notes":   _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
+    "import_batch":          _row(HIDE,      HIDE,   HIDE,      SHOW,   SHOW,      SHOW),
+    "status_reported":       _row(HIDE,      HIDE,   HIDE,      SHOW,   SHOW,      SHOW),
+    "consent_reported":      _row(HIDE,      HIDE,   HIDE,      SHOW,   SHOW,      SHOW),
     "created_at":            _row(HIDE,      SHOW,   MONTH,     SHOW,   SHOW,      SHOW),
     "updated_at":            _row(SHOW,      SHOW,   MONTH,     SHOW,   SHOW,      SHOW),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import CaseStatus, Record, RecordKind, State
+from registry.models import CaseStatus, Record, RecordKind, Sex, State
 from registry.services import CORRECTABLE_RECORD_FIELDS
 
 
@@ -103,3 +103,56 @@ class RecordCorrectionForm(forms.ModelForm):
         """Return the corrected fields and their new values."""
         return {name: self.cleaned_data[name] for name in self.changed_data
                 if name in CORRECTABLE_RECORD_FIELDS}
+
+
+class CaseOpenForm(forms.Form):
+    """Open a case by hand: the report as the family gives it, the folio, the status."""
+
+    agency = forms.ModelChoiceField(label=_("Fiscalía"), queryset=None)
+    folio = forms.CharField(label=_("Folio"), max_length=40)
+    given_names = forms.CharField(label=_("Nombre(s)"), max_length=200)
+    paternal_surname = forms.CharField(label=_("Primer apellido"), max_length=120,
+                                       required=False)
+    maternal_surname = forms.CharField(label=_("Segundo apellido"), max_length=120,
+                                       required=False)
+    aliases = forms.CharField(label=_("Alias"), max_length=300, required=False)
+    sex = forms.ChoiceField(label=_("Sexo"), choices=Sex.choices, required=False)
+    birth_date = forms.DateField(label=_("Fecha de nacimiento"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    age = forms.IntegerField(label=_("Edad"), min_value=0, max_value=130, required=False)
+    curp = forms.CharField(label=_("CURP"), max_length=18, required=False)
+    event_date = forms.DateField(label=_("Fecha de desaparición"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    event_state = forms.ModelChoiceField(label=_("Entidad"), queryset=State.objects.all(),
+                                         required=False)
+    place = forms.CharField(label=_("Lugar"), max_length=300, required=False)
+    description = forms.CharField(label=_("Descripción y señas particulares"),
+                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reporter_name = forms.CharField(label=_("Nombre de quien reporta"), max_length=200,
+                                    required=False)
+    reporter_contact = forms.CharField(label=_("Contacto de quien reporta"), max_length=200,
+                                       required=False)
+    status = forms.ChoiceField(label=_("Situación"), choices=[
+        (CaseStatus.MISSING.value, CaseStatus.MISSING.label),
+        (CaseStatus.NOT_LOCATED.value, CaseStatus.NOT_LOCATED.label)])
+    publication_consent = forms.BooleanField(
+        label=_("La familia autoriza publicar el nombre y la ficha de búsqueda"),
+        required=False)
+    reason = forms.CharField(label=_("Motivo o circunstancia"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        if agencies is not None and agencies.count() == 1:
+            self.fields["agency"].initial = agencies.first()
+
+    def clean_curp(self) -> str:
+        return self.cleaned_data["curp"].upper().replace(" ", "")
+
+    def report_values(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in (
+            "given_names", "paternal_surname", "maternal_surname", "aliases", "sex",
+            "birth_date", "age", "curp", "event_date", "event_state", "place", "description",
+            "reporter_name", "reporter_contact")}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("registros/<int:pk>/corregir/", views.record_correct, name="record_correct"),
     path("institucion/registros/", views.agency_records, name="agency_records"),
     path("casos/", views.case_list, name="case_list"),
+    path("casos/nuevo/", views.case_open, name="case_open"),
     path("casos/<int:pk>/", views.case_workspace, name="case_workspace"),
     path("casos/<int:pk>/situacion/", views.case_status, name="case_status"),
     path("casos/<int:pk>/codigo/", views.case_access_code, name="case_access_code"),

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -24,9 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import services as matching_services
+from matching.linkage import match_new_records
 from matching.selectors import get_merge_decision_for_user, person_decisions
 from registry import access, services
 from registry.audit import client_ip
+from registry.cases import case_open_by_hand
 from registry.models import CaseStatusRequest, Record
 from registry.redaction import Audience
 from staff import exports, forms, selectors
@@ -236,8 +239,35 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(request, "staff/case_list.html", {
         "cases": page.object_list, "page": page, "folio": folio,
+        "can_open": access.agencies_opening_cases_by(request.user).exists(),
         "requests": list(selectors.pending_requests_for(request.user)),
     })
+
+
+@login_required
+def case_open(request: HttpRequest) -> HttpResponse:
+    """Open a case by hand (a report taken at a desk); matching runs on the new report."""
+    agencies = access.agencies_opening_cases_by(request.user)
+    if not agencies.exists():
+        raise Http404
+    form = forms.CaseOpenForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = case_open_by_hand(
+                agency=data["agency"], folio=data["folio"], report_values=form.report_values(),
+                status=data["status"], publication_consent=data["publication_consent"],
+                actor=request.user, reason=data["reason"])
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            report_id = case.missing_report_id
+            # After the commit, as an import does: the report meets every stored record.
+            transaction.on_commit(lambda: match_new_records(record_ids=[report_id]), robust=True)
+            messages.success(request, _("Caso abierto."))
+            return redirect("case_workspace", pk=case.pk)
+    return render(request, "staff/case_open.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -32,7 +32,7 @@ def test_rollback_removes_created_and_restores_updated_records(import_file, agen
     assert second.status == ImportBatch.Status.ROLLED_BACK and second.rolled_back_by == owner
     event = AuditEvent.objects.filter(action=AuditEvent.Action.ROLLBACK).get()
     assert event.object_id == str(second.pk) and event.purpose == "Archivo equivocado"
-    assert event.details == {"deleted": 1, "restored": 1}
+    assert event.details == {"deleted": 1, "restored": 1, "cases_deleted": 0}
 
 
 def test_rollback_is_refused_when_a_record_changed_afterwards(import_file, agency_a, owner):
