@@ -427,6 +427,7 @@ class DemoSeeder:
                     "",
                     "",
                     None,
+                    "",
                 )
             )
         bulk_insert_rows(
@@ -443,6 +444,7 @@ class DemoSeeder:
                 "access_code_hash",
                 "investigation_notes",
                 "person_id",
+                "status_reported",
             ),
             rows,
         )

@@ -34,7 +34,7 @@ REPORT_HEADER = ["FOLIO", "NOMBRE(S)", "APELLIDO PATERNO", "APELLIDO MATERNO", "
 
 def report_row(n: int, **overrides: str) -> list[str]:
     row = {"FOLIO": f"FGE/DESAP/{n:04d}", "NOMBRE(S)": "María Guadalupe",
-           "APELLIDO PATERNO": "Hernández", "APELLIDO MATERNO": f"López{n}", "SEXO": "M",
+           "APELLIDO PATERNO": "Hernández", "APELLIDO MATERNO": f"López{n}", "SEXO": "Mujer",
            "FECHA DE NACIMIENTO": "04/04/1991", "ENTIDAD": "Ciudad de México",
            "FECHA DE DESAPARICIÓN": "09/03/2024", "SITUACIÓN": "Desaparecida",
            "AUTORIZA PUBLICACIÓN": "SÍ", "NOMBRE DEL FAMILIAR": "Rosa López (madre)",
@@ -127,7 +127,7 @@ def test_re_importing_never_opens_a_second_case_and_applies_only_what_is_new(
 def test_a_found_status_on_re_import_asks_once_and_never_applies(import_reports):
     import_reports(report_row(1))
     import_reports(report_row(1, **{"SITUACIÓN": "Localizada sin vida"}))
-    import_reports(report_row(1, **{"SITUACIÓN": "Localizada sin vida", "SEXO": "F"}))
+    import_reports(report_row(1, **{"SITUACIÓN": "Localizada sin vida", "SEXO": "Femenino"}))
 
     case = Case.objects.get()
     assert case.status == CaseStatus.MISSING
