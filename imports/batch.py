@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports.intake import HeaderFound, read_header
-from imports.mapping import CASE_FIELDS, REJECTED_ROW_COLUMN
+from imports.mapping import AGE_RANGE, CASE_FIELDS, REJECTED_ROW_COLUMN
 from imports.models import ImportBatch, ImportStatus, RejectedRow, RowIssue
 from imports.progress import ProgressReporter
 from imports.readers import ImportFileError, TabularSource
@@ -58,6 +58,7 @@ CONTENT_FIELDS = (
     "kind", "given_names", "paternal_surname", "maternal_surname", "aliases", "sex",
     "birth_date", "age", "curp", "nationality", "event_date", "event_state_id",
     "event_municipality_id", "place", "authority", "facility", "reason", "description",
+    "age_min", "age_max", "clothing", "marks",
     "address", "reporter_name", "reporter_contact", "raw_values",
 )
 PROVENANCE_FIELDS = ("import_batch_id", "source_file", "source_sheet", "source_row")
@@ -334,8 +335,15 @@ class BatchImporter:
                    if name != "external_id")
 
     def _mapped_fields(self) -> list[str]:
-        names = [name for name in self._plan.fields.values()
-                 if name != "external_id" and name not in CASE_FIELDS]
+        """Return the attnames of the record fields the file's columns fill."""
+        names = []
+        for name in self._plan.fields.values():
+            if name == "external_id" or name in CASE_FIELDS:
+                continue
+            if name == AGE_RANGE:  # one column, two fields
+                names += [n for n in ("age_min", "age_max") if n not in names]
+            elif name not in names:
+                names.append(name)
         return [f"{n}_id" if n in ("event_state", "event_municipality") else n for n in names]
 
     def _new_record(self, row: ValidatedRow, external_id: str) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from imports.models import ColumnMapping, SexCodes
 from registry.access import agencies_operated_by
 from registry.models import RecordKind
 
-IMPORTABLE_KINDS = [(RecordKind.DETENTION.value, RecordKind.DETENTION.label),
-                    (RecordKind.MISSING_REPORT.value, RecordKind.MISSING_REPORT.label)]
+# Every kind of record an agency keeps: reports, detention logs, releases and transfers,
+# located persons and (forensic services) unidentified remains.
+IMPORTABLE_KINDS = [(kind.value, kind.label) for kind in RecordKind]
 
 
 _SEX_CODES_HELP = _(

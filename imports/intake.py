@@ -18,7 +18,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from imports.mapping import HEADER_SEARCH_ROWS, ColumnPlan, build_plan, is_header_row
+from imports.mapping import (
+    HEADER_SEARCH_ROWS,
+    ColumnPlan,
+    build_plan,
+    genetic_headers,
+    is_header_row,
+)
 from imports.models import ColumnMapping, ImportBatch
 from imports.readers import ImportFileError, TabularSource, open_source
 from registry.audit import audit_event_record
@@ -106,6 +112,7 @@ def read_header(source: TabularSource, saved: dict[str, str] | None,
     rows = source.rows()
     for number, cells in rows:
         if is_header_row(cells, saved):
+            refuse_genetic_data(cells, source)
             return HeaderFound(plan=build_plan(cells, saved, record_kind), rows=rows,
                                header_row=number)
         if number >= HEADER_SEARCH_ROWS:
@@ -115,6 +122,17 @@ def read_header(source: TabularSource, saved: dict[str, str] | None,
         "No se encontró la fila de encabezados en las primeras %(n)s filas: se esperan "
         "columnas como NOMBRE(S), APELLIDO PATERNO, FECHA DE NACIMIENTO, CURP, ENTIDAD.")
         % {"n": HEADER_SEARCH_ROWS})
+
+
+def refuse_genetic_data(headers: list[Any], source: TabularSource) -> None:
+    """Refuse a file with genetic columns: the registry holds metadata, never DNA data."""
+    genetic = genetic_headers(headers)
+    if genetic:
+        source.close()
+        raise ImportFileError(_(
+            "El registro no admite datos genéticos (perfiles de ADN, marcadores, muestras): "
+            "quite la columna «%(columns)s» y vuelva a cargar el archivo; no se guardó nada.")
+            % {"columns": "», «".join(genetic)})
 
 
 def json_source(records: list[dict[str, Any]]) -> TabularSource:

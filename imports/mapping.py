@@ -21,7 +21,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "external_id": ("FOLIO", "ID", "IDENTIFICADOR", "CLAVE", "NUMERO DE FOLIO", "NO. FOLIO",
                     "FOLIO INTERNO", "NUMERO DE EXPEDIENTE", "EXPEDIENTE",
                     "CARPETA DE INVESTIGACION",
-                    "NUMERO DE REGISTRO", "REGISTRO", "RECORD ID", "EXTERNAL ID"),
+                    "NUMERO DE REGISTRO", "REGISTRO", "RECORD ID", "EXTERNAL ID",
+                    "FOLIO FORENSE", "FOLIO DEL SERVICIO FORENSE", "NUMERO DE REGISTRO FORENSE",
+                    "FOLIO DE LOCALIZACION", "FOLIO DE LIBERACION", "FOLIO DE TRASLADO"),
     "given_names": ("NOMBRE(S)", "NOMBRE", "NOMBRES", "NOMBRE DE PILA", "GIVEN NAMES",
                     "FIRST NAME", "NAME"),
     "paternal_surname": ("APELLIDO PATERNO", "PRIMER APELLIDO", "AP PATERNO", "PATERNO",
@@ -37,20 +39,36 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "nationality": ("NACIONALIDAD", "NATIONALITY", "PAIS DE ORIGEN"),
     "event_date": ("FECHA DE DETENCION", "FECHA DETENCION", "FECHA DE DESAPARICION",
                    "FECHA DESAPARICION", "FECHA DEL HECHO", "FECHA DE LOS HECHOS", "FECHA",
-                   "FECHA DE INGRESO", "DETENTION DATE", "DATE MISSING", "EVENT DATE"),
+                   "FECHA DE INGRESO", "DETENTION DATE", "DATE MISSING", "EVENT DATE",
+                   "FECHA DE HALLAZGO", "FECHA DEL HALLAZGO", "FECHA DE LOCALIZACION",
+                   "FECHA DE LIBERACION", "FECHA DE TRASLADO", "FECHA DE EGRESO",
+                   "DATE FOUND"),
     "event_state": ("ENTIDAD", "ESTADO", "ENTIDAD FEDERATIVA", "ENTIDAD DEL HECHO",
                     "ESTADO DEL HECHO", "CVE ENT", "STATE"),
     "event_municipality": ("MUNICIPIO", "ALCALDIA", "MUNICIPIO O ALCALDIA",
                            "MUNICIPIO DEL HECHO", "CVE MUN", "MUNICIPALITY"),
     "place": ("LUGAR", "LUGAR DEL HECHO", "LUGAR DE LOS HECHOS", "LUGAR DE DETENCION",
-              "LUGAR DE DESAPARICION", "LOCALIDAD", "COLONIA", "PLACE"),
+              "LUGAR DE DESAPARICION", "LOCALIDAD", "COLONIA", "PLACE",
+              "LUGAR DE HALLAZGO", "LUGAR DEL HALLAZGO", "SITIO DEL HALLAZGO",
+              "LUGAR DE LOCALIZACION", "LUGAR DE DESTINO", "PLACE FOUND"),
     "authority": ("AUTORIDAD", "AUTORIDAD QUE DETUVO", "AUTORIDAD APREHENSORA", "CORPORACION",
                   "AUTHORITY"),
     "facility": ("LUGAR DE RECLUSION", "CENTRO DE RECLUSION", "CENTRO PENITENCIARIO",
                  "ESTACION MIGRATORIA", "LUGAR DE ESTANCIA", "FACILITY"),
     "reason": ("MOTIVO", "MOTIVO DE DETENCION", "DELITO", "FALTA", "REASON"),
-    "description": ("DESCRIPCION", "SENAS PARTICULARES", "OBSERVACIONES", "MEDIA FILIACION",
-                    "DESCRIPTION", "NOTES"),
+    "description": ("DESCRIPCION", "OBSERVACIONES", "MEDIA FILIACION", "DESCRIPTION",
+                    "NOTES"),
+    # What forensic services record of remains (and anyone located); no genetic data.
+    "age_range": ("EDAD ESTIMADA", "EDAD APROXIMADA", "RANGO DE EDAD", "RANGO DE EDAD ESTIMADA",
+                  "EDAD ESTIMADA (AÑOS)", "ESTIMATED AGE"),
+    "age_min": ("EDAD MINIMA", "EDAD MINIMA ESTIMADA", "EDAD ESTIMADA MINIMA"),
+    "age_max": ("EDAD MAXIMA", "EDAD MAXIMA ESTIMADA", "EDAD ESTIMADA MAXIMA"),
+    "clothing": ("VESTIMENTA", "ROPA", "PRENDAS", "PRENDAS DE VESTIR", "DESCRIPCION DE VESTIMENTA",
+                 "DESCRIPCION DE LA VESTIMENTA", "VESTIMENTA Y ACCESORIOS", "CLOTHING"),
+    # "Ñ" is kept by the search key, so both spellings are listed.
+    "marks": ("SEÑAS PARTICULARES", "SENAS PARTICULARES", "SEÑAS", "SENAS", "TATUAJES",
+              "CICATRICES", "TATUAJES Y CICATRICES", "TATUAJES, CICATRICES Y LUNARES",
+              "MARCAS", "DISTINGUISHING MARKS"),
     "address": ("DOMICILIO", "DIRECCION", "ADDRESS"),
     # The reporting family (restricted: only the agency, prosecutors and administrators).
     "reporter_name": ("NOMBRE DE QUIEN REPORTA", "REPORTANTE", "DENUNCIANTE",
@@ -94,12 +112,23 @@ FIELD_LABELS: dict[str, Any] = {
     "address": _("Domicilio"),
     "reporter_name": _("Nombre de quien reporta"),
     "reporter_contact": _("Contacto de quien reporta"),
+    "age_range": _("Edad estimada (rango)"),
+    "age_min": _("Edad estimada mínima"),
+    "age_max": _("Edad estimada máxima"),
+    "clothing": _("Vestimenta"),
+    "marks": _("Señas particulares"),
     "case_status": _("Situación del caso"),
     "publication_consent": _("Consentimiento de publicación"),
 }
 FIELDS = tuple(SYNONYMS)
 # Fields of the case a report opens, mapped only in files of missing-person reports.
 CASE_FIELDS = ("case_status", "publication_consent")
+# A column that fills two record fields: "25-30" → age_min 25, age_max 30.
+AGE_RANGE = "age_range"
+# Words of a header that announce genetic data: the registry holds metadata only, so a
+# file with such a column is refused before anything is stored.
+GENETIC_WORDS = frozenset({"adn", "dna", "genetico", "genetica", "geneticos", "geneticas",
+                           "genotipo", "genoma", "codis", "haplotipo", "str", "snp"})
 
 _BUILT_IN: dict[str, str] = {search_key(header): name for name, headers in SYNONYMS.items()
                              for header in headers}
@@ -151,10 +180,22 @@ def build_plan(headers: Sequence[Any], saved: dict[str, str] | None = None,
         name = saved_keys.get(key) or _BUILT_IN.get(key)
         if name in CASE_FIELDS and not with_case:
             continue
+        if name == "age" and record_kind == RecordKind.UNIDENTIFIED_REMAINS:
+            name = AGE_RANGE  # a forensic "EDAD" is an estimate, often "25-30"
         if name and name not in taken:
             plan.fields[index] = name
             taken.add(name)
     return plan
+
+
+def genetic_headers(headers: Iterable[Any]) -> list[str]:
+    """Return the headers that announce genetic data (DNA profiles, markers, samples)."""
+    found = []
+    for header in headers:
+        words = header_key(header).split()
+        if any(word in GENETIC_WORDS for word in words) or "perfil genetico" in " ".join(words):
+            found.append(str(header).strip())
+    return found
 
 
 def _unique_headers(texts: list[str]) -> list[str]:

@@ -19,19 +19,19 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.mapping import ColumnPlan
+from imports.mapping import AGE_RANGE, ColumnPlan
 from imports.readers import ImportFileError
 from mxnames.curp import curp_problem
 from mxnames.sex import HM, MF, SexCodes, detect_sex_codes, read_sex
 from mxnames.text import search_key
 from registry.catalogue import resolve_municipality, resolve_state
-from registry.models import CaseStatus
+from registry.models import CaseStatus, RecordKind
 
 TEXT_LIMITS = {
     "external_id": 128, "given_names": 200, "paternal_surname": 120, "maternal_surname": 120,
     "aliases": 300, "nationality": 60, "place": 300, "authority": 200, "facility": 200,
     "reason": 300, "address": 5000, "description": 5000, "reporter_name": 200,
-    "reporter_contact": 200,
+    "reporter_contact": 200, "clothing": 5000, "marks": 5000,
 }
 DATE_FIELDS = ("birth_date", "event_date")
 
@@ -60,6 +60,9 @@ _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _DMY_SHORT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$")
 _SERIAL_TEXT = re.compile(r"^\d{5}(?:\.0+)?$")
+_AGE_RANGE = re.compile(r"^(?:entre\s+)?(\d{1,3})(?:\s*(?:-|\u2013|a|y|al)\s*(\d{1,3}))?"
+                        r"(?:\s*a[ñn]os?)?(?:\s*(?:aprox\.?|aproximadamente|aprox))?$",
+                        re.IGNORECASE)
 _AGE = re.compile(r"^(\d{1,3})(?:[.,]0+)?(?:\s*a[ñn]os?)?$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # UTF-8 read as Windows-1252 leaves these pairs behind: "JosÃ©", "â€œ".
@@ -168,7 +171,8 @@ class RowValidator:
         judges = {"sex": self._sex, "age": self._age, "curp": self._curp,
                   "event_state": self._event_state, "birth_date": self._birth_date,
                   "event_date": self._event_date, "case_status": self._case_status,
-                  "publication_consent": self._publication_consent}
+                  "publication_consent": self._publication_consent,
+                  "age_range": self._age_range, "age_min": self._age, "age_max": self._age}
         # (column index, value key, header, judge of one cell, its cache); the
         # municipality is judged with the state, in the checks across fields.
         self.fields = [(index, "event_state_id" if name == "event_state" else name,
@@ -387,6 +391,23 @@ class RowValidator:
                 "El dígito verificador de la CURP no corresponde; se conserva el valor."))
         return value, None
 
+    def _age_range(self, cell: Any) -> Outcome:
+        """An estimated age: "25-30", "25 a 30 años", "30 aprox.", "30" → (low, high)."""
+        text = cell_text(cell).strip()
+        if not text:
+            return (None, None), None
+        match = _AGE_RANGE.match(text)
+        if match is None:
+            return _REFUSED, (False, text, _(
+                "Edad estimada no válida: escriba un rango de años (por ejemplo 25-30) o un "
+                "número."))
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) else low
+        if high > 130 or low > high:
+            return _REFUSED, (False, text, _(
+                "Edad estimada no válida: el rango debe ir de menor a mayor, hasta 130."))
+        return (low, high), None
+
     def _case_status(self, cell: Any) -> Outcome:
         text = cell_text(cell).strip()
         if not text:
@@ -466,10 +487,20 @@ class RowValidator:
                       _("Municipio sin entidad: indique la entidad o la clave de 5 dígitos."))
 
     def _cross_checks(self, validated: list[ValidatedRow]) -> None:
+        # Unidentified remains have no name: that is why they are recorded.
+        names_needed = self.record_kind != RecordKind.UNIDENTIFIED_REMAINS
         for row in validated:
             values = row.values
             get = values.get
-            if not (get("given_names") or get("paternal_surname") or get("maternal_surname")):
+            if AGE_RANGE in values:
+                values["age_min"], values["age_max"] = values.pop(AGE_RANGE)
+            low, high = get("age_min"), get("age_max")
+            if low is not None and high is not None and low > high:
+                row.errors.append(RowIssueData(
+                    self.plan.field_header("age_max"), str(high),
+                    _("La edad estimada máxima es menor que la mínima.")))
+            if names_needed and not (get("given_names") or get("paternal_surname")
+                                     or get("maternal_surname")):
                 row.errors.append(RowIssueData(
                     self._names_header, "", _("La fila no tiene nombre ni apellidos.")))
             birth, event = get("birth_date"), get("event_date")

@@ -580,9 +580,11 @@ class PairDecider:
             case_id = self._open_cases.get(report_id)
             if case_id is None:
                 continue
+            # An alert of the record's own kind: remains first in every inbox.
             _, created = Alert.objects.get_or_create(
                 case_id=case_id, record_id=record_id,
-                defaults={"match_candidate": candidate})
+                defaults={"match_candidate": candidate,
+                          **Alert.kind_and_priority(self._kinds[record_id])})
             if created:
                 self.counts.alerts += 1
 

@@ -8,6 +8,7 @@ enforces what the database cannot (the append-only audit log). Writes go through
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -205,6 +206,14 @@ class Record(models.Model):
     facility = models.CharField(_("lugar de reclusión o estancia"), max_length=200, blank=True)
     reason = models.CharField(_("motivo"), max_length=300, blank=True)
     description = models.TextField(_("descripción"), blank=True)
+    # Forensic services describe unidentified remains (and anyone located) by an estimated
+    # age range, what they wore and their marks; metadata only, never genetic data (the
+    # importer refuses files with genetic columns).
+    age_min = models.PositiveSmallIntegerField(_("edad estimada mínima"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("edad estimada máxima"), null=True, blank=True)
+    clothing = models.TextField(_("vestimenta"), blank=True)
+    marks = models.TextField(_("señas particulares"), blank=True,
+                             help_text=_("Tatuajes, cicatrices, lunares, prótesis…"))
 
     # Restricted: never public (see the redaction policy).
     address = models.TextField(_("domicilio"), blank=True)
@@ -249,6 +258,12 @@ class Record(models.Model):
                                    name="record_sex_valid"),
             models.CheckConstraint(condition=Q(age__isnull=True) | Q(age__lte=130),
                                    name="record_age_plausible"),
+            models.CheckConstraint(
+                condition=(Q(age_min__isnull=True) | Q(age_min__lte=130))
+                & (Q(age_max__isnull=True) | Q(age_max__lte=130))
+                & (Q(age_min__isnull=True) | Q(age_max__isnull=True)
+                   | Q(age_min__lte=models.F("age_max"))),
+                name="record_age_range_plausible"),
         ]
         indexes = [
             # Public listing and statistics: records of one kind in one state.
@@ -527,8 +542,37 @@ class MatchCandidate(models.Model):
         return f"{self.record_left_id} ~ {self.record_right_id} ({self.probability:.2f})"
 
 
+class AlertKind(models.TextChoices):
+    """What kind of record raised the alert (the record kinds that alert)."""
+
+    DETENTION = "detention", _("Detención")
+    RELEASE_TRANSFER = "release_transfer", _("Liberación o traslado")
+    LOCATED = "located", _("Localización")
+    UNIDENTIFIED_REMAINS = "unidentified_remains", _("Restos sin identificar")
+
+
+# Higher is more urgent. Remains first: a family must be told and an identification made;
+# then a detention (the person may be held right now, before any transfer); a location
+# (the case may close, with a second reviewer); a release or transfer (where they went).
+ALERT_PRIORITY = {AlertKind.UNIDENTIFIED_REMAINS: 4, AlertKind.DETENTION: 3,
+                  AlertKind.LOCATED: 2, AlertKind.RELEASE_TRANSFER: 1}
+
+
+def _alert_priority_matches_kind() -> Q:
+    condition = Q()
+    for kind, priority in ALERT_PRIORITY.items():
+        condition |= Q(kind=kind, priority=priority)
+    return condition
+
+
 class Alert(models.Model):
-    """A new detention, location or remains record that matches an open case."""
+    """A new detention, location or remains record that matches an open case.
+
+    ``kind`` is the record's kind and ``priority`` follows from it (``ALERT_PRIORITY``,
+    held by a database constraint): inboxes sort by it, most serious first.
+    """
+
+    Kind = AlertKind
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts",
                              verbose_name=_("caso"))
@@ -543,6 +587,11 @@ class Alert(models.Model):
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("atendió"))
     handled_note = models.TextField(_("nota"), blank=True)
+    kind = models.CharField(_("tipo de alerta"), max_length=24, choices=AlertKind.choices,
+                            default=AlertKind.DETENTION)
+    priority = models.PositiveSmallIntegerField(
+        _("prioridad"), default=ALERT_PRIORITY[AlertKind.DETENTION],
+        help_text=_("Mayor es más urgente: restos, detención, localización, traslado."))
 
     class Meta:
         ordering = ["-created_at"]
@@ -554,6 +603,10 @@ class Alert(models.Model):
                 condition=Q(handled_at__isnull=True) | Q(handled_by__isnull=False),
                 name="alert_handled_by_someone",
             ),
+            models.CheckConstraint(
+                condition=_alert_priority_matches_kind(),
+                name="alert_priority_of_its_kind",
+            ),
         ]
         indexes = [
             # The alerts inbox: unhandled first, newest first.
@@ -562,6 +615,12 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ← {self.record_id}"
+
+    @staticmethod
+    def kind_and_priority(record_kind: str) -> dict[str, Any]:
+        """Return the ``kind`` and ``priority`` of an alert raised by a record of this kind."""
+        kind = AlertKind(record_kind)
+        return {"kind": kind.value, "priority": ALERT_PRIORITY[kind]}
 
 
 # The text the family agrees to; stored with each subscription so the consent can be shown.

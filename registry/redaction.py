@@ -151,6 +151,12 @@ RECORD_POLICY: dict[str, dict[Audience, Rule]] = {
     "facility":           _row(only(SHOW, DETENTION_LIKE),                  HIDE,      SHOW,       SHOW,   SHOW,      SHOW),
     "reason":             _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
     "description":        _row(consent(SHOW, minor=HIDE, only_kinds=(MISSING,)), HIDE, HIDE,     SHOW,   SHOW,      SHOW),
+    # An estimated age range is as identifying as an exact age: NGOs get none (their
+    # exports' k-anonymity groups by age band, which remains do not have).
+    "age_min":            _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
+    "age_max":            _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
+    "clothing":           _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
+    "marks":              _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
     "address":            _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
     "reporter_name":      _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
     "reporter_contact":   _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),

@@ -32,8 +32,8 @@ from registry.models import (
 CORRECTABLE_RECORD_FIELDS = frozenset({
     "given_names", "paternal_surname", "maternal_surname", "aliases", "sex", "birth_date",
     "age", "curp", "nationality", "event_date", "event_state", "event_municipality", "place",
-    "authority", "facility", "reason", "description", "address", "reporter_name",
-    "reporter_contact",
+    "authority", "facility", "reason", "description", "age_min", "age_max", "clothing",
+    "marks", "address", "reporter_name", "reporter_contact",
 })
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type on a phone.

@@ -50,8 +50,8 @@ CROSSCHECK_SEARCH_LIMIT = 50
 
 # The compact summary of a record shown side by side in the queue and the cross-check.
 SUMMARY_FIELDS = ("kind", "agency", "given_names", "paternal_surname", "maternal_surname",
-                  "aliases", "sex", "birth_date", "age_band", "curp", "event_date",
-                  "event_state", "event_municipality", "authority", "facility")
+                  "aliases", "sex", "birth_date", "age_band", "age_min", "age_max", "curp",
+                  "event_date", "event_state", "event_municipality", "authority", "facility")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ RECORD_CANARY_FIELDS = {
     "maternal_surname": "Canarymaternal{n}",
     "authority": "CanaryAuthority{n}",
     "facility": "CanaryFacility{n}",
+    "clothing": "CanaryClothing{n}",
+    "marks": "CanaryMarks{n}",
 }
 CASE_CANARY_FIELDS = {
     "folio": "CANARYFOLIO{n}",
@@ -55,6 +57,8 @@ class CanaryWorld:
     case: Case
     # canary string → (model label, field name, subject) it was stored in
     canaries: dict[str, tuple[str, str, Subject]]
+    # A forensic service's unidentified remains, with canaries in its restricted fields.
+    remains: Record | None = None
 
 
 def _fill(template: dict[str, str], n: int) -> dict[str, str]:
@@ -65,7 +69,7 @@ def _fill(template: dict[str, str], n: int) -> dict[str, str]:
 
 
 def seed_canary_world(*, consent: bool = True) -> CanaryWorld:
-    """Store a case and a detention record full of canaries; return where each one is."""
+    """Store a case, a detention record and remains full of canaries; return where each is."""
     agency = AgencyFactory(code="canary-agency", name="Fiscalía Canario")
     report_values = _fill(RECORD_CANARY_FIELDS, 1)
     detention_values = _fill(RECORD_CANARY_FIELDS, 2)
@@ -79,12 +83,19 @@ def seed_canary_world(*, consent: bool = True) -> CanaryWorld:
         event_date=date(2024, 7, 11), raw_values={"DOMICILIO": "CanaryRawValue2"},
         **detention_values,
     )
+    remains_values = _fill(RECORD_CANARY_FIELDS, 3)
+    remains = RecordFactory(
+        agency=agency, kind="unidentified_remains", birth_date=None, age_min=25, age_max=35,
+        event_date=date(2024, 8, 2), raw_values={"VESTIMENTA": "CanaryRawValue3"},
+        **remains_values,
+    )
     case_values = _fill(CASE_CANARY_FIELDS, 1)
     case = CaseFactory(agency=agency, missing_report=missing_report,
                        publication_consent=consent, **case_values)
 
     canaries: dict[str, tuple[str, str, Subject]] = {}
-    for record, values in ((missing_report, report_values), (detention, detention_values)):
+    for record, values in ((missing_report, report_values), (detention, detention_values),
+                           (remains, remains_values)):
         subject = record_subject(record, publication_consent=consent)
         for name, value in values.items():
             canaries[value] = ("registry.record", name, subject)
@@ -93,7 +104,7 @@ def seed_canary_world(*, consent: bool = True) -> CanaryWorld:
     case_subject = Subject(publication_consent=consent)
     for name, value in case_values.items():
         canaries[value] = ("registry.case", name, case_subject)
-    return CanaryWorld(missing_report, detention, case, canaries)
+    return CanaryWorld(missing_report, detention, case, canaries, remains)
 
 
 def hidden_canaries(world: CanaryWorld, audience: Audience) -> list[str]:

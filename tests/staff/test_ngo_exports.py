@@ -46,8 +46,9 @@ def test_csv_export_is_redacted_and_documents_the_policy(client, analyst):
     assert "# politica: registry.redaction" in text
     assert "# fecha:" in text
     rows = _csv_rows(body)
-    assert len(rows) == 2
+    assert len(rows) == 3  # the report, the detention and the remains
     assert "given_names" not in rows[0]  # names are never exported
+    assert "age_min" not in rows[0] and "clothing" not in rows[0]  # nor remains' details
     assert rows[0]["id"] != str(world.missing_report.pk)  # pseudonymous key
 
 
@@ -59,11 +60,11 @@ def test_json_and_xlsx_exports_leak_no_canaries(client, analyst, export_format):
     if export_format == "xlsx":
         rows = exports.read_xlsx(io.BytesIO(body))
         assert rows[0] == list(exports.COLUMNS)
-        assert len(rows) == 3
+        assert len(rows) == 4
         body = json.dumps(rows)
     else:
         document = json.loads(body)
-        assert document["metadata"]["filas"] == len(document["records"]) == 2
+        assert document["metadata"]["filas"] == len(document["records"]) == 3
     assert_no_canaries(body, world, Audience.NGO)
 
 

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Ruta del archivo .csv o .xlsx")
         parser.add_argument("--agency", required=True, help="Clave de la institución")
         parser.add_argument("--kind", required=True,
-                            choices=[RecordKind.DETENTION, RecordKind.MISSING_REPORT])
+                            choices=RecordKind.values)
         parser.add_argument("--mapping", default="", help="Nombre de la correspondencia guardada")
         parser.add_argument("--sheet", default="", help="Hoja del libro (por omisión, la primera)")
         parser.add_argument("--sex-codes", default="", choices=["", "HM", "MF"],
