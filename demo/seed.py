@@ -197,6 +197,8 @@ def _record_fields(person: SyntheticRecord) -> dict:
         "facility": "",
         "reason": "",
         "description": "",
+        "clothing": "",
+        "marks": "",
         "address": "",
         "reporter_name": "",
         "reporter_contact": "",
