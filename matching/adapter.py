@@ -35,6 +35,7 @@ from matching.incremental import IncrementalIndex
 from matching.linker import HOLD, Linker, LinkResult, explain
 from matching.model import LinkageModel
 from matching.models import LinkageModelVersion, MergeDecision
+from matching.phrases import with_phrases
 from matching.services import match_candidate_confirm
 from mxnames.curp import clean_curp, validate_curp
 from mxnames.phonetic import phonetic_key
@@ -511,7 +512,7 @@ class PairDecider:
         explanation = dict(candidate.explanation or {})
         if explanation.get(HOLD, {}).get("level") == reason:
             return
-        explanation[HOLD] = {"level": reason, "weight": 0.0}
+        explanation[HOLD] = with_phrases({HOLD: {"level": reason, "weight": 0.0}})[HOLD]
         candidate.explanation = explanation
         candidate.save(update_fields=["explanation"])
 

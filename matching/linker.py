@@ -18,6 +18,7 @@ from matching.blocking import BlockingReport, CandidateChunks, sample_block_pair
 from matching.clustering import decide_links
 from matching.comparisons import PairContext, compute_levels
 from matching.model import LinkageModel
+from matching.phrases import with_phrases
 from matching.records import STRING_FEATURES, RecordTable, Vocabularies
 from matching.scoring import (
     LatentClass,
@@ -195,6 +196,8 @@ def explain(
     entry, ``"relatives"``: the weights and the prior still add up to the total.
     When a decision rule keeps the pair from being linked automatically, the
     entry ``"hold"`` says which (its level is the reason code, its weight 0).
+    Each entry whose level has one carries its Spanish ``"phrase"``
+    (``matching.phrases``), for the reviewer.
     """
     explanation = {
         comparison.name: {
@@ -208,7 +211,7 @@ def explain(
         explanation[RELATIVES] = {"level": RELATIVES_LEVEL, "weight": relatives}
     if hold:
         explanation[HOLD] = {"level": hold, "weight": 0.0}
-    return explanation
+    return with_phrases(explanation)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext, gettext_lazy
 
 from matching.models import MergeDecision
+from matching.phrases import FIELD_LABELS, describe_pair, phrase_for
 from matching.selectors import person_decisions
 from mxnames.text import search_key
 from registry import access
@@ -91,6 +92,8 @@ class ExplanationRow:
     weight: float | None
     left: Any
     right: Any
+    label: str = ""  # the field in the reader's language
+    phrase: str = ""  # the level in plain words ("fecha de nacimiento con día y mes invertidos")
 
 
 def explanation_rows(candidate: MatchCandidate, audience: Audience) -> list[ExplanationRow]:
@@ -108,13 +111,24 @@ def explanation_rows(candidate: MatchCandidate, audience: Audience) -> list[Expl
             effective_transform(rule_for("registry.record", field_name, audience), subject)
             == SHOW for subject in subjects)
         weight = detail.get("weight")
+        level = str(detail.get("level", ""))
+        phrase = phrase_for(str(field_name), level)
+        label = FIELD_LABELS.get(str(field_name))
         rows.append(ExplanationRow(
-            field=str(field_name), level=str(detail.get("level", "")),
+            field=str(field_name), level=level,
             weight=weight if isinstance(weight, int | float) else None,
             left=detail.get("left", "") if visible else "",
             right=detail.get("right", "") if visible else "",
+            label=gettext(label) if label else str(field_name),
+            phrase=gettext(phrase) if phrase else "",
         ))
     return rows
+
+
+def explanation_phrases(candidate: MatchCandidate) -> list[str]:
+    """Return the pair's explanation as translated phrases, the probability first."""
+    explanation = candidate.explanation if isinstance(candidate.explanation, dict) else {}
+    return describe_pair(explanation, candidate.probability, translate=gettext)
 
 
 # --- Review queue ------------------------------------------------------------------------------
@@ -176,8 +190,12 @@ def _compact(rows: list[FieldRow]) -> str:
 
 
 def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
-    """Return the queue line for a pair (the decision page shows the full side by side)."""
-    explanation = " · ".join(
+    """Return the queue line for a pair (the decision page shows the full side by side).
+
+    In words when the engine's levels have phrases; else field, level and weight.
+    """
+    phrases = explanation_phrases(candidate)[1:]  # the queue shows the probability apart
+    explanation = " · ".join(phrases) if phrases else " · ".join(
         f"{row.field}: {row.level}" + (f" ({row.weight:+.1f})" if row.weight is not None else "")
         for row in explanation_rows(candidate, audience))
     return QueueItem(
@@ -194,6 +212,7 @@ class CandidateView:
     left: list[FieldRow]
     right: list[FieldRow]
     explanation: list[ExplanationRow]
+    phrases: list[str] = field(default_factory=list)  # in words, the probability first
 
 
 def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateView:
@@ -202,6 +221,7 @@ def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateVi
         left=record_rows(candidate.record_left, audience, summary=True),
         right=record_rows(candidate.record_right, audience, summary=True),
         explanation=explanation_rows(candidate, audience),
+        phrases=explanation_phrases(candidate),
     )
 
 

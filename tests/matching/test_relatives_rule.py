@@ -188,5 +188,7 @@ def test_siblings_are_held_by_the_incremental_index_as_by_the_batch():
     index.add(_person("R2", "Juana", "Martínez", "Urrutia"))
     matches = {record_id: explanation for record_id, _, explanation in
                index.match(_person("Q", "Juana", "Martínez", "Urrutia", "1990-05-01"))}
-    assert matches["R1"]["hold"] == {"level": POSSIBLE_RELATIVES, "weight": 0.0}
+    assert matches["R1"]["hold"] == {
+        "level": POSSIBLE_RELATIVES, "weight": 0.0,
+        "phrase": "posibles parientes: mismos apellidos, nombres distintos"}
     assert "hold" not in matches["R2"]

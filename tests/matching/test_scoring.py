@@ -73,8 +73,9 @@ def test_every_score_explains_itself_field_by_field():
     )
     explanation = explain(model, scored, 0)
     assert explanation == {
-        "sex": {"level": "else", "weight": -3.322},
-        "paternal_surname": {"level": "exact paternal", "weight": 4.17},
+        "sex": {"level": "else", "weight": -3.322, "phrase": "sexo distinto"},
+        "paternal_surname": {"level": "exact paternal", "weight": 4.17,
+                             "phrase": "mismo primer apellido"},
     }
     assert sum(e["weight"] for e in explanation.values()) + model.prior_weight() == pytest.approx(
         scored.total_weight[0], abs=1e-2

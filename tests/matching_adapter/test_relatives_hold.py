@@ -44,7 +44,9 @@ def test_twins_scored_above_the_threshold_go_to_review_with_the_reason(
     assert report.person_id is None or report.person_id != sister.person_id
     candidate = MatchCandidate.objects.get()
     assert candidate.decision == MatchDecision.PENDING
-    assert candidate.explanation["hold"] == {"level": POSSIBLE_RELATIVES, "weight": 0.0}
+    assert candidate.explanation["hold"]["level"] == POSSIBLE_RELATIVES
+    assert candidate.explanation["hold"]["phrase"] == (
+        "posibles parientes: mismos apellidos, nombres distintos")
 
 
 def test_the_same_person_is_still_linked(two_class_version, agency_a, agency_police):
