@@ -37,8 +37,11 @@ _KINDS = {
     "levenshtein",
     "indel",
     "cross_exact",
+    "swapped",
+    "within_imprecise",
     "date_swapped",
     "date_one_digit",
+    "date_transposed",
     "date_year_off",
     "date_within_days",
     "ordinal_within_days",
@@ -56,6 +59,7 @@ _LOOSENING = {
     "date_within_days": 1,
     "ordinal_within_days": 1,
     "within": 1,
+    "within_imprecise": 1,
 }
 
 
@@ -140,12 +144,27 @@ def cross_exact(feature: str, other: str) -> Level:
     return Level(f"{feature} crossed with {other}", "cross_exact", (feature, other))
 
 
+def swapped(feature: str, other: str) -> Level:
+    """The two fields swapped: one side's ``feature`` is the other's ``other`` and back.
+
+    A single crossing counts only where the displaced field is empty on that
+    side ("Pérez" and "Lara Pérez"); "Pérez Lara" and "García Pérez" share one
+    surname in different places, which is not a swap.
+    """
+    return Level(f"{feature} swapped with {other}", "swapped", (feature, other))
+
+
 def date_swapped(feature: str = "birth") -> Level:
     return Level("day and month swapped", "date_swapped", (feature,))
 
 
 def date_one_digit(feature: str = "birth") -> Level:
     return Level("one digit differs", "date_one_digit", (feature,))
+
+
+def date_transposed(feature: str = "birth") -> Level:
+    """Two neighbouring digits swapped (19170509 written 19175009)."""
+    return Level("two neighbouring digits swapped", "date_transposed", (feature,))
 
 
 def date_year_off(feature: str = "birth") -> Level:
@@ -165,6 +184,16 @@ def ordinal_within_days(feature: str, days: int) -> Level:
 def within(feature: str, difference: int) -> Level:
     """Integer features differ by at most ``difference`` (birth years from ages)."""
     return Level(f"{feature} within {difference}", "within", (feature,), difference)
+
+
+def within_imprecise(feature: str, difference: int) -> Level:
+    """Birth years within ``difference`` where a side has no precise birth date.
+
+    An age gives only a year, and a date written as 1 January is often a year
+    alone; two precise dates that differ beyond a slip are two people's.
+    """
+    return Level(f"{feature} within {difference} (a date not precise)", "within_imprecise",
+                 (feature,), difference)
 
 
 def null_unless_one_curp() -> Level:
@@ -465,6 +494,21 @@ def _cross_exact(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarr
     return ((a1 == b2) & (a1 != 0)) | ((a2 == b1) & (a2 != 0))
 
 
+def _swapped(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
+    first, other = level.features
+    a1, b1 = pairs.values(first, todo)
+    a2, b2 = pairs.values(other, todo)
+    one_way = (a1 == b2) & (a1 != 0) & ((a2 == b1) | (a2 == 0))
+    other_way = (b1 == a2) & (b1 != 0) & ((b2 == a1) | (b2 == 0))
+    return one_way | other_way
+
+
+def _within_imprecise(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
+    a, b = pairs.values(level.features[0], todo)
+    precise_a, precise_b = pairs.values("birth_precise", todo)
+    return (np.abs(a - b) <= level.threshold) & ((precise_a == 0) | (precise_b == 0))
+
+
 def _ymd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return values // 10000, (values // 100) % 100, values % 100
 
@@ -497,6 +541,25 @@ def _date_one_digit(pairs: PairContext, level: Level, todo: np.ndarray) -> np.nd
         differing += (x % 10) != (y % 10)
         x, y = x // 10, y // 10
     result[check] = differing <= 1
+    return result
+
+
+def _date_transposed(pairs: PairContext, level: Level, todo: np.ndarray) -> np.ndarray:
+    a, b = pairs.values(level.features[0], todo)
+    result = np.zeros(todo.size, dtype=bool)
+    # Swapping neighbours k and k+1 changes the number by 9 x (d_k - d_k+1) x 10^k:
+    # only differences divisible by 9 are looked at digit by digit.
+    check = np.nonzero((a != 0) & (b != 0) & (a != b) & ((a - b) % 9 == 0))[0]
+    x, y = a[check].astype(np.int64), b[check].astype(np.int64)
+    digits_x = np.stack([(x // 10**k) % 10 for k in range(8)], axis=1)
+    digits_y = np.stack([(y // 10**k) % 10 for k in range(8)], axis=1)
+    differ = digits_x != digits_y
+    found = np.zeros(check.size, dtype=bool)
+    for k in range(7):
+        swap = (digits_x[:, k] == digits_y[:, k + 1]) & (digits_x[:, k + 1] == digits_y[:, k])
+        others = differ.sum(axis=1) - differ[:, k] - differ[:, k + 1]
+        found |= differ[:, k] & swap & (others == 0)
+    result[check] = found
     return result
 
 
@@ -554,8 +617,11 @@ _TESTS = {
     "levenshtein": _fuzzy(Levenshtein.distance, lambda s, t: s <= t),
     "indel": _fuzzy(Indel.normalized_similarity, lambda s, t: s >= t),
     "cross_exact": _cross_exact,
+    "swapped": _swapped,
+    "within_imprecise": _within_imprecise,
     "date_swapped": _date_swapped,
     "date_one_digit": _date_one_digit,
+    "date_transposed": _date_transposed,
     "date_year_off": _date_year_off,
     "date_within_days": _date_within_days,
     "ordinal_within_days": _int_within,
@@ -584,14 +650,14 @@ def name_comparison(
     """
     levels: list[Level] = [null(feature), exact(feature, tf=True)]
     if other:
-        levels.append(cross_exact(feature, other))
+        levels.append(swapped(feature, other))
     if compound:
         # "José Luis" ~ "Luis", "María Guadalupe" ~ "Lupita": the name a CURP
         # would use agrees. An integer comparison, unlike a token-set ratio.
         levels.append(Level("same significant given name", "exact", ("given_sig",)))
     levels += [jaro_winkler(feature, 0.92), exact(phonetic_feature)]
     if other_phonetic:
-        levels.append(cross_exact(phonetic_feature, other_phonetic))
+        levels.append(swapped(phonetic_feature, other_phonetic))
     levels.append(jaro_winkler(feature, 0.80))
     if misplaced:
         levels.append(cross_exact(feature, misplaced))
@@ -628,10 +694,14 @@ def default_comparisons() -> list[Comparison]:
                 exact("birth"),
                 date_swapped(),
                 date_one_digit(),
+                date_transposed(),
                 date_year_off(),
                 date_within_days("birth", 31),
-                within("birth_year", 1),
-                within("birth_year", 2),
+                # Ages are declared loosely, but not by decades: beyond five years
+                # (father and son, same name) is strong evidence of two people.
+                within_imprecise("birth_year", 1),
+                within_imprecise("birth_year", 2),
+                within_imprecise("birth_year", 5),
                 else_(),
             ],
         ),

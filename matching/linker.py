@@ -118,7 +118,7 @@ def score(
     )
     total = total[keep]
     relatives = (
-        _relatives_weight(model, levels[keep], total)
+        _relatives_weight(model, levels[keep], field_weights)
         if model.has_relatives and keep.size
         else np.zeros(keep.size)
     )
@@ -134,20 +134,31 @@ def score(
     )
 
 
-def _relatives_weight(model: LinkageModel, levels: np.ndarray, total: np.ndarray) -> np.ndarray:
+def _relatives_weight(
+    model: LinkageModel, levels: np.ndarray, field_weights: np.ndarray
+) -> np.ndarray:
     """Return -log2(1 + P(relatives, x) / P(strangers, x)) per pair.
 
-    Every field weighs log2(m / u') (u' the term-frequency share where there is
-    one), so the relatives' log-likelihood ratio against strangers is the same
-    sum plus log2(r / m) per field: no second pass over the term frequencies.
+    Per field, relatives against strangers weigh log2(r / u). Where a level is
+    term-frequency adjusted the strangers' share is the value's frequency f:
+    * a comparison relatives share like one person (surnames) weighs log2(r / f):
+      a family shares its surname however rare; that is the field's weight
+      log2(m / f) plus log2(r / m), no second pass over the frequencies;
+    * any other (given names) weighs its level's log2(r / u): a relative's
+      given name agrees by chance, rare names seldom, as a stranger's does, so
+      the frequency counts alike for both and cancels.
     """
-    against_strangers = total - model.prior_weight()
-    shift = np.zeros(len(levels))
-    for column, (m, r) in enumerate(zip(model.m, model.r, strict=True)):
-        ratio = np.log2(np.maximum(np.array(r), 1e-9) / np.maximum(np.array(m), 1e-9))
-        ratio[0] = 0.0
-        shift += ratio[levels[:, column].astype(np.intp)]
-    log_odds = model.relatives_odds_weight() + against_strangers + shift
+    like_matches = set(model.relatives.like_matches) if model.relatives else set()
+    base = model.weights()
+    relatives_base = model.relatives_weights()
+    log_odds = np.full(len(levels), model.relatives_odds_weight())
+    for column, comparison in enumerate(model.comparisons):
+        lv = levels[:, column].astype(np.intp)
+        if comparison.name in like_matches or not any(lvl.tf for lvl in comparison.levels):
+            shift = relatives_base[column] - base[column]  # log2(r / m), 0 at null
+            log_odds += field_weights[:, column] + shift[lv]
+        else:
+            log_odds += relatives_base[column][lv]
     return -np.logaddexp2(0.0, log_odds)
 
 
@@ -509,10 +520,12 @@ class Linker:
         matches = LatentClass("match", default_m(n_levels), free)
         strangers = LatentClass("strangers", [u[k] for k in included], (False,) * len(included))
         relatives = model.relatives
-        if relatives is None or not any(n in relatives.like_matches for n in names):
-            # Nothing here tells relatives apart: two classes, as Splink does.
-            fit = mixture_em(levels, n_levels, [matches, strangers], [0.1, 0.9])
-            return fit
+        if relatives is None:
+            return mixture_em(levels, n_levels, [matches, strangers], [0.1, 0.9])
+        # Relatives here too, even where the session leaves the surnames out: the
+        # fathers and sons of "same surname and given name" differ in birth date
+        # and share a home, and would otherwise count as matches whose birth
+        # dates disagree.
         family = LatentClass(
             "relatives",
             self._relatives_start(included, u, matches.shares),

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from mxnames.sex import HM, read_sex
+from mxnames.states import resolve_state
 from mxnames.text import ACCENT_TABLE, fold
 
 _ADDRESS_JUNK = re.compile(r"[^a-zñ0-9 ]+")
@@ -49,6 +50,16 @@ def normalize_addresses(texts: list[str]) -> list[str]:
     return [" ".join(line.split()) for line in _ADDRESS_JUNK_LINES.sub(" ", lowered).split("\n")]
 
 
+def normalize_state(text: str) -> str:
+    """Return a state's INEGI code ("JAL", "Jalisco", "14" -> "14"), else the folded text."""
+    return resolve_state(text) or fold(text.strip()) if text else ""
+
+
+def normalize_municipality(text: str) -> str:
+    """Return a municipality folded, without the state a clerk added ("Zapopan, Jal.")."""
+    return fold(text.split(",", 1)[0].strip()) if text else ""
+
+
 def normalize_sex(text: str, convention: str = HM) -> str:
     """Return ``"H"``, ``"M"`` or ``""`` (unknown, non-binary or not a sex).
 
@@ -65,12 +76,18 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%
 
 
 def parse_date(text: str | datetime.date | None) -> datetime.date | None:
-    """Return a date from ISO, ``dd/mm/aaaa``, ``aaaammdd`` and a few other forms."""
+    """Return a date from ISO (also with a time), ``dd/mm/aaaa``, ``aaaammdd``, an Excel
+    serial number and a few other forms."""
     if text is None:
         return None
     if isinstance(text, datetime.date):
         return text
     return _parse_date_text(text)
+
+
+# Excel's day 0 (its 1900 date system, the default; day 60 is its fictitious 29 Feb 1900).
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_EXCEL_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 
 
 @lru_cache(maxsize=100_000)
@@ -79,6 +96,12 @@ def _parse_date_text(text: str) -> datetime.date | None:
     value = text.strip()
     if not value:
         return None
+    if len(value) > 10 and value[10] in " T" and value[4] == "-":
+        value = value[:10]  # a spreadsheet's timestamp: "1990-04-03 00:00:00"
+    if _EXCEL_SERIAL.match(value):
+        # A date column exported from Excel as numbers: five digits are days since
+        # 1899-12-30 (1927 to 2173); no other date form has five digits.
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(float(value)))
     # Fast paths for the two forms nearly every file uses; strptime is slow.
     try:
         if len(value) == 10 and value[4] == "-":

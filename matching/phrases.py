@@ -53,10 +53,10 @@ def _surname_phrases(side: str, other: str) -> dict[str, str]:
     same, typo, sound, similar, different = _SURNAME[side]
     return {
         f"exact {side}": same,
-        f"{side} crossed with {other}": gettext_noop("apellidos invertidos"),
+        f"{side} swapped with {other}": gettext_noop("apellidos invertidos"),
         f"jaro-winkler {side} >= 0.92": typo,
         f"exact {side}_ph": sound,
-        f"{side}_ph crossed with {other}_ph": gettext_noop(
+        f"{side}_ph swapped with {other}_ph": gettext_noop(
             "apellidos invertidos y escritos de otra forma"),
         f"jaro-winkler {side} >= 0.8": similar,
         f"{side} crossed with given": gettext_noop("apellido escrito en el campo del nombre"),
@@ -82,11 +82,17 @@ LEVEL_PHRASES: dict[str, dict[str, str]] = {
         "exact birth": gettext_noop("misma fecha de nacimiento"),
         "day and month swapped": gettext_noop("fecha de nacimiento con día y mes invertidos"),
         "one digit differs": gettext_noop("fecha de nacimiento con un dígito distinto"),
+        "two neighbouring digits swapped": gettext_noop(
+            "fecha de nacimiento con dos dígitos contiguos invertidos"),
         "same day and month, year off by one": gettext_noop(
             "fecha de nacimiento con el año cambiado por uno"),
         "birth within 31 days": gettext_noop("fechas de nacimiento a menos de un mes"),
-        "birth_year within 1": gettext_noop("años de nacimiento a uno o menos (de la edad)"),
-        "birth_year within 2": gettext_noop("años de nacimiento a dos o menos"),
+        "birth_year within 1 (a date not precise)": gettext_noop(
+            "años de nacimiento a uno o menos (de la edad)"),
+        "birth_year within 2 (a date not precise)": gettext_noop(
+            "años de nacimiento a dos o menos"),
+        "birth_year within 5 (a date not precise)": gettext_noop(
+            "años de nacimiento a cinco o menos"),
         "else": gettext_noop("fechas de nacimiento distintas"),
     },
     "sex": {

@@ -19,9 +19,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from matching.normalize import (
+    date_to_int,
     normalize_address,
     normalize_addresses,
+    normalize_municipality,
     normalize_sex,
+    normalize_state,
     parse_date,
     parse_date_int,
 )
@@ -36,7 +39,6 @@ from mxnames.curp import (
 )
 from mxnames.names import canonical_given_names, normalize_name, significant_given_name
 from mxnames.phonetic import phonetic_key
-from mxnames.text import fold
 
 # The CSV / input schema.  Any field may be empty or absent.
 INPUT_FIELDS: tuple[str, ...] = (
@@ -86,6 +88,7 @@ INT_FEATURES: tuple[str, ...] = (
     "birth",
     "birth_year",
     "birth_md",
+    "birth_precise",  # a full birth date, not 1 January (often a year alone)
     "event",
     "has_curp",
     "curp_valid",
@@ -254,6 +257,13 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     address, address_words = _address(text["address"])
     fields_sig10 = f"{features['curp_initials']}{birth % 1000000:06d}" if paternal and birth else ""
     curp_sig10 = id_number[:10] if curp is not None else ""
+    curp_valid = curp is not None and curp.check_digit_ok and curp.birth_date is not None
+    sex = SEX_CODE[normalize_sex(text["sex"])]
+    if curp_valid and not birth:  # the CURP holds the birth date (and sex) the fields lack
+        birth = date_to_int(curp.birth_date)
+        birth_year = birth // 10000
+    if curp_valid and not sex:
+        sex = SEX_CODE.get(curp.sex, 0)
     features.update(
         {
             "record_id": text["record_id"],
@@ -265,21 +275,20 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
             "fields_sig10": fields_sig10,
             # One blocking key for "CURP prefix": the CURP's if known, else derived.
             "sig10": curp_sig10 or fields_sig10,
-            "state": fold(text["state"]),
-            "municipality": fold(text["municipality"]),
+            "state": normalize_state(text["state"]),
+            "municipality": normalize_municipality(text["municipality"]),
             "address": address,
             **address_words,
-            "sex": SEX_CODE[normalize_sex(text["sex"])],
+            "sex": sex,
             "birth": birth,
             "birth_year": birth_year,
             "birth_md": birth % 10000,
+            "birth_precise": int(birth % 10000 not in (0, 101)),
             "event": event_date.toordinal() if event_date else 0,
             "has_curp": int(curp is not None),
             # A CURP whose check digit and date hold; two such that differ are
             # two different people (a typo usually breaks the check digit).
-            "curp_valid": int(
-                curp is not None and curp.check_digit_ok and curp.birth_date is not None
-            ),
+            "curp_valid": int(curp_valid),
         }
     )
     return features
@@ -539,9 +548,10 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     )
 
     # Places, address, sex.
-    for field in ("state", "municipality"):
+    for field, normalize in (("state", normalize_state),
+                             ("municipality", normalize_municipality)):
         raw, code = _factorize(_column(records, field))
-        out[field] = Coded(_objects([fold(text) for text in _texts(raw)]), code)
+        out[field] = Coded(_objects([normalize(text) for text in _texts(raw)]), code)
     address_raw, address_code = _factorize(_column(records, "address"))
     addresses = normalize_addresses(_texts(address_raw))
     parts = [_address_parts(address) for address in addresses]
@@ -553,18 +563,37 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
         else:
             out[name] = Coded(_objects(values), address_code)
     sex_raw, sex_code = _factorize(_column(records, "sex"))
-    out["sex"] = np.array(
+    sex = np.array(
         [SEX_CODE[normalize_sex(text)] for text in _texts(sex_raw)], dtype=np.int64
     )[sex_code]
+    # A valid CURP holds the birth date and sex the fields may lack.
+    curp_valid = valid[id_code]
+    curp_birth, curp_sex = _curp_birth_and_sex(id_distinct, valid)
+    from_curp = curp_valid & (birth == 0)
+    birth = np.where(from_curp, curp_birth[id_code], birth)
+    birth_year = np.where(from_curp, birth // 10000, birth_year)
+    out["sex"] = np.where(curp_valid & (sex == 0), curp_sex[id_code], sex)
     out.update(
         birth=birth,
         birth_year=birth_year,
         birth_md=birth % 10000,
+        birth_precise=((birth % 10000 != 0) & (birth % 10000 != 101)).astype(np.int64),
         event=event,
         has_curp=has_curp.astype(np.int64),
-        curp_valid=valid[id_code].astype(np.int64),
+        curp_valid=curp_valid.astype(np.int64),
     )
     return out
+
+
+def _curp_birth_and_sex(ids: list[str], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per distinct identity number, its CURP's birth date (yyyymmdd) and sex code."""
+    birth = np.zeros(len(ids), dtype=np.int64)
+    sex = np.zeros(len(ids), dtype=np.int64)
+    for position in np.nonzero(valid)[0].tolist():
+        curp = parse_curp(ids[position])
+        birth[position] = date_to_int(curp.birth_date)
+        sex[position] = SEX_CODE.get(curp.sex, 0)
+    return birth, sex
 
 
 # Below this many records one process prepares them all: forking costs more.

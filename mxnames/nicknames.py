@@ -168,7 +168,9 @@ for _names in NICKNAME_CANDIDATES.values():
     for _name in _names:
         _SHARING[_name] = _SHARING.get(_name, frozenset({_name})) | _names
 
-# Particles that join compound names and surnames; dropped from keys.
+# Particles that join compound names and surnames, and the "Jr." a son's record may
+# carry after either; dropped from keys.
 PARTICLES: frozenset[str] = frozenset(
-    {"de", "del", "la", "las", "los", "y", "e", "da", "di", "van", "von", "mc", "mac"}
+    {"de", "del", "la", "las", "los", "y", "e", "da", "di", "van", "von", "mc", "mac",
+     "jr", "junior"}
 )

@@ -10,46 +10,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from mxnames.states import STATES
 from mxnames.text import search_key
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-# Official long names and common abbreviations seen in agency files, by INEGI code.
-STATE_ALIASES: dict[str, tuple[str, ...]] = {
-    "01": ("AGS", "Ags."),
-    "02": ("BC", "B.C.", "BCN"),
-    "03": ("BCS", "B.C.S."),
-    "04": ("CAMP", "Camp."),
-    "05": ("Coahuila de Zaragoza", "COAH", "Coah."),
-    "06": ("COL", "Col."),
-    "07": ("CHIS", "Chis."),
-    "08": ("CHIH", "Chih."),
-    "09": ("CDMX", "Distrito Federal", "DF", "D.F.", "Ciudad de Mexico"),
-    "10": ("DGO", "Dgo."),
-    "11": ("GTO", "Gto."),
-    "12": ("GRO", "Gro."),
-    "13": ("HGO", "Hgo."),
-    "14": ("JAL", "Jal."),
-    "15": ("México", "Estado de México", "Edomex", "Edo. Méx.", "MEX", "Méx."),
-    "16": ("Michoacán de Ocampo", "MICH", "Mich."),
-    "17": ("MOR", "Mor."),
-    "18": ("NAY", "Nay."),
-    "19": ("NL", "N.L.", "NLE"),
-    "20": ("OAX", "Oax."),
-    "21": ("PUE", "Pue."),
-    "22": ("QRO", "Qro.", "Querétaro de Arteaga"),
-    "23": ("Q. Roo", "QROO", "Q.R."),
-    "24": ("SLP", "S.L.P."),
-    "25": ("SIN", "Sin."),
-    "26": ("SON", "Son."),
-    "27": ("TAB", "Tab."),
-    "28": ("TAMPS", "Tamps."),
-    "29": ("TLAX", "Tlax."),
-    "30": ("Veracruz de Ignacio de la Llave", "VER", "Ver."),
-    "31": ("YUC", "Yuc."),
-    "32": ("ZAC", "Zac."),
-}
-
 
 @dataclass(frozen=True)
 class StateEntry:
@@ -92,7 +56,8 @@ def _state_index() -> dict[str, str]:
         index[search_key(entry.name)] = entry.code
         index[entry.code] = entry.code
         index[str(int(entry.code))] = entry.code
-        for alias in STATE_ALIASES.get(entry.code, ()):
+        # The abbreviations agency files write: one table, mxnames.states.
+        for alias in STATES.get(entry.code, ()):
             index[search_key(alias)] = entry.code
     return index
 

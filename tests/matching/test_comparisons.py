@@ -57,14 +57,17 @@ def test_surname_levels_see_swapped_and_missing_surnames():
         (surnames("Hernández", "García"), surnames("García", "Hernández")),
         (surnames("Hernández", "García"), surnames("Ernandes", "García")),
         (surnames("Muñoz", "Peña"), surnames("Munoz", "Pena")),
+        (surnames("Lara", ""), surnames("García", "Lara")),  # swapped, one maternal missing
+        (surnames("Pérez", "Lara"), surnames("García", "Pérez")),  # one surname shared: no swap
     ]) == [
-        "exact paternal", "paternal crossed with maternal",
-        "exact paternal_ph", "exact paternal_ph",
+        "exact paternal", "paternal swapped with maternal",
+        "exact paternal_ph", "exact paternal_ph", "paternal swapped with maternal", "else",
     ]
     assert labels("maternal_surname", [
         (surnames("Hernández", "García"), surnames("HERNANDEZ", "")),
         (surnames("Hernández", "García"), surnames("García", "Hernández")),
-    ]) == ["null", "maternal crossed with paternal"]
+        (surnames("Pérez", "Lara"), surnames("García", "Pérez")),
+    ]) == ["null", "maternal swapped with paternal", "else"]
 
 
 def test_a_record_with_only_a_maternal_surname_compares_it_as_paternal():
@@ -81,17 +84,24 @@ def test_birth_date_levels_tolerate_clerical_errors():
         (born("1985-03-07"), born("07/03/1985")),   # same date, another format
         (born("1985-03-07"), born("1985-07-03")),   # day and month swapped
         (born("1985-03-07"), born("1985-03-01")),   # one digit
+        (born("1917-05-09"), born("1917-50-09")),   # two neighbouring digits swapped
         (born("1985-03-07"), born("1986-03-07")),   # year +1 is also one digit here
         (born("1989-03-07"), born("1990-03-07")),   # year +1 changing two digits
         (born("1985-03-07"), born("1985-04-02")),   # within 31 days
         (born("1985-03-07"), born(age="30", event="2015-06-01")),  # age says born 1985
         (born("1985-03-07"), born(age="28", event="2015-06-01")),  # age off by two years
+        (born("1985-03-07"), born(age="26", event="2015-06-01")),  # four years
+        (born("1985-03-07"), born("1985-09-30")),  # two precise dates of one year: two people
+        (born("1985-03-07"), born("01/01/1985")),  # 1 January: often the year alone
         (born("1985-03-07"), born("1962-11-20")),
         (born("1985-03-07"), born()),
     ]) == [
-        "exact birth", "day and month swapped", "one digit differs", "one digit differs",
-        "same day and month, year off by one", "birth within 31 days", "birth_year within 1",
-        "birth_year within 2", "else", "null",
+        "exact birth", "day and month swapped", "one digit differs",
+        "two neighbouring digits swapped", "one digit differs",
+        "same day and month, year off by one", "birth within 31 days",
+        "birth_year within 1 (a date not precise)", "birth_year within 2 (a date not precise)",
+        "birth_year within 5 (a date not precise)", "else",
+        "birth_year within 1 (a date not precise)", "else", "null",
     ]
 
 

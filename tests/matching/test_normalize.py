@@ -29,6 +29,17 @@ def test_dates_parse_from_common_forms_and_impossible_digit_dates_are_kept():
     assert parse_date_int("garbage") == 0
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1985-03-07 00:00:00", datetime.date(1985, 3, 7)),  # a spreadsheet's timestamp
+    ("1985-03-07T10:30", datetime.date(1985, 3, 7)),
+    ("31113", datetime.date(1985, 3, 7)),  # Excel's serial: 31,113 days after 1899-12-30
+    ("31113.0", datetime.date(1985, 3, 7)),
+])
+def test_dates_exported_from_spreadsheets_parse(text, expected):
+    assert parse_date(text) == expected
+    assert parse_date_int(text) == 19850307
+
+
 @pytest.mark.parametrize(
     "texts",
     [

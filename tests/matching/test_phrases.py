@@ -11,7 +11,7 @@ from matching.phrases import describe_pair, percent, phrase_for
 EXPLANATION = {
     "given_names": {"level": "else", "weight": -4.3},
     "paternal_surname": {"level": "exact paternal", "weight": 7.7},
-    "maternal_surname": {"level": "maternal crossed with paternal", "weight": 2.3},
+    "maternal_surname": {"level": "maternal swapped with paternal", "weight": 2.3},
     "birth_date": {"level": "day and month swapped", "weight": 10.2},
     "sex": {"level": "null", "weight": 0.0},
     "id_number": {"level": "exact id_number", "weight": 15.9},
