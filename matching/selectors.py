@@ -1,14 +1,29 @@
-"""Reads of the matching app: merge decisions, as the user's access allows."""
+"""Reads of the matching app: merge decisions, as the user's access allows; a candidate's
+explanation in the reader's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from matching.models import MergeDecision
+from matching.phrases import FIELD_LABELS, describe_pair, phrase_for
 from registry import access
-from registry.models import Person
+from registry.models import MatchCandidate, Person
+
+
+def candidate_phrases(candidate: MatchCandidate) -> list[str]:
+    """Return a candidate's explanation as translated phrases, the probability first."""
+    explanation = candidate.explanation if isinstance(candidate.explanation, dict) else {}
+    return describe_pair(explanation, candidate.probability, translate=gettext)
+
+
+def explanation_words(field: str, level: str) -> tuple[str, str]:
+    """Return a field's label and its level's phrase, translated ("" when there is none)."""
+    label, phrase = FIELD_LABELS.get(field), phrase_for(field, level)
+    return (gettext(label) if label else field), (gettext(phrase) if phrase else "")
 
 
 def person_decisions(person: Person) -> QuerySet[MergeDecision]:

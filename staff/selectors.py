@@ -18,8 +18,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext, gettext_lazy
 
 from matching.models import MergeDecision
-from matching.phrases import FIELD_LABELS, describe_pair, phrase_for
-from matching.selectors import person_decisions
+from matching.selectors import candidate_phrases, explanation_words, person_decisions
 from mxnames.text import search_key
 from registry import access
 from registry.models import (
@@ -112,23 +111,17 @@ def explanation_rows(candidate: MatchCandidate, audience: Audience) -> list[Expl
             == SHOW for subject in subjects)
         weight = detail.get("weight")
         level = str(detail.get("level", ""))
-        phrase = phrase_for(str(field_name), level)
-        label = FIELD_LABELS.get(str(field_name))
+        label, phrase = explanation_words(str(field_name), level)
         rows.append(ExplanationRow(
             field=str(field_name), level=level,
             weight=weight if isinstance(weight, int | float) else None,
             left=detail.get("left", "") if visible else "",
             right=detail.get("right", "") if visible else "",
-            label=gettext(label) if label else str(field_name),
-            phrase=gettext(phrase) if phrase else "",
+            label=label,
+            phrase=phrase,
         ))
     return rows
 
-
-def explanation_phrases(candidate: MatchCandidate) -> list[str]:
-    """Return the pair's explanation as translated phrases, the probability first."""
-    explanation = candidate.explanation if isinstance(candidate.explanation, dict) else {}
-    return describe_pair(explanation, candidate.probability, translate=gettext)
 
 
 # --- Review queue ------------------------------------------------------------------------------
@@ -194,7 +187,7 @@ def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
 
     In words when the engine's levels have phrases; else field, level and weight.
     """
-    phrases = explanation_phrases(candidate)[1:]  # the queue shows the probability apart
+    phrases = candidate_phrases(candidate)[1:]  # the queue shows the probability apart
     explanation = " · ".join(phrases) if phrases else " · ".join(
         f"{row.field}: {row.level}" + (f" ({row.weight:+.1f})" if row.weight is not None else "")
         for row in explanation_rows(candidate, audience))
@@ -221,7 +214,7 @@ def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateVi
         left=record_rows(candidate.record_left, audience, summary=True),
         right=record_rows(candidate.record_right, audience, summary=True),
         explanation=explanation_rows(candidate, audience),
-        phrases=explanation_phrases(candidate),
+        phrases=candidate_phrases(candidate),
     )
 
 
