@@ -91,7 +91,8 @@ def test_a_similar_record_becomes_a_pending_candidate_with_the_cores_explanation
     assert candidate.decision == MatchDecision.PENDING
     assert LOWER <= candidate.probability < UPPER
     assert {"given_names", "birth_date"} <= set(candidate.explanation)
-    assert set(candidate.explanation["birth_date"]) == {"level", "weight"}
+    assert set(candidate.explanation["birth_date"]) == {"level", "weight", "phrase"}
+    assert candidate.explanation["given_names"]["phrase"]  # the reviewer reads it in words
     assert candidate.model_version == model_version.label
     report.refresh_from_db()
     detention.refresh_from_db()
