@@ -1,45 +1,54 @@
-"""Deterministic demo data: agencies, missing-person reports, detention logs, cases, users.
+"""Deterministic demo data, loaded the way agencies load theirs: files through the importer.
 
-The people come from ``matching.synthetic`` (the same generator the matching
-benchmarks use): some missing persons also appear in detention logs with realistic
-variation (spelling, dropped accents, swapped or missing surnames, nicknames, date
-typos). Everything derives from one ``random.Random(seed)``, and no date depends
-on today's date, so the same seed always gives the same registry.
+The people come from ``demo.synthetic`` (the same generator the matching benchmarks
+use): some missing persons also appear in detention logs, releases and transfers, and
+a few among a forensic service's remains, with realistic variation (spelling, dropped
+accents, swapped or missing surnames, nicknames, date typos). Each agency's records
+are written as the CSV file it would send (Spanish headers) and imported through
+``imports`` like any upload: the reports open their cases (``registry.cases``, with
+the file's status and consent), the linkage then runs once over everything
+(``matching``) and its links reach the cases. Everything derives from one
+``random.Random(seed)``, so the same seed always gives the same records and cases
+(only the times of the import are today's).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import random
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+import time
+from dataclasses import dataclass, field
+from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
 from demo.synthetic import SyntheticRecord, generate_linkage_dataset
+from imports.intake import import_batch_create
 from imports.models import ImportBatch
-from mxnames.text import search_key
+from imports.services import import_batch_run
+from matching.adapter import LinkageCounts
+from matching.linkage import linkage_link_all_in_process
+from matching.models import LinkageModelVersion
+from mxnames.sex import HM
 from registry import catalogue, roles
-from registry.bulk import bulk_insert_rows
-from registry.history import history_snapshot_insert
 from registry.models import (
     Agency,
     AgencyKind,
     Case,
     CaseStatus,
-    CaseStatusChange,
+    CaseStatusRequest,
     Record,
     RecordKind,
     User,
 )
-from registry.services import case_public_keys_fill, generate_access_code
+from registry.services import case_access_code_issue, case_status_request_approve
 
 DEMO_PASSWORD = "demo-registro-2026"  # noqa: S105 - printed on purpose: demo accounts only
-DEMO_CHANGE_REASON = "Datos de demostración"
-# All demo timestamps hang from this instant, never from "now", for determinism.
-DEMO_EPOCH = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,12 @@ DEMO_AGENCIES = (
         "Instituto Nacional de Migración",
         "Estación Migratoria Iztapalapa",
     ),
+    DemoAgency(
+        "incifo-cdmx",
+        "Instituto de Ciencias Forenses de la Ciudad de México",
+        AgencyKind.FORENSIC,
+        "09",
+    ),
 )
 
 DETENTION_REASONS = (
@@ -169,10 +184,76 @@ DEMO_USERS = (
     DemoUser("operadora.fgj", roles.AGENCY_OPERATOR, "Leticia Ramírez Ortega", "fgj-cdmx"),
     DemoUser("operador.ssc", roles.AGENCY_OPERATOR, "Jorge Alberto Núñez Vega", "ssc-cdmx"),
     DemoUser("operadora.inm", roles.AGENCY_OPERATOR, "Citlali Domínguez Peña", "inm-tapachula"),
+    DemoUser("perito.incifo", roles.AGENCY_OPERATOR, "Dra. Alma Yolanda Chávez Ríos",
+             "incifo-cdmx"),
     DemoUser("fiscal.cdmx", roles.PROSECUTOR, "Mtra. Rosa María Ibáñez Cruz", "fgj-cdmx"),
     DemoUser("fiscal.jal", roles.PROSECUTOR, "Lic. Ignacio Muñoz Gutiérrez", "fge-jal"),
     DemoUser("analista.ong", roles.NGO_ANALYST, "Ximena Cuauhtle Martínez"),
 )
+
+
+DESCRIPTIONS = (
+    "Complexión delgada, cabello negro corto, cicatriz en la ceja izquierda.",
+    "Complexión media, tez morena, tatuaje de una rosa en el antebrazo derecho.",
+    "Estatura 1.60 m, cabello largo castaño, lunar en la mejilla.",
+    "Complexión robusta, usa lentes, vestía pantalón de mezclilla y sudadera gris.",
+)
+CLOTHING = (
+    "Pantalón de mezclilla azul, sudadera gris, tenis blancos.",
+    "Blusa roja, falda negra, sandalias.",
+    "Playera negra con estampado, pantalón de vestir café.",
+    "Chamarra verde militar, pants deportivos, botas.",
+)
+MARKS = (
+    "Tatuaje de una rosa en el antebrazo derecho.",
+    "Cicatriz quirúrgica en el abdomen.",
+    "Lunar en la mejilla izquierda; perforación en la oreja.",
+    "Sin señas visibles.",
+)
+RELATIVES = ("Madre", "Padre", "Hermana", "Hermano", "Esposa", "Hija")
+# The file's status column, in the shares a prosecutor's registry shows; "found" statuses
+# become requests for a second reviewer (registry.cases), half of them approved below.
+STATUS_SHARES = ([CaseStatus.MISSING] * 70 + [CaseStatus.NOT_LOCATED] * 15
+                 + [CaseStatus.FOUND_ALIVE] * 10 + [CaseStatus.FOUND_DEAD] * 5)
+STATUS_TEXT = {CaseStatus.MISSING: "DESAPARECIDA", CaseStatus.NOT_LOCATED: "NO LOCALIZADA",
+               CaseStatus.FOUND_ALIVE: "LOCALIZADA CON VIDA",
+               CaseStatus.FOUND_DEAD: "LOCALIZADA SIN VIDA"}
+
+PERSON_HEADER = ("NOMBRE(S)", "APELLIDO PATERNO", "APELLIDO MATERNO", "ALIAS", "SEXO",
+                 "FECHA DE NACIMIENTO", "EDAD", "CURP", "ENTIDAD", "MUNICIPIO")
+REPORT_HEADER = ("FOLIO", *PERSON_HEADER, "NACIONALIDAD", "FECHA DE DESAPARICIÓN",
+                 "DESCRIPCIÓN", "DOMICILIO", "NOMBRE DEL FAMILIAR", "TELÉFONO DEL FAMILIAR",
+                 "SITUACIÓN", "AUTORIZA PUBLICACIÓN")
+DETENTION_HEADER = ("NÚMERO DE REGISTRO", *PERSON_HEADER, "NACIONALIDAD",
+                    "FECHA DE DETENCIÓN", "AUTORIDAD", "LUGAR DE RECLUSIÓN", "MOTIVO")
+TRANSFER_HEADER = ("NÚMERO DE REGISTRO", *PERSON_HEADER, "NACIONALIDAD", "FECHA DE TRASLADO",
+                   "AUTORIDAD", "LUGAR DE RECLUSIÓN", "LUGAR DE DESTINO")
+# Remains with a presumed identity (documents found with them): the forensic file names
+# them, without birth date or CURP, with an estimated age range.
+REMAINS_HEADER = ("FOLIO FORENSE", "NOMBRE(S)", "APELLIDO PATERNO", "APELLIDO MATERNO",
+                  "SEXO", "EDAD ESTIMADA", "ENTIDAD", "MUNICIPIO", "FECHA DE HALLAZGO",
+                  "LUGAR DEL HALLAZGO", "VESTIMENTA", "SEÑAS PARTICULARES")
+
+
+@dataclass
+class DemoFile:
+    """One agency's file: its kind, header and rows, as it would send it."""
+
+    agency: str
+    kind: str
+    header: tuple[str, ...]
+    rows: list[list[str]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.agency}_{self.kind}.csv"
+
+    def content(self) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.header)
+        writer.writerows(self.rows)
+        return buffer.getvalue().encode("utf-8")
 
 
 @dataclass
@@ -181,6 +262,10 @@ class DemoSummary:
     cases: int
     family_codes: list[tuple[str, str]]
     users: list[DemoUser]
+    seconds: dict[str, float] = field(default_factory=dict)
+    link_label: str = ""
+    links: LinkageCounts | None = None
+    approved: int = 0
 
 
 def _prosecutor_for_state(state_code: str) -> str:
@@ -188,102 +273,69 @@ def _prosecutor_for_state(state_code: str) -> str:
     return by_state.get(state_code, "fgj-cdmx")
 
 
-def _record_fields(person: SyntheticRecord) -> dict:
-    """Return the columns every demo record has, with blanks where a kind has no value."""
-    state = person.state_code or None
-    return {
-        "place": "",
-        "authority": "",
-        "facility": "",
-        "reason": "",
-        "description": "",
-        "clothing": "",
-        "marks": "",
-        "address": "",
-        "reporter_name": "",
-        "reporter_contact": "",
-        "source_sheet": "",
-        "person_id": None,
-        "created_at": DEMO_EPOCH,
-        "updated_at": DEMO_EPOCH,
-        "given_names": person.given_names,
-        "paternal_surname": person.paternal_surname,
-        "maternal_surname": person.maternal_surname,
-        "aliases": person.aliases,
-        "sex": person.sex,
-        "birth_date": person.birth_date,
-        "age": person.age,
-        "curp": person.curp,
-        "nationality": "Mexicana",
-        "event_date": person.event_date,
-        "event_state_id": state,
-        "event_municipality_id": person.municipality_code or None,
-        "name_search": search_key(
-            person.given_names, person.paternal_surname, person.maternal_surname, person.aliases
-        ),
-    }
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
-def _raw_values(person: SyntheticRecord, extra: dict[str, str]) -> dict[str, str]:
-    """Return the row as an agency spreadsheet would have had it (Spanish headers)."""
-    return {
-        "NOMBRE(S)": person.given_names,
-        "APELLIDO PATERNO": person.paternal_surname,
-        "APELLIDO MATERNO": person.maternal_surname,
-        "SEXO": person.sex,
-        "FECHA DE NACIMIENTO": person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
-        "EDAD": "" if person.age is None else str(person.age),
-        "CURP": person.curp,
-        "ENTIDAD": person.state_code,
-        "MUNICIPIO": person.municipality_code,
-        **extra,
-    }
+def _person_cells(person: SyntheticRecord) -> list[str]:
+    return [person.given_names, person.paternal_surname, person.maternal_surname,
+            person.aliases, person.sex, _day(person.birth_date),
+            "" if person.age is None else str(person.age), person.curp, person.state_code,
+            person.municipality_code]
 
 
 class DemoSeeder:
     """Build the demo registry in named steps, all from one random generator.
 
-    1. agencies, 2. users and their object permissions, 3. one import batch per
-    agency, 4. missing-person reports and detention records (bulk, with history),
-    5. a case per report with status history, 6. family access codes for a few cases.
+    1. agencies, 2. users and their object permissions (the offices' prosecutors read
+    their office's records, so the cases its reports open are theirs), 3. each agency's
+    files, written from the synthetic population, 4. imported through the importer
+    (reports open their cases), 5. linked once (links reach the cases, alerts fire),
+    6. half of the "found" requests approved by the office's prosecutor, 7. family access
+    codes for a few open cases, those with another agency's record first.
     """
 
-    def __init__(self, *, records: int, seed: int, family_codes: int = 3) -> None:
+    def __init__(self, *, records: int, seed: int, family_codes: int = 3,
+                 link: bool = True) -> None:
         if records < 10:
             raise ValueError("seed_demo needs at least 10 records")
         self.record_count = records
         self.seed = seed
         self.family_code_count = family_codes
+        self.link = link
         self.rng = random.Random(seed)
         self.agencies: dict[str, Agency] = {}
-        self.batches: dict[str, ImportBatch] = {}
         self.users: dict[str, User] = {}
+        self.seconds: dict[str, float] = {}
 
     @transaction.atomic
     def run(self) -> DemoSummary:
         self._create_agencies()
         self._create_users()
-        self._create_batches()
-        reports, detention_count = self._create_records()
-        cases = self._create_cases(reports)
-        codes = self._issue_family_codes(cases)
+        files = self._timed("files", self._write_files)
+        self._timed("import", lambda: self._import(files))
+        version, counts = None, None
+        if self.link and self.record_count <= settings.MATCHING_DEMO_LINK_MAX_RECORDS:
+            version, counts = self._timed("linkage", lambda: linkage_link_all_in_process(
+                source=LinkageModelVersion.Source.DEMO, min_records=0))
+        approved = self._approve_half_of_the_found_requests()
+        codes = self._issue_family_codes()
         return DemoSummary(
-            records=len(reports) + detention_count,
-            cases=len(cases),
-            family_codes=codes,
-            users=list(DEMO_USERS),
-        )
+            records=Record.objects.count(), cases=Case.objects.count(), family_codes=codes,
+            users=list(DEMO_USERS), seconds=self.seconds,
+            link_label=version.label if version else "", links=counts, approved=approved)
+
+    def _timed(self, step: str, work):
+        started = time.perf_counter()
+        result = work()
+        self.seconds[step] = time.perf_counter() - started
+        return result
 
     def _create_agencies(self) -> None:
         for demo in DEMO_AGENCIES:
             agency, _ = Agency.objects.get_or_create(
                 code=demo.code,
-                defaults={
-                    "name": demo.name,
-                    "kind": demo.kind,
-                    "state_id": demo.state,
-                    "created_at": DEMO_EPOCH,
-                },
+                defaults={"name": demo.name, "kind": demo.kind, "state_id": demo.state},
             )
             self.agencies[demo.code] = agency
 
@@ -305,213 +357,141 @@ class DemoSeeder:
             user.groups.add(Group.objects.get(name=demo.role))
             if demo.role == roles.AGENCY_OPERATOR:
                 assign_perm("registry.operate_agency", user, self.agencies[demo.agency_code])
+            if demo.role == roles.PROSECUTOR:
+                # The office's prosecutor: its imported reports' cases are assigned to them.
+                assign_perm("registry.view_agency_records", user,
+                            self.agencies[demo.agency_code])
             self.users[demo.username] = user
 
-    def _create_batches(self) -> None:
-        for code, agency in self.agencies.items():
-            kind = (
-                RecordKind.MISSING_REPORT
-                if agency.kind == AgencyKind.PROSECUTOR
-                else RecordKind.DETENTION
-            )
-            self.batches[code] = ImportBatch.objects.create(
-                agency=agency,
-                record_kind=kind,
-                source=ImportBatch.Source.DEMO,
-                file_name=f"demo_{code}.csv",
-                status=ImportBatch.Status.COMMITTED,
-                created_at=DEMO_EPOCH,
-                finished_at=DEMO_EPOCH,
-            )
+    # --- 3. the files -------------------------------------------------------------------
 
-    def _create_records(self) -> tuple[list[Record], int]:
+    def _write_files(self) -> list[DemoFile]:
+        """Return every agency's files: reports, detentions, transfers and remains."""
         n_reports = max(5, self.record_count * 35 // 100)
-        n_detentions = self.record_count - n_reports
+        n_remains = max(1, self.record_count // 100)
+        n_right = self.record_count - n_reports
         municipalities = [m.code for m in catalogue.municipalities()]
-        left, right = generate_linkage_dataset(
-            seed=self.seed,
-            n_left=n_reports,
-            n_right=n_detentions,
-            overlap=0.3,
-            municipalities=municipalities,
-        )
-        holders = [a for a in DEMO_AGENCIES if a.kind != AgencyKind.PROSECUTOR]
-        rows = [self._report(person, row) for row, person in enumerate(left, start=2)]
-        rows += [
-            self._detention(person, self.rng.choice(holders), row)
-            for row, person in enumerate(right, start=2)
-        ]
-        columns = list(rows[0])
-        bulk_insert_rows(Record, columns, ([row[c] for c in columns] for row in rows))
-        stored = Record.objects.filter(import_batch__in=list(self.batches.values()))
-        history_snapshot_insert(
-            stored, history_type="+", history_date=DEMO_EPOCH, change_reason=DEMO_CHANGE_REASON
-        )
-        reports = list(
-            stored.filter(kind=RecordKind.MISSING_REPORT)
-            .only("id", "agency_id", "external_id")
-            .order_by("id")
-        )
-        return reports, len(rows) - len(reports)
+        left, right = generate_linkage_dataset(seed=self.seed, n_left=n_reports,
+                                               n_right=n_right, overlap=0.3,
+                                               municipalities=municipalities)
+        files: dict[tuple[str, str], DemoFile] = {}
 
-    def _report(self, person: SyntheticRecord, row: int) -> dict:
-        agency_code = _prosecutor_for_state(person.state_code)
-        folio = f"{agency_code.upper()}/DESAP/{row:06d}"
-        return _record_fields(person) | {
-            "kind": RecordKind.MISSING_REPORT,
-            "agency_id": self.agencies[agency_code].pk,
-            "external_id": folio,
-            "import_batch_id": self.batches[agency_code].pk,
-            "source_file": f"demo_{agency_code}.csv",
-            "source_row": row,
-            "raw_values": _raw_values(person, {"FOLIO": folio, "DOMICILIO": person.address}),
-            "address": person.address,
-            "reporter_name": self.rng.choice(
-                ("Madre", "Padre", "Hermana", "Hermano", "Esposa", "Hija")
-            )
-            + " de la persona",
-            "reporter_contact": f"55{self.rng.randrange(10**8):08d}",
-            "description": self.rng.choice(
-                (
-                    "Complexión delgada, cabello negro corto, cicatriz en la ceja izquierda.",
-                    "Complexión media, tez morena, tatuaje de una rosa en el antebrazo derecho.",
-                    "Estatura 1.60 m, cabello largo castaño, lunar en la mejilla.",
-                    "Complexión robusta, usa lentes, vestía pantalón de mezclilla y sudadera gris.",
-                )
-            ),
-        }
+        def file_of(agency: str, kind: str, header: tuple[str, ...]) -> DemoFile:
+            return files.setdefault((agency, kind), DemoFile(agency, kind, header))
 
-    def _detention(self, person: SyntheticRecord, holder: DemoAgency, row: int) -> dict:
-        kind = RecordKind.RELEASE_TRANSFER if self.rng.random() < 0.08 else RecordKind.DETENTION
-        external_id = f"{holder.code.upper()}-{row:07d}"
-        reason = self.rng.choice(DETENTION_REASONS)
-        return _record_fields(person) | {
-            "kind": kind,
-            "agency_id": self.agencies[holder.code].pk,
-            "external_id": external_id,
-            "import_batch_id": self.batches[holder.code].pk,
-            "source_file": f"demo_{holder.code}.csv",
-            "source_row": row,
-            "authority": holder.authority,
-            "facility": holder.facility,
-            "reason": reason,
-            "raw_values": _raw_values(
-                person,
-                {
-                    "NÚMERO DE REGISTRO": external_id,
-                    "AUTORIDAD": holder.authority,
-                    "LUGAR DE RECLUSIÓN": holder.facility,
-                    "MOTIVO": reason,
-                },
-            ),
-        }
+        for row, person in enumerate(left, start=2):
+            agency = _prosecutor_for_state(person.state_code)
+            file_of(agency, RecordKind.MISSING_REPORT, REPORT_HEADER).rows.append(
+                self._report(person, agency, row))
+        # Some of the missing people who reappear were found dead: the forensic service's
+        # remains; every other right-hand record is a detention or a transfer.
+        missing_people = {person.person_id for person in left}
+        reappearing = [i for i, person in enumerate(right) if person.person_id in missing_people]
+        as_remains = set(self.rng.sample(reappearing, min(n_remains, len(reappearing))))
+        holders = [a for a in DEMO_AGENCIES
+                   if a.kind not in (AgencyKind.PROSECUTOR, AgencyKind.FORENSIC)]
+        for row, person in enumerate(right, start=2):
+            if row - 2 in as_remains:
+                file_of("incifo-cdmx", RecordKind.UNIDENTIFIED_REMAINS,
+                        REMAINS_HEADER).rows.append(self._remains(person, row))
+                continue
+            holder = self.rng.choice(holders)
+            if self.rng.random() < 0.08:
+                file_of(holder.code, RecordKind.RELEASE_TRANSFER, TRANSFER_HEADER).rows.append(
+                    self._transfer(person, holder, row))
+            else:
+                file_of(holder.code, RecordKind.DETENTION, DETENTION_HEADER).rows.append(
+                    self._detention(person, holder, row))
+        return [files[key] for key in sorted(files)]
 
-    def _create_cases(self, reports: list[Record]) -> list[Case]:
-        statuses = (
-            [CaseStatus.MISSING] * 70
-            + [CaseStatus.NOT_LOCATED] * 15
-            + [CaseStatus.FOUND_ALIVE] * 10
-            + [CaseStatus.FOUND_DEAD] * 5
-        )
-        rows = []
-        for report in reports:
-            opened = DEMO_EPOCH - timedelta(days=self.rng.randrange(30, 3000))
-            rows.append(
-                (
-                    report.external_id,
-                    report.agency_id,
-                    report.pk,
-                    self.rng.choice(statuses),
-                    self.rng.random() < 0.7,
-                    opened,
-                    opened,
-                    DEMO_EPOCH,
-                    "",
-                    "",
-                    None,
-                    "",
-                )
-            )
-        bulk_insert_rows(
-            Case,
-            (
-                "folio",
-                "agency_id",
-                "missing_report_id",
-                "status",
-                "publication_consent",
-                "status_changed_at",
-                "created_at",
-                "updated_at",
-                "access_code_hash",
-                "investigation_notes",
-                "person_id",
-                "status_reported",
-            ),
-            rows,
-        )
-        demo_cases = Case.objects.filter(
-            missing_report__import_batch__in=list(self.batches.values()))
-        case_public_keys_fill()
-        cases = list(
-            demo_cases.only("id", "folio", "agency_id", "status", "created_at").order_by("id")
-        )
-        history_snapshot_insert(
-            demo_cases,
-            history_type="+",
-            history_date=DEMO_EPOCH,
-            change_reason=DEMO_CHANGE_REASON,
-        )
-        changes = []
-        for case in cases:
-            changes.append((case.pk, "", CaseStatus.MISSING, case.created_at, "Denuncia recibida"))
-            if case.status != CaseStatus.MISSING:
-                changes.append(
-                    (
-                        case.pk,
-                        CaseStatus.MISSING,
-                        case.status,
-                        case.created_at + timedelta(days=20),
-                        "Actualización de la investigación",
-                    )
-                )
-        bulk_insert_rows(
-            CaseStatusChange,
-            ("case_id", "from_status", "to_status", "changed_at", "reason"),
-            changes,
-        )
-        self._assign_prosecutors(cases)
-        return cases
+    def _report(self, person: SyntheticRecord, agency: str, row: int) -> list[str]:
+        folio = f"{agency.upper()}/DESAP/{row:06d}"
+        relative = self.rng.choice(RELATIVES)
+        return [folio, *_person_cells(person), "Mexicana", _day(person.event_date),
+                self.rng.choice(DESCRIPTIONS), person.address,
+                f"{relative} de la persona", f"55{self.rng.randrange(10**8):08d}",
+                STATUS_TEXT[self.rng.choice(STATUS_SHARES)],
+                "SÍ" if self.rng.random() < 0.7 else "NO"]
 
-    def _assign_prosecutors(self, cases: list[Case]) -> None:
-        Assignment = Case.prosecutors.through
-        assignments = []
+    def _detention(self, person: SyntheticRecord, holder: DemoAgency, row: int) -> list[str]:
+        return [f"{holder.code.upper()}-{row:07d}", *_person_cells(person), "Mexicana",
+                _day(person.event_date), holder.authority, holder.facility,
+                self.rng.choice(DETENTION_REASONS)]
+
+    def _transfer(self, person: SyntheticRecord, holder: DemoAgency, row: int) -> list[str]:
+        destination = self.rng.choice([a.facility for a in DEMO_AGENCIES
+                                       if a.kind == AgencyKind.PRISON])
+        return [f"{holder.code.upper()}-T{row:07d}", *_person_cells(person), "Mexicana",
+                _day(person.event_date), holder.authority, holder.facility, destination]
+
+    def _remains(self, person: SyntheticRecord, row: int) -> list[str]:
+        age = person.age
+        if age is None and person.birth_date and person.event_date:
+            age = max(0, (person.event_date - person.birth_date).days // 365)
+        low = max(0, (age or 30) - self.rng.randint(2, 5))
+        high = (age or 30) + self.rng.randint(2, 5)
+        return [f"INCIFO/{row:06d}", person.given_names, person.paternal_surname,
+                person.maternal_surname, person.sex, f"{low}-{high}", person.state_code,
+                person.municipality_code, _day(person.event_date),
+                "Predio baldío a un costado de la carretera", self.rng.choice(CLOTHING),
+                self.rng.choice(MARKS)]
+
+    # --- 4. through the importer --------------------------------------------------------
+
+    def _import(self, files: list[DemoFile]) -> None:
+        """Import each file as its agency's operator would (or the command line, without one);
+        the linkage runs once afterwards, over everything."""
+        operators = {demo.agency_code: self.users[demo.username] for demo in DEMO_USERS
+                     if demo.role == roles.AGENCY_OPERATOR}
+        for demo_file in files:
+            actor = operators.get(demo_file.agency)
+            batch = import_batch_create(
+                agency=self.agencies[demo_file.agency], record_kind=demo_file.kind,
+                upload=io.BytesIO(demo_file.content()), file_name=demo_file.name, actor=actor,
+                source=ImportBatch.Source.DEMO, sex_codes=HM)
+            batch = import_batch_run(batch=batch, dry_run=False, actor=actor, link=False)
+            if batch.status != ImportBatch.Status.COMMITTED or batch.rows_rejected:
+                raise RuntimeError(f"demo file {demo_file.name} did not import cleanly: "
+                                   f"{batch.status}, {batch.rows_rejected} rejected")
+
+    # --- 6. and 7. ----------------------------------------------------------------------
+
+    def _approve_half_of_the_found_requests(self) -> int:
+        """The office's prosecutor approves every other "found" request of their cases."""
+        approved = 0
         for demo in DEMO_USERS:
             if demo.role != roles.PROSECUTOR:
                 continue
-            user = self.users[demo.username]
-            agency_id = self.agencies[demo.agency_code].pk
-            assignments += [
-                Assignment(case_id=case.pk, user_id=user.pk)
-                for case in cases
-                if case.agency_id == agency_id
-            ]
-        Assignment.objects.bulk_create(assignments, batch_size=2000, ignore_conflicts=True)
+            prosecutor = self.users[demo.username]
+            requests = (CaseStatusRequest.objects
+                        .filter(outcome=CaseStatusRequest.Outcome.PENDING,
+                                case__agency=self.agencies[demo.agency_code])
+                        .exclude(requested_by=prosecutor).order_by("case__folio"))
+            for request in list(requests)[::2]:
+                case_status_request_approve(request=request, actor=prosecutor,
+                                            note="Identificación confirmada (demostración)")
+                approved += 1
+        return approved
 
-    def _issue_family_codes(self, cases: list[Case]) -> list[tuple[str, str]]:
-        # Password hashing is slow on purpose (~0.4 s each), so only a few demo codes.
-        open_cases = [case for case in cases if case.status == CaseStatus.MISSING]
-        chosen = open_cases[: self.family_code_count]
-        codes = []
-        for case in chosen:
-            code = generate_access_code()
-            Case.objects.filter(pk=case.pk).update(
-                access_code_hash=make_password(code), access_code_issued_at=DEMO_EPOCH
-            )
-            codes.append((case.folio, code))
-        return codes
+    def _issue_family_codes(self) -> list[tuple[str, str]]:
+        """A few open cases get a code: those whose person has another agency's record first
+        (so the family page shows a link), and among them those a demo prosecutor is
+        assigned to. Hashing is slow on purpose (~0.4 s each)."""
+        open_cases = list(Case.objects.filter(status=CaseStatus.MISSING)
+                          .select_related("missing_report").order_by("folio"))
+        linked_people = set(Record.objects.filter(
+            person__in=[case.person_id for case in open_cases if case.person_id])
+            .exclude(kind=RecordKind.MISSING_REPORT).values_list("person_id", flat=True))
+        assigned = set(Case.prosecutors.through.objects.filter(
+            case__in=open_cases).values_list("case_id", flat=True))
+        # Linked first, then those a demo prosecutor can open (stable: folio order within).
+        open_cases.sort(key=lambda case: (case.person_id not in linked_people,
+                                          case.pk not in assigned))
+        return [(case.folio, case_access_code_issue(case=case, actor=None))
+                for case in open_cases[: self.family_code_count]]
 
 
-def demo_seed(*, records: int, seed: int, family_codes: int = 3) -> DemoSummary:
+def demo_seed(*, records: int, seed: int, family_codes: int = 3,
+              link: bool = True) -> DemoSummary:
     """Create the demo registry (see ``DemoSeeder``) and return what was made."""
-    return DemoSeeder(records=records, seed=seed, family_codes=family_codes).run()
+    return DemoSeeder(records=records, seed=seed, family_codes=family_codes, link=link).run()

@@ -94,8 +94,10 @@ class BatchImporter:
     """
 
     def __init__(self, *, batch: ImportBatch, source_of: Callable[[], TabularSource],
-                 dry_run: bool, actor: Any = None, progress: ProgressReporter | None = None):
+                 dry_run: bool, actor: Any = None, progress: ProgressReporter | None = None,
+                 link: bool = True):
         self.batch = batch
+        self.link = link
         self.source_of = source_of
         self.dry_run = dry_run
         self.actor = actor
@@ -432,7 +434,7 @@ class BatchImporter:
                                     "updated": counts.updated, "unchanged": counts.unchanged,
                                     "rejected": counts.rejected})
         touched = counts.touched_ids
-        if touched:
+        if touched and self.link:
             # robust: the batch is committed whatever matching does; a matching failure is
             # logged (``manage.py relink`` catches up) and never turns a good import into a 500.
             transaction.on_commit(lambda: match_new_records(record_ids=touched), robust=True)

@@ -28,10 +28,13 @@ from registry.models import Agency, AuditEvent
 
 def import_batch_run(*, batch: ImportBatch, dry_run: bool, actor: Any = None,
                      source_of: Callable[[], TabularSource] | None = None,
-                     progress: ProgressReporter | None = None) -> ImportBatch:
+                     progress: ProgressReporter | None = None,
+                     link: bool = True) -> ImportBatch:
     """Preview (``dry_run``) or commit a batch; on any failure, leave it "failed".
 
     A committed or rolled-back batch is never run again (a redelivered task is a no-op).
+    ``link=False`` leaves the new records to a later linkage of everything (the demo
+    loads all its files, then links them once).
     """
     batch = ImportBatch.objects.get(pk=batch.pk)
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.ROLLED_BACK):
@@ -43,7 +46,7 @@ def import_batch_run(*, batch: ImportBatch, dry_run: bool, actor: Any = None,
     lock_held = running_lock_hold(batch)
     try:
         importer = BatchImporter(batch=batch, source_of=source_of, dry_run=dry_run,
-                                 actor=actor or batch.created_by, progress=progress)
+                                 actor=actor or batch.created_by, progress=progress, link=link)
         return importer.run()
     except BatchAlreadyCommitted:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTED)

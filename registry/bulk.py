@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from psycopg2.extras import execute_values
 
 Converter = Callable[[Any], Any]
 
@@ -90,3 +91,35 @@ def bulk_insert_rows(model: type[models.Model], field_names: Sequence[str],
                 ])
                 inserted += len(page)
     return inserted
+
+
+def bulk_update_column(model: type[models.Model], field_name: str,
+                       values: Iterable[tuple[Any, Any]], *, page_size: int = 5000) -> int:
+    """Set one column of many rows: ``values`` are (primary key, new value) pairs.
+
+    ``QuerySet.bulk_update`` builds a ``CASE WHEN`` expression per row and compiles it
+    through the ORM (seconds per thousand rows); this sends plain pairs: one prepared
+    ``UPDATE`` run by the driver for each pair on SQLite, one ``UPDATE … FROM (VALUES …)``
+    a page on PostgreSQL. Text, number and boolean values only. Return rows given.
+    """
+    field = model._meta.get_field(field_name)
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(field.column)
+    pk = quote(model._meta.pk.column)
+    given = 0
+    iterator = iter(values)
+    with connection.cursor() as cursor:
+        while page := list(islice(iterator, page_size)):
+            if connection.vendor == "postgresql":
+                execute_values(
+                    cursor.cursor,
+                    f"UPDATE {table} SET {column} = v.value FROM (VALUES %s) AS v(pk, value) "  # noqa: S608
+                    f"WHERE {table}.{pk} = v.pk",
+                    page, template=f"(%s, %s::{field.db_type(connection)})",
+                    page_size=page_size)
+            else:
+                cursor.executemany(
+                    f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                    [(value, key) for key, value in page])
+            given += len(page)
+    return given

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from registry import access
 from registry.audit import audit_event_record
-from registry.bulk import bulk_insert_rows
+from registry.bulk import bulk_insert_rows, bulk_update_column
 from registry.history import history_snapshot_insert
 from registry.models import (
     FOUND_CASE_STATUSES,
@@ -232,8 +232,8 @@ class _Opener:
         opened = list(Case.objects.filter(missing_report_id__in=report_ids)
                       .values_list("pk", "agency_id", "status", "status_reported"))
         self.counts.opened += len(opened)
-        Case.objects.bulk_update([Case(pk=pk, public_key=case_public_key(pk))
-                                  for pk, *_rest in opened], ["public_key"], batch_size=1000)
+        bulk_update_column(Case, "public_key",
+                           ((pk, case_public_key(pk)) for pk, *_rest in opened))
         history_snapshot_insert(Case.objects.filter(pk__in=[pk for pk, *_rest in opened]),
                                 history_type="+", history_date=self.now,
                                 change_reason=self.reason[:100], user_id=self.actor_id)

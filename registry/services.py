@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from mxnames.text import search_key
 from registry.audit import audit_event_record
+from registry.bulk import bulk_update_column
 from registry.family import family_notifications_send
 from registry.models import (
     FOUND_CASE_STATUSES,
@@ -124,11 +125,10 @@ def _notify_families(case_id: int) -> None:
 
 def case_public_keys_fill() -> int:
     """Give a public key to every case that has none (after bulk inserts); return how many."""
-    missing = Case.objects.filter(public_key__isnull=True).values_list("pk", flat=True)
-    cases = [Case(pk=case_id, public_key=case_public_key(case_id)) for case_id in missing]
-    # One UPDATE … CASE per thousand cases rather than one statement per case.
-    Case.objects.bulk_update(cases, ["public_key"], batch_size=1000)
-    return len(cases)
+    missing = list(Case.objects.filter(public_key__isnull=True).values_list("pk", flat=True))
+    # Plain (id, key) pairs: Django's bulk_update compiles a CASE WHEN per row.
+    return bulk_update_column(Case, "public_key",
+                              ((case_id, case_public_key(case_id)) for case_id in missing))
 
 
 def generate_access_code() -> str:

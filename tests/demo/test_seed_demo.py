@@ -1,25 +1,52 @@
+"""The demo registry comes from the import path: files imported, cases opened by their
+reports, links reaching the cases; the same seed gives the same registry."""
+
 import hashlib
 
+import pytest
 from django.core.management import call_command
 
-from registry.models import Case, CaseStatusChange, Record
+from imports.models import ImportBatch
+from matching.models import LinkageModelVersion, MergeDecision
+from registry.models import (
+    Alert,
+    Case,
+    CaseStatusChange,
+    CaseStatusRequest,
+    MatchCandidate,
+    Person,
+    Record,
+    User,
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 def _fingerprint() -> str:
     rows = Record.objects.order_by("agency__code", "external_id").values_list(
         "agency__code", "external_id", "kind", "given_names", "paternal_surname",
         "maternal_surname", "sex", "birth_date", "curp", "event_date", "event_municipality",
-        "authority", "raw_values")
-    cases = Case.objects.order_by("folio").values_list("folio", "status", "publication_consent",
-                                                       "created_at")
+        "authority", "age_min", "age_max", "clothing", "raw_values")
+    cases = [(folio, status, consent, report, person is None) for folio, status, consent,
+             report, person in Case.objects.order_by("folio").values_list(
+                 "folio", "status", "publication_consent", "missing_report__external_id",
+                 "person_id")]
     return hashlib.sha256(repr((list(rows), list(cases))).encode()).hexdigest()
 
 
 def _reset() -> None:
-    CaseStatusChange.objects.all().delete()
+    for model in (Alert, MergeDecision, MatchCandidate, LinkageModelVersion, CaseStatusRequest,
+                  CaseStatusChange):
+        model.objects.all().delete()
+    Case.history.all().delete()
     Case.objects.all().delete()
     Record.history.all().delete()
     Record.objects.all().delete()
+    Person.objects.all().delete()
+    ImportBatch.objects.all().delete()
 
 
 def test_seed_demo_is_deterministic_for_a_seed(db, capsys):
@@ -38,22 +65,46 @@ def test_seed_demo_creates_the_registry_it_promises(db, capsys):
     output = capsys.readouterr().out
 
     assert Record.objects.count() == 400
+    # Every record came through the importer, in the batch of its agency's file.
+    assert not Record.objects.filter(import_batch__isnull=True).exists()
+    assert set(ImportBatch.objects.values_list("status", flat=True)) == {"committed"}
+    assert set(ImportBatch.objects.values_list("record_kind", flat=True)) == {
+        "missing_report", "detention", "release_transfer", "unidentified_remains"}
+    # Each report opened its case, assigned to its office's prosecutor where there is one.
     assert Record.objects.filter(kind="missing_report").count() == Case.objects.count() == 140
-    assert Record.objects.filter(kind="detention").exists()
+    assert not Case.objects.filter(import_batch__isnull=True).exists()
+    cdmx = User.objects.get(username="fiscal.cdmx")
+    assert Case.objects.filter(agency__code="fgj-cdmx").count() == cdmx.assigned_cases.count()
+    # "Found" statuses in the files were requests; half of the office's were approved.
+    assert CaseStatusRequest.objects.filter(outcome="approved").exists()
+    assert CaseStatusRequest.objects.filter(outcome="pending").exists()
+    # Links reach the cases: some cases are on a person with another agency's record.
+    linked = Case.objects.filter(person__isnull=False)
+    assert linked.exists()
+    assert all(case.person_id == case.missing_report.person_id for case in linked)
+    assert Record.objects.filter(person__in=linked.values("person")).exclude(
+        kind="missing_report").exists()
+    assert Alert.objects.filter(kind="detention").exists()
     # Every demo record has its creation in the history table.
     assert Record.history.filter(history_type="+").count() == 400
     # Accented Mexican names, compound given names.
     assert Record.objects.filter(paternal_surname__regex=r"[áéíóúñÁÉÍÓÚÑ]").exists()
     assert Record.objects.filter(given_names__contains=" ").exists()
-    # Some missing people reappear in detention logs.
+    # Some missing people reappear in detention logs, and among the forensic remains.
     report_curps = set(Record.objects.filter(kind="missing_report").exclude(curp="")
                        .values_list("curp", flat=True))
     detention_curps = set(Record.objects.filter(kind="detention").exclude(curp="")
                           .values_list("curp", flat=True))
     assert report_curps & detention_curps
+    assert Record.objects.filter(kind="unidentified_remains", age_min__isnull=False,
+                                 clothing__gt="").count() == 4
     assert "fiscal.cdmx" in output and "demo-registro-2026" in output
+    assert "imported through the importer" in output
     assert Case.objects.exclude(access_code_hash="").count() == 2
-    # Every case can be published (bulk inserts bypass Case.save, which sets the key).
+    # The family codes go first to cases where another agency's record was linked.
+    coded = Case.objects.exclude(access_code_hash="").first()
+    assert coded.person_id and coded.person.records.exclude(agency=coded.agency).exists()
+    # Every case can be published.
     assert not Case.objects.filter(public_key__isnull=True).exists()
 
 

@@ -8,14 +8,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.seed import DEMO_PASSWORD, DEMO_USERS, demo_seed
-from matching.linkage import linkage_link_all_in_process
-from matching.models import LinkageModelVersion
 from registry.models import Record
 
 
 class Command(BaseCommand):
-    help = ("Fill the registry with deterministic synthetic demo data (agencies, missing-person "
-            "reports, detention logs with realistic variation, cases, demo users).")
+    help = ("Fill the registry with deterministic synthetic demo data, imported through the "
+            "importer: agencies' missing-person reports (which open their cases), detention "
+            "logs, transfers and a forensic service's remains with realistic variation, "
+            "linked once; demo users.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--records", type=int, default=5000,
@@ -41,40 +41,29 @@ class Command(BaseCommand):
         if records < 10:
             raise CommandError("--records must be at least 10.")
         started = time.perf_counter()
-        summary = demo_seed(records=records, seed=seed, family_codes=family_codes)
+        summary = demo_seed(records=records, seed=seed, family_codes=family_codes,
+                            link=not no_link)
         elapsed = time.perf_counter() - started
+        steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary.seconds.items())
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data: {summary.records} records, {summary.cases} cases in {elapsed:.1f} s "
-            f"(seed {seed})."))
-        if not no_link:
-            self._link(summary.records)
+            f"Demo data: {summary.records} records imported through the importer, "
+            f"{summary.cases} cases opened by their reports in {elapsed:.1f} s ({steps}; "
+            f"seed {seed})."))
+        if summary.links is not None:
+            counts = summary.links
+            self.stdout.write(self.style.SUCCESS(
+                f"Linkage ({summary.link_label}): {counts.links} automatic links, "
+                f"{counts.candidates} candidates for review, {counts.alerts} alerts; "
+                f"{summary.approved} \"found\" requests approved by a second reviewer."))
+        elif not no_link:
+            limit = settings.MATCHING_DEMO_LINK_MAX_RECORDS
+            self.stdout.write(f"Linkage skipped: more than {limit} records "
+                              "(run `python manage.py relink`).")
         self._print_logins()
         if summary.family_codes:
             self.stdout.write("\nFamily status lookups (folio / access code, shown only now):")
             for folio, code in summary.family_codes:
                 self.stdout.write(f"  {folio}  /  {code}")
-
-    def _link(self, records: int) -> None:
-        """Run the linkage once in-process so the demo shows candidates, people and alerts.
-
-        Above ``MATCHING_DEMO_LINK_MAX_RECORDS`` records that would take too long for a
-        demo start; ``manage.py relink`` does it then.
-        """
-        limit = settings.MATCHING_DEMO_LINK_MAX_RECORDS
-        if records > limit:
-            self.stdout.write(f"Linkage skipped: more than {limit} records "
-                              "(run `python manage.py relink`).")
-            return
-        started = time.perf_counter()
-        version, counts = linkage_link_all_in_process(source=LinkageModelVersion.Source.DEMO,
-                                                      min_records=0)
-        if version is None:
-            self.stdout.write("Linkage skipped: too few records to train a model.")
-            return
-        self.stdout.write(self.style.SUCCESS(
-            f"Linkage ({version.label}): {counts.links} automatic links, {counts.candidates} "
-            f"candidates for review, {counts.alerts} alerts in "
-            f"{time.perf_counter() - started:.1f} s."))
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}) at "
