@@ -24,6 +24,7 @@ from registry.redaction import (
     SUBJECT_FIELDS,
     Audience,
     never_shown_fields,
+    published_decisions,
     redact_case,
     redact_record,
 )
@@ -102,8 +103,7 @@ def _municipality_name(value: Any) -> str:
 def public_entry(case: Case) -> PublicEntry:
     """Return the public view of a case (its report must be loaded with it)."""
     record = case.missing_report
-    record_view = redact_record(record, Audience.PUBLIC,
-                                publication_consent=case.publication_consent)
+    record_view = redact_record(record, Audience.PUBLIC, publication=case.publication)
     municipality = record_view.get("event_municipality")
     if municipality:
         record_view["event_municipality"] = _municipality_name(municipality)
@@ -127,8 +127,16 @@ def _never_public_columns() -> tuple[str, ...]:
     return tuple(columns)
 
 
+# The cases the public receives at all, as the policy says (``CASE_AUDIENCES``): every
+# public query starts from one of the two querysets below, or from the statements of
+# ``selectors.entries_statements``, which read the same tuple.
+PUBLISHED = published_decisions(Audience.PUBLIC)
+
+
 def public_cases() -> QuerySet[Case]:
+    """Return the cases that are public entries (the family's decision allows it)."""
     return Case.objects.filter(missing_report__kind__in=PUBLIC_BROWSABLE_KINDS,
+                               publication__in=PUBLISHED,
                                public_key__isnull=False).select_related(
         "agency", "missing_report__agency", "missing_report__event_state",
         "missing_report__event_municipality").defer(*_never_public_columns())
@@ -142,7 +150,8 @@ def public_entry_get(*, key: str) -> PublicEntry | None:
 
 def public_reports() -> QuerySet[Record]:
     """Return the missing-person reports that are public entries."""
-    return Record.objects.filter(kind__in=PUBLIC_BROWSABLE_KINDS, case__isnull=False)
+    return Record.objects.filter(kind__in=PUBLIC_BROWSABLE_KINDS, case__isnull=False,
+                                 case__publication__in=PUBLISHED)
 
 
 # --- Filters the public may use ----------------------------------------------------------

@@ -22,7 +22,9 @@ from public_site.selectors import public_entries_iter
 OPEN_DATA_VERSION = "1"
 # column → (type, description); the order is the CSV's column order.
 OPEN_DATA_FIELDS = {
-    "clave": ("texto", _("Clave estable de la ficha (la misma de su dirección web).")),
+    "clave": ("texto", _("Clave de la ficha (la misma de su dirección web). Cambia si la "
+                         "familia retira la publicación; una ficha que la familia decidió "
+                         "no publicar no aparece.")),
     "nombre": ("texto", _("Nombre(s), sólo con consentimiento de la familia; iniciales si es "
                           "menor de edad; vacío si no se publica.")),
     "primer_apellido": ("texto", _("Primer apellido, con las mismas reglas que el nombre.")),

@@ -21,7 +21,7 @@ from public_site.expressions import adult_q, with_adulthood
 from public_site.prepared import prepared_fetchall
 from public_site.search import PREFIX_MIN_LENGTH, WORD_THRESHOLD, Term, query_terms, rank_names
 from registry.models import Record
-from registry.redaction import Audience, visibility
+from registry.redaction import CONSENTED_PUBLICATIONS, Audience, visibility
 
 # The most candidates the name search ranks in Python; more means "refine the search".
 MAX_NAME_CANDIDATES = 300
@@ -46,7 +46,7 @@ def name_visible_q() -> Q:
     if kinds is not None:
         q &= Q(kind__in=sorted(kinds))
     if needs_consent:
-        q &= Q(case__publication_consent=True)
+        q &= Q(case__publication__in=sorted(CONSENTED_PUBLICATIONS))
     if needs_adult:
         q &= adult_q()
     return q

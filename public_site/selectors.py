@@ -17,6 +17,7 @@ from mxnames.text import search_key
 from public_site.entries import (
     DEFAULT_ORDERING,
     ORDERINGS,
+    PUBLISHED,
     PublicEntry,
     PublicFilters,
     apply_public_filters,
@@ -65,6 +66,7 @@ def entries_statements() -> tuple[str, str]:
     tables = {model: model._meta.db_table for model in (Case, Record, Agency, State,
                                                          Municipality)}
     kinds = ", ".join(f"'{kind}'" for kind in PUBLIC_BROWSABLE_KINDS)  # constants
+    published = ", ".join(f"'{decision}'" for decision in PUBLISHED)  # constants
     columns = ", ".join(f"r.{column}" for column in _public_report_columns())
     # Columns listed, never "*": a prepared "SELECT *" fails ("cached plan must not
     # change result type") once a migration adds a column under a running server.
@@ -72,7 +74,8 @@ def entries_statements() -> tuple[str, str]:
     cases = (
         f"SELECT {case_columns}, a.name AS agency_name_ FROM {tables[Case]} c "  # noqa: S608
         f"JOIN {tables[Agency]} a ON a.id = c.agency_id "
-        "WHERE c.public_key IS NOT NULL AND c.missing_report_id = ANY($1)")
+        f"WHERE c.public_key IS NOT NULL AND c.publication IN ({published}) "
+        "AND c.missing_report_id = ANY($1)")
     reports = (
         f"SELECT {columns}, a.name AS agency_name_, s.name AS state_name_, "  # noqa: S608
         f"m.name AS municipality_name_ FROM {tables[Record]} r "

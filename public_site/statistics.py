@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from public_site.entries import AGE_BANDS, public_reports
 from public_site.expressions import public_age
 from registry.models import CaseStatus, Record, Sex
+from registry.publication import public_outputs_generation
 from registry.redaction import age_band
 
 CHART_WIDTH = 100  # percent of the SVG viewBox used by the longest bar
@@ -138,9 +139,12 @@ def public_statistics() -> dict[str, Any]:
     """Return counts of public entries by state, month, sex, age band and status (cached).
 
     Counts only: no entry is identifiable from them. Months are whole months, as the
-    policy shows them for everyone.
+    policy shows them for everyone. Only published cases are counted (a family's veto
+    takes its case out of every count): the cache is keyed on the generation of the
+    public outputs, which each publication decision renews.
     """
-    cached = cache.get("public_site:statistics:v1")
+    cache_key = f"public_site:statistics:v1:{public_outputs_generation()}"
+    cached = cache.get(cache_key)
     if cached is not None:
         return cached
     records = public_reports()
@@ -165,5 +169,5 @@ def public_statistics() -> dict[str, Any]:
         "by_status": [{"code": value, "n": by_status.get(value, 0)}
                       for value in CaseStatus.values],
     }
-    cache.set("public_site:statistics:v1", statistics, STATISTICS_CACHE_SECONDS)
+    cache.set(cache_key, statistics, STATISTICS_CACHE_SECONDS)
     return statistics

@@ -36,6 +36,7 @@ from registry.models import (
     Alert,
     AuditEvent,
     Case,
+    CasePublicationDecision,
     CaseStatusChange,
     CaseStatusRequest,
     MatchCandidate,
@@ -315,14 +316,16 @@ class CaseStatusChangeInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(AuditedModelAdmin, SimpleHistoryAdmin, GuardedModelAdmin):
-    list_display = ("folio", "agency", "status", "status_changed_at", "publication_consent")
-    list_filter = ("status", "agency", "publication_consent")
+    list_display = ("folio", "agency", "status", "status_changed_at", "publication")
+    list_filter = ("status", "agency", "publication")
     search_fields = ("folio",)
     raw_id_fields = ("missing_report",)
     filter_horizontal = ("prosecutors",)
-    # ``person`` follows the report's person (matching's decisions), never typed in.
-    readonly_fields = ("status", "status_changed_at", "person", "access_code_issued_at",
-                       "created_at", "updated_at")
+    # ``person`` follows the report's person (matching's decisions), never typed in. Status
+    # and publication change only through their services (history, second reviewer; who
+    # in the family decided and why, a new public key on a withdrawal): staff pages.
+    readonly_fields = ("status", "status_changed_at", "person", "publication",
+                       "access_code_issued_at", "created_at", "updated_at")
     inlines = [CaseStatusChangeInline]
 
 
@@ -352,6 +355,16 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "occurred_at"
     show_full_result_count = False
 
+
+
+@admin.register(CasePublicationDecision)
+class CasePublicationDecisionAdmin(ReadOnlyModelAdmin):
+    """Read-only: the family's decisions are recorded on the case's publication page."""
+
+    list_display = ("case", "previous_publication", "publication", "recorded_by",
+                    "recorded_at", "key_rotated")
+    list_filter = ("publication", "key_rotated")
+    raw_id_fields = ("case",)
 
 
 @admin.register(CaseStatusRequest)

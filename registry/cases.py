@@ -47,6 +47,7 @@ from registry.models import (
     Alert,
     AuditEvent,
     Case,
+    CasePublication,
     CaseStatus,
     CaseStatusChange,
     CaseStatusRequest,
@@ -55,7 +56,7 @@ from registry.models import (
     RecordKind,
     case_public_key,
 )
-from registry.services import case_status_change, record_name_search
+from registry.services import case_publication_decide, case_status_change, record_name_search
 
 CHUNK = 5000
 FOLIO_MAX = Case._meta.get_field("folio").max_length
@@ -210,8 +211,8 @@ class _Opener:
             opening = CaseStatus.NOT_LOCATED if said.status == CaseStatus.NOT_LOCATED \
                 else CaseStatus.MISSING
             rows.append((folio, agency_id, report_id, person_id, opening, said.status,
-                         bool(said.consent), said.consent, self.now, self.now, self.now,
-                         "", "", self.import_batch_id))
+                         _publication_said(bool(said.consent)), said.consent, self.now,
+                         self.now, self.now, "", "", self.import_batch_id))
         if attach:
             self._attach(attach)
         if rows:
@@ -226,7 +227,7 @@ class _Opener:
     def _insert(self, rows: list[tuple]) -> None:
         bulk_insert_rows(Case, (
             "folio", "agency_id", "missing_report_id", "person_id", "status", "status_reported",
-            "publication_consent", "consent_reported", "status_changed_at", "created_at",
+            "publication", "consent_reported", "status_changed_at", "created_at",
             "updated_at", "access_code_hash", "investigation_notes", "import_batch_id"), rows)
         report_ids = [row[2] for row in rows]
         opened = list(Case.objects.filter(missing_report_id__in=report_ids)
@@ -267,6 +268,11 @@ class _Opener:
             batch_size=2000, ignore_conflicts=True)
 
 
+def _publication_said(consent: bool) -> str:
+    """Return the publication decision a file's consent column states."""
+    return CasePublication.PUBLISH if consent else CasePublication.WITHOUT_NAME
+
+
 def _file_says(status: str, reason: str) -> str:
     return _("El archivo de la institución indica «%(status)s» (%(reason)s).") % {
         "status": CaseStatus(status).label, "reason": reason}
@@ -304,15 +310,11 @@ def _case_update_from_file(*, case_id: int, status: str, consent: bool | None, a
     if consent is not None:
         case.consent_reported = consent
         fields.append("consent_reported")
-        if case.publication_consent != consent:
-            case.publication_consent = consent
-            fields.append("publication_consent")
-            counts.consent_changes += 1
-            audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=case,
-                               purpose=reason, details={"publication_consent": consent,
-                                                        "source": "import"})
     case._change_reason = reason[:100]
     case.save(update_fields=fields)
+    if consent is not None:
+        _publication_from_file(case=case, consent=consent, actor=actor, reason=reason,
+                               counts=counts)
     if not status or status == case.status:
         return
     if status not in FOUND_CASE_STATUSES:
@@ -331,6 +333,26 @@ def _case_update_from_file(*, case_id: int, status: str, consent: bool | None, a
     counts.status_requests += 1
 
 
+def _publication_from_file(*, case: Case, consent: bool, actor: Any, reason: str,
+                           counts: CaseOpenCounts) -> None:
+    """Apply a consent the file states anew, as the family's decision it records.
+
+    Through the same service as the staff page (decision row, audit, a new public key
+    when the name is withdrawn). A file never lifts a veto: a case the family asked not
+    to publish is published again only by a decision recorded on the case's page.
+    """
+    publication = _publication_said(consent)
+    if publication == case.publication:
+        return
+    if case.publication == CasePublication.WITHHOLD:
+        counts.left_alone += 1
+        return
+    case_publication_decide(
+        case=case, publication=publication, actor=actor if getattr(actor, "pk", None) else None,
+        decided_by=_("La familia, según el archivo de la institución"), reason=reason)
+    counts.consent_changes += 1
+
+
 # --- Undo: a rolled-back batch takes its cases with it ----------------------------------------
 
 def cases_of_batch_remove(*, import_batch_id: int, created_report_ids: list[int],
@@ -340,7 +362,7 @@ def cases_of_batch_remove(*, import_batch_id: int, created_report_ids: list[int]
     1. A case the batch opened is deleted (its history keeps a "-" row; its status
        changes, alerts and pending requests go with it), unless someone has worked on
        it since: a status change or a decided request, an access code, family notices,
-       handled alerts, notes or a changed consent.
+       handled alerts, notes or a publication other than the file's consent.
     2. Any other case on one of the batch's new reports (a case opened by hand that
        received it) is someone else's work.
     In both cases of refusal nothing is removed and the folios are named
@@ -373,7 +395,7 @@ def _worked_on(opened: list[Case]) -> set[int]:
     ids = [case.pk for case in opened]
     touched = {case.pk for case in opened if (
         case.access_code_issued_at or case.investigation_notes
-        or case.publication_consent != bool(case.consent_reported))}
+        or case.publication != _publication_said(bool(case.consent_reported)))}
     later_changes = (CaseStatusChange.objects.filter(case_id__in=ids).values("case_id")
                      .annotate(n=Count("pk")).filter(n__gt=1).values_list("case_id", flat=True))
     decided = (CaseStatusRequest.objects.filter(case_id__in=ids)

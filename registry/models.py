@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # The policy module imports no models, so the models may use its pseudonyms.
-from registry.redaction import pseudonym
+from registry.redaction import DEFAULT_PUBLICATION, Publication, pseudonym
 
 
 class User(AbstractUser):
@@ -294,13 +294,26 @@ class CaseStatus(models.TextChoices):
     FOUND_DEAD = "localizada_sin_vida", _("Localizada sin vida")
 
 
+class CasePublication(models.TextChoices):
+    """The family's decision about publication (the policy's ``Publication``)."""
+
+    PUBLISH = Publication.PUBLISH.value, _("Publicar")
+    WITHOUT_NAME = Publication.WITHOUT_NAME.value, _("Publicar sin nombre")
+    WITHHOLD = Publication.WITHHOLD.value, _("No publicar")
+
+
 OPEN_CASE_STATUSES = (CaseStatus.MISSING, CaseStatus.NOT_LOCATED)
 CASE_PUBLIC_KEY_NAMESPACE = "registry.case.id"
 
 
-def case_public_key(case_id: int) -> str:
-    """Return the public key of a case: the policy's pseudonym of its id."""
-    return pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id)
+def case_public_key(case_id: int, version: int = 0) -> str:
+    """Return the public key of a case: the policy's pseudonym of its id.
+
+    Version 0 is the key every case is born with; each withdrawal of publication moves
+    the case to the next version, whose key nothing published before can be joined to.
+    """
+    value = case_id if version == 0 else f"{case_id}.v{version}"
+    return pseudonym(CASE_PUBLIC_KEY_NAMESPACE, value)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -323,9 +336,14 @@ class Case(models.Model):
                               default=CaseStatus.MISSING)
     status_changed_at = models.DateTimeField(_("último cambio de situación"),
                                              default=timezone.now)
-    publication_consent = models.BooleanField(
-        _("consentimiento de publicación"), default=False,
-        help_text=_("La familia autorizó publicar el nombre y la ficha de búsqueda."),
+    # Changed only by ``registry.services.case_publication_decide`` (the staff page), which
+    # records who decided, when and why, and gives the entry a new key on a withdrawal.
+    # A database default too: bulk writers (demo, benchmarks, imports) may leave it out.
+    publication = models.CharField(
+        _("publicación"), max_length=12, choices=CasePublication.choices,
+        default=DEFAULT_PUBLICATION.value, db_default=DEFAULT_PUBLICATION.value,
+        help_text=_("Decisión de la familia: publicar la ficha con nombre, sin nombre, o no "
+                    "publicarla."),
     )
     # Stored with Django's password hasher; the plain code is shown once when issued.
     access_code_hash = models.CharField(_("código de acceso (cifrado)"), max_length=256,
@@ -336,6 +354,9 @@ class Case(models.Model):
     # stored so that the entry page finds its case through an index (see save()).
     public_key = models.CharField(_("clave pública"), max_length=20, unique=True, null=True,
                                   blank=True, editable=False)
+    public_key_version = models.PositiveSmallIntegerField(
+        _("versión de la clave pública"), default=0, db_default=0, editable=False,
+        help_text=_("Aumenta cada vez que se retira la publicación: la ficha cambia de clave."))
     prosecutors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                          related_name="assigned_cases",
                                          verbose_name=_("agentes del ministerio público"))
@@ -370,20 +391,22 @@ class Case(models.Model):
             models.CheckConstraint(condition=~Q(folio=""), name="case_folio_set"),
             models.CheckConstraint(condition=Q(status_reported__in=["", *CaseStatus.values]),
                                    name="case_status_reported_legal"),
+            models.CheckConstraint(condition=Q(publication__in=CasePublication.values),
+                                   name="case_publication_valid"),
         ]
 
     def __str__(self) -> str:
         return self.folio
 
     def save(self, *args, **kwargs):
-        """Save, then enforce the invariant public_key == pseudonym of the id.
+        """Save, then enforce the invariant public_key == pseudonym of the id (and version).
 
         The id exists only after the first insert, so a new case is updated once more.
         Bulk writers that bypass save() call ``registry.services.case_public_keys_fill``.
         """
         super().save(*args, **kwargs)
         if not self.public_key:
-            self.public_key = case_public_key(self.pk)
+            self.public_key = case_public_key(self.pk, self.public_key_version)
             type(self).objects.filter(pk=self.pk).update(public_key=self.public_key)
 
     @property
@@ -423,6 +446,50 @@ class CaseStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class CasePublicationDecision(models.Model):
+    """One decision of the family about publishing its case: what, who, when and why.
+
+    Append-only, like the status history: a new decision is a new row, and the case's
+    ``publication`` is the latest one (its own history keeps every earlier value).
+    Written only by ``registry.services.case_publication_decide``.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE,
+                             related_name="publication_decisions", verbose_name=_("caso"))
+    publication = models.CharField(_("decisión"), max_length=12,
+                                   choices=CasePublication.choices)
+    previous_publication = models.CharField(_("decisión anterior"), max_length=12,
+                                            choices=CasePublication.choices)
+    # Who in the family decided, as the family said it ("madre, María …"): personal data,
+    # shown only to the case's prosecutors and administrators.
+    decided_by = models.CharField(_("quién decidió (familia)"), max_length=200)
+    reason = models.TextField(_("motivo"))
+    # Null: applied from the agency's imported file (``registry.cases``), not at a desk.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("registró"))
+    recorded_at = models.DateTimeField(_("fecha"), default=timezone.now)
+    key_rotated = models.BooleanField(
+        _("clave pública renovada"), default=False,
+        help_text=_("La decisión retiró publicación y la ficha recibió una clave nueva."))
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("decisión de publicación")
+        verbose_name_plural = _("decisiones de publicación")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(publication__in=CasePublication.values)
+                & Q(previous_publication__in=CasePublication.values),
+                name="case_publication_decision_valid"),
+            models.CheckConstraint(condition=~Q(decided_by="") & ~Q(reason=""),
+                                   name="case_publication_decision_who_why"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.previous_publication} → {self.publication}"
 
 
 # Closing a case as found needs a second reviewer: the change is first a request.

@@ -22,10 +22,15 @@ Each cell says what that audience gets:
     STATE_ONLY  a municipality is replaced by its state
     PSEUDONYM   a stable keyed code that cannot be turned back into the value
 
+Before any field, the case itself: the family decides whether its case is published
+(``Publication``: publish, publish without name, do not publish). ``CASE_AUDIENCES``
+says which decisions each audience receives at all: a case the family withheld is
+absent from everything the public gets (pages, search, downloads, the API, counts).
+
 Two modifiers make the public column stricter:
 
-    consent(...)  names of a missing person are public only if the family consented;
-                  without consent the field is hidden.
+    consent(...)  names of a missing person are public only if the family consented
+                  (decision "publish"); otherwise the field is hidden.
     minor(...)    when the person is (or was, at the event) under 18, the stricter
                   treatment in the brackets applies instead.
     only_kinds    a field shown to the public only for those kinds of record (a
@@ -81,6 +86,25 @@ MONTH = Transform.MONTH
 AGE_BAND = Transform.AGE_BAND
 STATE_ONLY = Transform.STATE_ONLY
 PSEUDONYM = Transform.PSEUDONYM
+
+class Publication(StrEnum):
+    """The family's decision about the public entry of its case (``Case.publication``)."""
+
+    PUBLISH = "publicar"          # the entry with the name (minors: initials)
+    WITHOUT_NAME = "sin_nombre"   # the entry without name or description
+    WITHHOLD = "no_publicar"      # no entry: absent from every public output, counts too
+
+
+# How much each decision publishes. A decision that publishes less than the one before
+# withdraws publication, and the entry gets a new public key, so that what was
+# downloaded before cannot be joined to what is published after
+# (``registry.services.case_publication_decide``).
+PUBLICATION_LEVEL = {Publication.WITHHOLD: 0, Publication.WITHOUT_NAME: 1,
+                     Publication.PUBLISH: 2}
+# The decisions under which the family consented to the name (the ``consent`` modifier).
+CONSENTED_PUBLICATIONS = frozenset({Publication.PUBLISH})
+# A case with no decision recorded is published without name (no consent, no veto).
+DEFAULT_PUBLICATION = Publication.WITHOUT_NAME
 
 MISSING = "missing_report"
 DETENTION_LIKE = ("detention", "release_transfer")
@@ -179,7 +203,8 @@ CASE_POLICY: dict[str, dict[Audience, Rule]] = {
     "person":                _row(HIDE,      HIDE,   PSEUDONYM, SHOW,   SHOW,      SHOW),
     "status":                _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
     "status_changed_at":     _row(SHOW,      SHOW,   MONTH,     SHOW,   SHOW,      SHOW),
-    "publication_consent":   _row(HIDE,      SHOW,   HIDE,      SHOW,   SHOW,      SHOW),
+    "publication":           _row(HIDE,      SHOW,   HIDE,      SHOW,   SHOW,      SHOW),
+    "public_key_version":    _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
     "access_code_hash":      _row(HIDE,      HIDE,   HIDE,      HIDE,   HIDE,      HIDE),
     "access_code_issued_at": _row(HIDE,      HIDE,   HIDE,      HIDE,   SHOW,      SHOW),
     "public_key":            _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),  # = the public pseudonym of id
@@ -207,6 +232,23 @@ POLICIES: dict[str, dict[str, dict[Audience, Rule]]] = {
     "registry.person": PERSON_POLICY,
 }
 
+# Which cases each audience receives at all, by the family's decision. Staff receive every
+# case their access allows (``registry/access.py``); the public only published ones.
+CASE_AUDIENCES: dict[Audience, frozenset[Publication]] = {
+    audience: frozenset(Publication) for audience in Audience
+} | {Audience.PUBLIC: frozenset({Publication.PUBLISH, Publication.WITHOUT_NAME})}
+
+
+def case_published_to(audience: Audience, publication: str) -> bool:
+    """Return True if ``audience`` may receive a case under this publication decision."""
+    return publication in CASE_AUDIENCES[audience]
+
+
+def published_decisions(audience: Audience) -> tuple[str, ...]:
+    """Return the decisions whose cases ``audience`` receives (for filters and SQL)."""
+    return tuple(sorted(str(decision) for decision in CASE_AUDIENCES[audience]))
+
+
 # Kinds of record a prosecutor may read from *every* agency to cross-check a case
 # (detention logs, releases and transfers, located people, unidentified remains). They
 # read them as the ``prosecutor`` column says; missing reports of other cases are not
@@ -225,10 +267,15 @@ class Subject:
     """What the policy needs to know about the person a row describes."""
 
     kind: str = MISSING
-    publication_consent: bool = False
+    publication: str = DEFAULT_PUBLICATION
     is_minor: bool = True  # unknown age is treated as a minor: the stricter default
     state_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def publication_consent(self) -> bool:
+        """True when the family consented to publishing the name."""
+        return self.publication in CONSENTED_PUBLICATIONS
 
 
 def rule_for(model_label: str, field_name: str, audience: Audience) -> Rule:
@@ -351,6 +398,8 @@ def redact_values(model_label: str, values: Mapping[str, Any], audience: Audienc
     Hidden fields are absent from the result, not blanked, so that a template
     cannot show them by mistake.
     """
+    if not case_published_to(audience, subject.publication):
+        return {}  # the selectors never hand such a case over; if one did, it shows nothing
     shown: dict[str, Any] = {}
     for name, value in values.items():
         transform = effective_transform(rule_for(model_label, name, audience), subject)
@@ -378,17 +427,18 @@ def record_is_minor(record: Any) -> bool:
 # What the policy reads to decide (``record_subject``, ages), shown or not.
 SUBJECT_FIELDS = {
     "registry.record": frozenset({"kind", "age", "birth_date", "event_date", "event_state"}),
-    "registry.case": frozenset({"publication_consent"}),
+    "registry.case": frozenset({"publication"}),
 }
 
 
-def record_subject(record: Any, *, publication_consent: bool | None = None) -> Subject:
-    """Return the policy subject of a record (consent from its case unless given)."""
-    if publication_consent is None:
+def record_subject(record: Any, *, publication: str | None = None) -> Subject:
+    """Return the policy subject of a record (the publication decision of its case
+    unless given; a record that reports no case has none to take)."""
+    if publication is None:
         case = getattr(record, "case", None) if record.kind == MISSING else None
-        publication_consent = bool(case and case.publication_consent)
+        publication = case.publication if case is not None else DEFAULT_PUBLICATION
     state = record.event_state.name if record.event_state_id else ""
-    return Subject(kind=record.kind, publication_consent=publication_consent,
+    return Subject(kind=record.kind, publication=publication,
                    is_minor=record_is_minor(record), state_name=state)
 
 
@@ -427,9 +477,11 @@ def _model_values(instance: Any, field_names: Iterable[str]) -> dict[str, Any]:
 
 
 def redact_record(record: Any, audience: Audience, *,
-                  publication_consent: bool | None = None) -> dict[str, Any]:
+                  publication: str | None = None) -> dict[str, Any]:
     """Return what ``audience`` may see of a record, plus its derived age band."""
-    subject = record_subject(record, publication_consent=publication_consent)
+    subject = record_subject(record, publication=publication)
+    if not case_published_to(audience, subject.publication):
+        return {}
     names = _shown_names("registry.record", RECORD_POLICY, audience, subject)
     shown = redact_values("registry.record", _model_values(record, names), audience, subject)
     if "age" in shown and isinstance(shown["age"], str):
@@ -443,7 +495,7 @@ def redact_record(record: Any, audience: Audience, *,
 
 def redact_case(case: Any, audience: Audience) -> dict[str, Any]:
     """Return what ``audience`` may see of a case (not of its record: use redact_record)."""
-    subject = Subject(publication_consent=case.publication_consent)
+    subject = Subject(publication=case.publication)
     names = _shown_names("registry.case", (name for name in CASE_POLICY
                                            if name != "prosecutors"), audience, subject)
     return redact_values("registry.case", _model_values(case, names), audience, subject)

@@ -21,12 +21,16 @@ from registry.models import (
     Alert,
     AuditEvent,
     Case,
+    CasePublication,
+    CasePublicationDecision,
     CaseStatus,
     CaseStatusChange,
     CaseStatusRequest,
     Record,
     case_public_key,
 )
+from registry.publication import public_outputs_changed
+from registry.redaction import PUBLICATION_LEVEL
 
 # Fields an operator may correct on a record; provenance and identity of the row
 # (agency, external_id, batch, raw values) are never edited by hand.
@@ -191,6 +195,55 @@ def case_status_update(*, case: Case, to_status: str, actor: Any, reason: str,
                        purpose=reason, ip_address=ip_address,
                        details={"requested": to_status, "request": request.pk})
     return request
+
+
+@transaction.atomic
+def case_publication_decide(*, case: Case, publication: str, decided_by: str, reason: str,
+                            actor: Any, ip_address: str | None = None
+                            ) -> CasePublicationDecision:
+    """Record the family's decision about publishing its case, and apply it.
+
+    1. Check the decision, who in the family took it and why.
+    2. Lock the case. A decision that publishes less than the current one withdraws
+       publication: the entry moves to its next public-key version, so that nothing
+       downloaded before can be joined to what is published after (and a withheld
+       case's old key finds nothing, like a key that never existed).
+    3. Store the decision (append-only) and the case's new publication; the case's
+       history keeps the previous value.
+    4. Audit; after commit, the cached public figures start a new generation, so the
+       counts drop at once.
+    What each decision publishes is the redaction policy's to say (``CASE_AUDIENCES``,
+    ``CONSENTED_PUBLICATIONS``), not this function's.
+    """
+    if publication not in CasePublication.values:
+        raise ValidationError(_("«%(value)s» no es una decisión de publicación válida.")
+                              % {"value": publication})
+    decided_by = (decided_by or "").strip()
+    if not decided_by:
+        raise ValidationError(_("Indique quién de la familia tomó la decisión."))
+    reason = _reason_required(reason)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.publication
+    withdrawn = PUBLICATION_LEVEL[publication] < PUBLICATION_LEVEL[previous]
+    fields = ["publication", "updated_at"]
+    if withdrawn:
+        case.public_key_version += 1
+        case.public_key = case_public_key(case.pk, case.public_key_version)
+        fields += ["public_key_version", "public_key"]
+    case.publication = publication
+    case._change_reason = reason
+    case.save(update_fields=fields)
+    decision = CasePublicationDecision.objects.create(
+        case=case, publication=publication, previous_publication=previous,
+        decided_by=decided_by, reason=reason, recorded_by=actor, key_rotated=withdrawn)
+    # Who in the family decided is personal data: it stays on the decision, not in the
+    # append-only log.
+    audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=case,
+                       purpose=reason, ip_address=ip_address,
+                       details={"publication": {"from": previous, "to": publication},
+                                "key_rotated": withdrawn, "decision": decision.pk})
+    transaction.on_commit(public_outputs_changed)
+    return decision
 
 
 def _lock_pending_request(request: CaseStatusRequest, actor: Any) -> CaseStatusRequest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import CaseStatus, Record, RecordKind, Sex, State
+from registry.models import CasePublication, CaseStatus, Record, RecordKind, Sex, State
 from registry.services import CORRECTABLE_RECORD_FIELDS
 
 
@@ -49,6 +49,18 @@ class RequestReviewForm(forms.Form):
 class AccessCodeForm(forms.Form):
     operation = forms.ChoiceField(choices=[("issue", _("Emitir o renovar")),
                                            ("revoke", _("Revocar"))])
+
+
+class PublicationForm(forms.Form):
+    """The family's decision about publishing its case, who took it and why."""
+
+    publication = forms.ChoiceField(label=_("Decisión de la familia"),
+                                    choices=CasePublication.choices, widget=forms.RadioSelect)
+    decided_by = forms.CharField(
+        label=_("Quién de la familia decidió"), max_length=200,
+        help_text=_("Nombre y parentesco, como consta en el expediente."))
+    reason = forms.CharField(label=_("Motivo y forma en que se expresó"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AlertHandledForm(forms.Form):

@@ -24,6 +24,7 @@ from registry import access
 from registry.models import (
     Alert,
     Case,
+    CasePublicationDecision,
     CaseStatusChange,
     CaseStatusRequest,
     MatchCandidate,
@@ -407,6 +408,11 @@ def cases_for(user: Any) -> QuerySet[Case]:
     return (access.cases_visible_to(user).select_related("agency")
             .annotate(has_unhandled_alert=Exists(unhandled))
             .order_by("-has_unhandled_alert", "-status_changed_at", "pk"))
+
+
+def publication_decisions(case: Case) -> list[CasePublicationDecision]:
+    """Return the family's decisions about publishing the case, newest first."""
+    return list(case.publication_decisions.select_related("recorded_by"))
 
 
 def pending_requests_for(user: Any) -> QuerySet[CaseStatusRequest]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("casos/<int:pk>/situacion/", views.case_status, name="case_status"),
     path("casos/<int:pk>/codigo/", views.case_access_code, name="case_access_code"),
     path("casos/<int:pk>/cotejo/", views.case_crosscheck, name="case_crosscheck"),
+    path("casos/<int:pk>/publicacion/", views.case_publication, name="case_publication"),
     path("casos/solicitudes/<int:pk>/", views.case_status_request_review,
          name="case_status_request_review"),
     path("alertas/", views.alerts_inbox, name="alerts_inbox"),

@@ -31,7 +31,7 @@ from registry import access, services
 from registry.audit import client_ip
 from registry.cases import case_open_by_hand
 from registry.models import CaseStatusRequest, Record
-from registry.redaction import Audience
+from registry.redaction import Audience, case_published_to
 from staff import exports, forms, selectors
 from staff import services as staff_services
 
@@ -353,6 +353,37 @@ def case_access_code(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_access_code_revoke(case=case, actor=request.user)
         messages.success(request, _("Código revocado: ya no abre el caso."))
     return redirect("case_workspace", pk=case.pk)
+
+
+@login_required
+def case_publication(request: HttpRequest, pk: int) -> HttpResponse:
+    """The family's decision about publication: the current one, its history, a new one.
+
+    For the case's prosecutors and administrators; the decision is applied by
+    ``registry.services.case_publication_decide`` (audited, a new public key when
+    publication is withdrawn).
+    """
+    _require_reviewer(request)
+    case = access.get_case_for_user(request.user, pk)
+    form = forms.PublicationForm(request.POST or None,
+                                 initial={"publication": case.publication})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_publication_decide(case=case, actor=request.user,
+                                             ip_address=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Decisión de la familia registrada y aplicada."))
+            return redirect("case_publication", pk=case.pk)
+    decisions = selectors.publication_decisions(case)
+    services.full_view_log(actor=request.user, target=case, purpose="publicación",
+                           ip_address=client_ip(request),
+                           details={"decisions": [decision.pk for decision in decisions]})
+    return render(request, "staff/case_publication.html", {
+        "case": case, "form": form, "decisions": decisions,
+        "is_public": case_published_to(Audience.PUBLIC, case.publication),
+    })
 
 
 @login_required

@@ -17,6 +17,7 @@ from registry.models import Case, Record
 from registry.redaction import (
     SHOW,
     Audience,
+    Publication,
     Subject,
     effective_transform,
     record_subject,
@@ -68,8 +69,15 @@ def _fill(template: dict[str, str], n: int) -> dict[str, str]:
     return values
 
 
-def seed_canary_world(*, consent: bool = True) -> CanaryWorld:
-    """Store a case, a detention record and remains full of canaries; return where each is."""
+def seed_canary_world(*, consent: bool = True,
+                      publication: str | None = None) -> CanaryWorld:
+    """Store a case, a detention record and remains full of canaries; return where each is.
+
+    ``publication`` is the family's decision about the case (default: "publish" with
+    ``consent``, "publish without name" without).
+    """
+    if publication is None:
+        publication = Publication.PUBLISH if consent else Publication.WITHOUT_NAME
     agency = AgencyFactory(code="canary-agency", name="Fiscalía Canario")
     report_values = _fill(RECORD_CANARY_FIELDS, 1)
     detention_values = _fill(RECORD_CANARY_FIELDS, 2)
@@ -91,17 +99,19 @@ def seed_canary_world(*, consent: bool = True) -> CanaryWorld:
     )
     case_values = _fill(CASE_CANARY_FIELDS, 1)
     case = CaseFactory(agency=agency, missing_report=missing_report,
-                       publication_consent=consent, **case_values)
+                       publication=publication, **case_values)
 
     canaries: dict[str, tuple[str, str, Subject]] = {}
     for record, values in ((missing_report, report_values), (detention, detention_values),
                            (remains, remains_values)):
-        subject = record_subject(record, publication_consent=consent)
+        # The family's decision is its case's: it is the missing report's subject only.
+        subject = record_subject(record, publication=publication
+                                 if record.kind == "missing_report" else None)
         for name, value in values.items():
             canaries[value] = ("registry.record", name, subject)
         raw_value = next(iter(record.raw_values.values()))
         canaries[raw_value] = ("registry.record", "raw_values", subject)
-    case_subject = Subject(publication_consent=consent)
+    case_subject = Subject(publication=publication)
     for name, value in case_values.items():
         canaries[value] = ("registry.case", name, case_subject)
     return CanaryWorld(missing_report, detention, case, canaries, remains)

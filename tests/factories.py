@@ -14,6 +14,7 @@ from registry.models import (
     Agency,
     AgencyKind,
     Case,
+    CasePublication,
     CaseStatus,
     MatchCandidate,
     Person,
@@ -109,13 +110,22 @@ class PersonFactory(DjangoModelFactory):
 
 
 class CaseFactory(DjangoModelFactory):
+    """A case; ``publication_consent=True`` is the family's "publish" decision, False
+    (the default) "publish without name"; or give ``publication`` itself."""
+
     class Meta:
         model = Case
+
+    class Params:
+        publication_consent = False
 
     folio = factory.Sequence(lambda n: f"FGE/CDMX/{2025}/{n:05d}")
     agency = factory.SubFactory(AgencyFactory)
     missing_report = factory.SubFactory(RecordFactory, agency=factory.SelfAttribute("..agency"))
     status = CaseStatus.MISSING
+    publication = factory.LazyAttribute(
+        lambda case: CasePublication.PUBLISH if case.publication_consent
+        else CasePublication.WITHOUT_NAME)
 
 
 class MatchCandidateFactory(DjangoModelFactory):

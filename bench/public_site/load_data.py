@@ -165,11 +165,13 @@ def main() -> None:
             case_id = next_case_id + offset
             yield [case_id, f"BENCH/{case_id:08d}", prosecutor.pk, report_id,
                    rng.choice(statuses), "2026-11-01 00:00:00+00",
-                   "t" if rng.random() < 0.7 else "f", "", "", "2026-11-01 00:00:00+00",
+                   "publicar" if rng.random() < 0.7 else "sin_nombre", 0, "", "",
+                   "2026-11-01 00:00:00+00",
                    "2026-11-01 00:00:00+00", pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id)]
 
     copy_rows("registry_case", ["id", "folio", "agency_id", "missing_report_id", "status",
-                                "status_changed_at", "publication_consent", "access_code_hash",
+                                "status_changed_at", "publication", "public_key_version",
+                                "access_code_hash",
                                 "investigation_notes", "created_at", "updated_at",
                                 "public_key"], case_rows())
     with connection.cursor() as cursor:
@@ -212,7 +214,7 @@ def write_queries(rng: random.Random, count: int = 3000) -> None:
             "SELECT r.given_names, r.paternal_surname, r.maternal_surname "
             "FROM registry_record r TABLESAMPLE SYSTEM (1) "
             "JOIN registry_case c ON c.missing_report_id = r.id "
-            "WHERE c.publication_consent LIMIT %s", [count])
+            "WHERE c.publication = 'publicar' LIMIT %s", [count])
         names = [" ".join(part for part in row if part) for row in cursor.fetchall()]
     queries = [perturb(search_key(name), rng) for name in names]
     (OUT / "public_queries.txt").write_text("\n".join(queries) + "\n", encoding="utf-8")

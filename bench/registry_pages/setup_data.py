@@ -83,12 +83,13 @@ WITH reports AS (
     WHERE kind = 'missing_report'
 )
 UPDATE registry_record r SET person_id = reports.n FROM reports WHERE r.id = reports.id;
-INSERT INTO registry_case (folio, status, status_changed_at, publication_consent,
+INSERT INTO registry_case (folio, status, status_changed_at, publication, public_key_version,
     access_code_hash, investigation_notes, created_at, updated_at, agency_id, person_id,
     missing_report_id)
 SELECT 'FOLIO-' || id,
        CASE WHEN (id / 60) % 4 = 0 THEN 'localizada_con_vida' ELSE 'desaparecida' END,
-       now(), id % 3 = 0, '', '', now(), now(), agency_id, person_id, id
+       now(), CASE WHEN id % 3 = 0 THEN 'publicar' ELSE 'sin_nombre' END, 0, '', '', now(),
+       now(), agency_id, person_id, id
 FROM registry_record WHERE kind = 'missing_report';
 UPDATE registry_record d SET person_id = r.person_id
 FROM registry_record r

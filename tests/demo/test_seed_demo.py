@@ -32,7 +32,7 @@ def _fingerprint() -> str:
         "authority", "age_min", "age_max", "clothing", "raw_values")
     cases = [(folio, status, consent, report, person is None) for folio, status, consent,
              report, person in Case.objects.order_by("folio").values_list(
-                 "folio", "status", "publication_consent", "missing_report__external_id",
+                 "folio", "status", "publication", "missing_report__external_id",
                  "person_id")]
     return hashlib.sha256(repr((list(rows), list(cases))).encode()).hexdigest()
 

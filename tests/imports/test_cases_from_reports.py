@@ -77,7 +77,7 @@ def test_each_imported_report_opens_its_case(import_reports, agency_a, owner, ag
         opening = case.status_changes.get()
         assert (opening.from_status, opening.to_status) == ("", CaseStatus.MISSING)
         assert opening.changed_by == owner and f"lote {batch.pk}" in opening.reason
-    assert cases[0].publication_consent and cases[0].consent_reported is True
+    assert cases[0].publication == "publicar" and cases[0].consent_reported is True
     report = cases[0].missing_report
     assert (report.reporter_name, report.reporter_contact) == ("Rosa López (madre)",
                                                                "55 1234 5678")
@@ -139,7 +139,7 @@ def test_withdrawn_consent_in_the_file_is_applied(import_reports):
     import_reports(report_row(1, **{"AUTORIZA PUBLICACIÓN": "NO"}))
 
     case = Case.objects.get()
-    assert case.publication_consent is False and case.consent_reported is False
+    assert case.publication == "sin_nombre" and case.consent_reported is False
     assert AuditEvent.objects.filter(action="change", object_id=str(case.pk)).exists()
 
 

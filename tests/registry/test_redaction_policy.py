@@ -53,8 +53,8 @@ def test_restricted_fields_never_reach_the_public(db):
 def test_names_are_public_only_with_consent(db):
     record = RecordFactory(given_names="María Guadalupe", paternal_surname="Hernández",
                            birth_date=date(1990, 1, 1), event_date=date(2024, 3, 1))
-    without = redact_record(record, Audience.PUBLIC, publication_consent=False)
-    with_consent = redact_record(record, Audience.PUBLIC, publication_consent=True)
+    without = redact_record(record, Audience.PUBLIC, publication="sin_nombre")
+    with_consent = redact_record(record, Audience.PUBLIC, publication="publicar")
 
     assert "given_names" not in without and "paternal_surname" not in without
     assert with_consent["given_names"] == "María Guadalupe"
@@ -65,7 +65,7 @@ def test_names_are_public_only_with_consent(db):
 def test_minors_get_initials_and_an_age_band(db):
     record = RecordFactory(given_names="José Ángel", paternal_surname="de la Cruz",
                            birth_date=date(2010, 6, 1), event_date=date(2024, 3, 15))
-    shown = redact_record(record, Audience.PUBLIC, publication_consent=True)
+    shown = redact_record(record, Audience.PUBLIC, publication="publicar")
     assert shown["given_names"] == "J. Á."
     assert shown["paternal_surname"] == "C."
     assert shown["age_band"] == "12-17"
@@ -74,14 +74,14 @@ def test_minors_get_initials_and_an_age_band(db):
 
 def test_unknown_age_is_treated_as_a_minor(db):
     record = RecordFactory(given_names="Rosa", birth_date=None, age=None)
-    assert redact_record(record, Audience.PUBLIC, publication_consent=True)["given_names"] == "R."
+    assert redact_record(record, Audience.PUBLIC, publication="publicar")["given_names"] == "R."
 
 
 def test_detainee_names_are_never_public(db):
     record = RecordFactory(kind="detention", given_names="Juan", paternal_surname="Pérez",
                            authority="Policía Municipal", facility="Separos Iztapalapa",
                            birth_date=date(1980, 1, 1))
-    shown = redact_record(record, Audience.PUBLIC, publication_consent=True)
+    shown = redact_record(record, Audience.PUBLIC, publication="publicar")
     assert "given_names" not in shown and "paternal_surname" not in shown
     assert shown["authority"] == "Policía Municipal"
     assert shown["facility"] == "Separos Iztapalapa"

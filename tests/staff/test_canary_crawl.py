@@ -78,6 +78,7 @@ def _pages(world) -> dict[str, list[str]]:
         "case_list": [reverse("case_list")],
         "case_open": [reverse("case_open")],
         "case_workspace": [reverse("case_workspace", args=[world.case.pk])],
+        "case_publication": [reverse("case_publication", args=[world.case.pk])],
         "case_crosscheck": [reverse("case_crosscheck", args=[world.case.pk]),
                             reverse("case_crosscheck", args=[world.case.pk])
                             + "?q=Canarygiven2"],
@@ -92,6 +93,8 @@ def _actions(world) -> dict[str, tuple[str, dict]]:
                                 {"reason": ""}),
         "case_status": (reverse("case_status", args=[world.case.pk]), {}),
         "case_open": (reverse("case_open"), {"folio": world.case.folio}),
+        "case_publication": (reverse("case_publication", args=[world.case.pk]),
+                             {"publication": "publicar", "decided_by": "", "reason": ""}),
         "case_access_code": (reverse("case_access_code", args=[world.case.pk]), {}),
         "case_status_request_review": (
             reverse("case_status_request_review", args=[world.request.pk]), {}),

@@ -43,7 +43,7 @@ def test_a_prosecutor_opens_a_case_by_hand(client, office_prosecutor, agency_a,
     case = Case.objects.get(folio="FGE/CDMX/VENT/0001")
     assert response.status_code == 302 and response["Location"] == reverse(
         "case_workspace", args=[case.pk])
-    assert case.status == CaseStatus.NOT_LOCATED and case.publication_consent
+    assert case.status == CaseStatus.NOT_LOCATED and case.publication == "publicar"
     assert case.agency == agency_a and case.import_batch is None
     assert list(case.prosecutors.all()) == [office_prosecutor]
     report = case.missing_report
