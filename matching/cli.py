@@ -187,9 +187,9 @@ def sex_codes_of_file(records: ColumnarRecords, name: str, explicit: str | None)
 def _read_sex_codes(records: ColumnarRecords, convention: str) -> None:
     # The core reads H/M; every other convention is turned into it here, per file.
     if convention != HM and "sex" in records.columns:
-        records.columns["sex"] = [
-            normalize_sex(value or "", convention) for value in records.columns["sex"]
-        ]
+        column = records.columns["sex"]
+        read = {value: normalize_sex(value or "", convention) for value in set(column)}
+        records.columns["sex"] = list(map(read.__getitem__, column))
 
 
 def _read_inputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[list, dict]:

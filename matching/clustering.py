@@ -120,12 +120,17 @@ def decide_links(
     order = links[np.argsort(-scored.total_weight[links], kind="stable")]
     offset = 0 if dedupe else len(left)
     identities: dict[int, Identity] = {}
+    left_columns = Identity.columns(left) if rules else []
+    right_columns = left_columns if dedupe or not rules else Identity.columns(right)
 
     def identity(node: int) -> Identity:
         found = identities.get(node)
         if found is None:
-            table, row = (left, node) if node < offset or dedupe else (right, node - offset)
-            found = identities[node] = Identity.of_row(table, row)
+            if node < offset or dedupe:
+                found = Identity.of_columns(left_columns, node)
+            else:
+                found = Identity.of_columns(right_columns, node - offset)
+            identities[node] = found
         return found
 
     clusters = _Clusters(identity if rules else None, model)

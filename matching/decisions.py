@@ -70,13 +70,19 @@ class Identity:
     @classmethod
     def of_row(cls, table: RecordTable, row: int) -> Identity:
         """Return the identity of row ``row`` of a prepared table."""
-        values = []
-        for name in _FIELDS:
-            if name == "birth":
-                values.append(int(table.column("birth")[row]))
-            else:
-                values.append(table.text(name)[row])
-        return cls(*values)
+        return cls.of_columns(cls.columns(table), row)
+
+    @staticmethod
+    def columns(table: RecordTable) -> list:
+        """Return the table's columns the rules read (fetch once, then ``of_columns``)."""
+        return [table.column(name) if name == "birth" else table.text(name) for name in _FIELDS]
+
+    @classmethod
+    def of_columns(cls, columns: list, row: int) -> Identity:
+        given, sig, given_ph, paternal, maternal, paternal_ph, maternal_ph, number, birth = (
+            column[row] for column in columns)
+        return cls(given, sig, given_ph, paternal, maternal, paternal_ph, maternal_ph, number,
+                   int(birth))
 
 
 _FIELDS = ("given", "given_sig", "given_ph", "paternal", "maternal", "paternal_ph",

@@ -88,6 +88,8 @@ def parse_date(text: str | datetime.date | None) -> datetime.date | None:
 # Excel's day 0 (its 1900 date system, the default; day 60 is its fictitious 29 Feb 1900).
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _EXCEL_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 @lru_cache(maxsize=100_000)
@@ -102,7 +104,7 @@ def _parse_date_text(text: str) -> datetime.date | None:
         # A date column exported from Excel as numbers: five digits are days since
         # 1899-12-30 (1927 to 2173); no other date form has five digits.
         return _EXCEL_EPOCH + datetime.timedelta(days=int(float(value)))
-    # Fast paths for the two forms nearly every file uses; strptime is slow.
+    # Fast paths for the forms nearly every file uses; strptime is slow.
     try:
         if len(value) == 10 and value[4] == "-":
             return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
@@ -110,6 +112,10 @@ def _parse_date_text(text: str) -> datetime.date | None:
             return datetime.date(int(value[6:]), int(value[3:5]), int(value[:2]))
         if len(value) == 8 and value.isdigit():
             return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        parts = _DAY_MONTH_YEAR.match(value)  # d/m/aaaa, dd-m-aaaa ...
+        if parts:
+            day, month, year = parts.groups()
+            return datetime.date(int(year), int(month), int(day))
     except ValueError:
         return None
     for fmt in _DATE_FORMATS:
@@ -133,10 +139,10 @@ def parse_date_int(text: str) -> int:
     evidence; parsing them to None would throw the evidence away.
     """
     value = (text or "").strip()
-    digits = re.sub(r"\D", "", value)
     date = parse_date(value)
     if date is not None:
         return date_to_int(date)
+    digits = _NOT_DIGIT.sub("", value)
     if len(digits) == 8 and digits.startswith(("19", "20", "18")):
         return int(digits)
     return 0

@@ -586,13 +586,18 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
 
 
 def _curp_birth_and_sex(ids: list[str], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per distinct identity number, its CURP's birth date (yyyymmdd) and sex code."""
+    """Return, per distinct identity number, its valid CURP's birth date (yyyymmdd) and sex.
+
+    Read straight from the characters (``curp_flags`` checked the date already): the
+    homoclave's kind gives the century, a digit the 1900s, a letter the 2000s.
+    """
     birth = np.zeros(len(ids), dtype=np.int64)
     sex = np.zeros(len(ids), dtype=np.int64)
     for position in np.nonzero(valid)[0].tolist():
-        curp = parse_curp(ids[position])
-        birth[position] = date_to_int(curp.birth_date)
-        sex[position] = SEX_CODE.get(curp.sex, 0)
+        curp = ids[position]
+        century = 19000000 if curp[16].isdigit() else 20000000
+        birth[position] = century + int(curp[4:10])
+        sex[position] = SEX_CODE.get(curp[10], 0)
     return birth, sex
 
 

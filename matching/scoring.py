@@ -185,6 +185,7 @@ def mixture_em(
     shares = [[np.array(x, dtype=float) for x in c.shares] for c in classes]
     ties = [list(c.tied) if c.tied is not None else [None] * k for c in classes]
     proportion = np.array(proportions, dtype=float)
+    columns = [np.ascontiguousarray(patterns[:, column], dtype=np.intp) for column in range(k)]
     converged = False
     iteration = 0
     while iteration < max_iterations and len(patterns):
@@ -192,8 +193,8 @@ def mixture_em(
         log_like = np.empty((len(classes), len(patterns)))
         for c in range(len(classes)):
             log_like[c] = np.log(max(proportion[c], 1e-300))
-            for column in range(k):
-                log_like[c] += np.log(np.maximum(shares[c][column][patterns[:, column]], _EPS))
+            for column in range(k):  # the log of a few shares, then gathered per pattern
+                log_like[c] += np.log(np.maximum(shares[c][column], _EPS))[columns[column]]
         log_like -= log_like.max(axis=0)
         posterior = np.exp(log_like)
         posterior /= posterior.sum(axis=0)
@@ -212,7 +213,7 @@ def mixture_em(
                 other = ties[c][column]
                 if other is not None:
                     weights = weights + weighted[other]
-                new_shares[c][column] = _shares(patterns[:, column], weights, n_levels[column])
+                new_shares[c][column] = _shares(columns[column], weights, n_levels[column])
                 if other is not None:
                     new_shares[other][column] = new_shares[c][column]
         change = float(np.max(np.abs(new_proportion - proportion)))
