@@ -655,6 +655,9 @@ def name_comparison(
         # "José Luis" ~ "Luis", "María Guadalupe" ~ "Lupita": the name a CURP
         # would use agrees. An integer comparison, unlike a token-set ratio.
         levels.append(Level("same significant given name", "exact", ("given_sig",)))
+        # "Juan Francisco" ~ "Juan": a second name dropped behind a leading one
+        # (token-set ratio 100: one record's names are all in the other's).
+        levels.append(token_set(feature, 100))
     levels += [jaro_winkler(feature, 0.92), exact(phonetic_feature)]
     if other_phonetic:
         levels.append(swapped(phonetic_feature, other_phonetic))

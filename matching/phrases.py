@@ -70,6 +70,8 @@ LEVEL_PHRASES: dict[str, dict[str, str]] = {
         "exact given": gettext_noop("mismo nombre"),
         "same significant given name": gettext_noop(
             "mismo nombre principal (uno de los dos está incompleto)"),
+        "token-set given >= 100": gettext_noop(
+            "los nombres de uno están todos en el otro (falta un nombre)"),
         "jaro-winkler given >= 0.92": gettext_noop("nombre casi igual (una errata)"),
         "exact given_ph": gettext_noop("nombre que suena igual"),
         "jaro-winkler given >= 0.8": gettext_noop("nombre parecido"),

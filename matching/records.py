@@ -255,7 +255,11 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     id_number = clean_curp(text["id_number"])
     curp = parse_curp(id_number) if len(id_number) == 18 else None
     address, address_words = _address(text["address"])
-    fields_sig10 = f"{features['curp_initials']}{birth % 1000000:06d}" if paternal and birth else ""
+    # Not from a 1 January date: often a year alone, it would contradict any CURP.
+    precise = birth % 10000 not in (0, 101)
+    fields_sig10 = (
+        f"{features['curp_initials']}{birth % 1000000:06d}" if paternal and precise else ""
+    )
     curp_sig10 = id_number[:10] if curp is not None else ""
     curp_valid = curp is not None and curp.check_digit_ok and curp.birth_date is not None
     sex = SEX_CODE[normalize_sex(text["sex"])]
@@ -536,8 +540,9 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     has_curp = shaped[id_code]
     id_head, id_tail = (Coded(_objects(part), id_code) for part in zip(*halves, strict=True))
     curp_sig10 = np.where(has_curp, _objects([x[:10] for x in id_distinct])[id_code], "")
-    has_birth = birth != 0
-    fields_sig10 = np.where(has_paternal & has_birth, curp_initials + birth_digits, "")
+    # Not from a 1 January date: often a year alone, it would contradict any CURP.
+    precise_birth = (birth % 10000 != 0) & (birth % 10000 != 101)
+    fields_sig10 = np.where(has_paternal & precise_birth, curp_initials + birth_digits, "")
     out.update(
         id_number=id_number,
         id_head=id_head,
