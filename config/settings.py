@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_prometheus",
     "registry",
     "imports",
     "matching",
@@ -57,7 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Public read pages on the replica when it is safe (config/db_router.py).
+    "config.db_router.PublicReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "public_site.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +116,22 @@ else:
             },
         }
     }
+# A PostgreSQL streaming replica for the public pages' reads (config/db_router.py):
+# writes, staff pages, sessions and the audited lookups stay on the primary; while the
+# replica is down or more than REPLICA_MAX_LAG_SECONDS behind, public reads fall back
+# to the primary (checked at most every REPLICA_CHECK_SECONDS per process).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary).")
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # A replica that does not answer must not hold a request for long.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read the replica alias from the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", default=30)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and permissions ----------------------------------------------------
@@ -150,6 +173,31 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded import files (and anything else stored) go through Django's file storage:
+# the local disk under MEDIA_ROOT by default (one machine), or S3-compatible object
+# storage (django-storages) so that every web process and worker on every machine
+# reads the same files.
+FILE_STORAGE = env_choice("FILE_STORAGE", ("local", "s3"), default="local")
+if FILE_STORAGE == "s3":
+    _s3_bucket = env_str("S3_BUCKET")
+    if not _s3_bucket:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET.")
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": _s3_bucket,
+        "endpoint_url": env_str("S3_ENDPOINT_URL"),
+        "region_name": env_str("S3_REGION", default="us-east-1"),
+        "access_key": env_str("S3_ACCESS_KEY_ID"),
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+        "location": env_str("S3_PREFIX", default=""),
+        # Uploads are evidence: never public, never overwritten, never served by URL.
+        "default_acl": "private", "file_overwrite": False, "querystring_auth": True,
+    }}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # --- Cache (rate limits must be shared between processes in production) ---------
 REDIS_URL = env_str("REDIS_URL")
@@ -179,6 +227,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Work that runs on a clock (`celery -A config beat`, one beat process per deployment).
+CELERY_BEAT_SCHEDULE = {
+    # The retention policy (registry/retention.py), every night at 03:30.
+    "retention": {"task": "registry.tasks.retention_apply_task",
+                  "schedule": crontab(hour=3, minute=30)},
+    # The matching-quality alert to administrators (matching/quality.py), hourly.
+    "matching-precision": {"task": "matching.tasks.precision_alert_check_task",
+                           "schedule": crontab(minute=15)},
+}
 
 # --- JSON API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -237,6 +294,12 @@ MATCHING_TRAINING_MAX_RECORDS = env_int("MATCHING_TRAINING_MAX_RECORDS", default
 # of an import transaction that committed late are still picked up (see matching.adapter).
 MATCHING_INDEX_WATERMARK_LAG_SECONDS = env_int("MATCHING_INDEX_WATERMARK_LAG_SECONDS",
                                                default=600)
+# The matching-quality alert (matching/quality.py): administrators are e-mailed when the
+# observed precision of automatic links over the last MATCHING_PRECISION_WINDOW_DAYS falls
+# below the floor, once MATCHING_PRECISION_MIN_SAMPLE links and decisions are in.
+MATCHING_PRECISION_FLOOR = env_float("MATCHING_PRECISION_FLOOR", default=0.95)
+MATCHING_PRECISION_MIN_SAMPLE = env_int("MATCHING_PRECISION_MIN_SAMPLE", default=30)
+MATCHING_PRECISION_WINDOW_DAYS = env_int("MATCHING_PRECISION_WINDOW_DAYS", default=90)
 # seed_demo links the demo records in-process only up to this many records (measured:
 # 5,000 records link in ~25 s, 10,000 in ~65 s on the 2-core machine; relink does more).
 MATCHING_DEMO_LINK_MAX_RECORDS = env_int("MATCHING_DEMO_LINK_MAX_RECORDS", default=5000)
@@ -262,9 +325,24 @@ if not DEBUG:
 # behind a proxy it must be set, or every family would share the proxy's limit.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", default=0)
 
+# Health probes and the metrics scrape come over the private network in plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^salud/", r"^metricas/"]
+# Prometheus metrics at /metricas/ for a bearer of this token (config/metrics.py); unset: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and the
+# exception), for a log collector; text by default.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("text", "json"), default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level",
+                                   "name": "logger", "process": "pid"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
 }

@@ -4,9 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
+from config import health, metrics
 from registry.login_guard import LockoutAwareAuthenticationForm
 
 urlpatterns = [
+    # Liveness and readiness probes, metrics for Prometheus (config/health.py, metrics.py).
+    path("salud/", health.liveness, name="health_live"),
+    path("salud/lista/", health.readiness, name="health_ready"),
+    path("metricas/", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The login form that tells a locked-out user to wait; the rest is Django's.

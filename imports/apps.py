@@ -10,6 +10,9 @@ class ImportsConfig(AppConfig):
     def ready(self) -> None:
         import openpyxl
 
+        # The imports app's lines of the retention policy (registry/retention.py).
+        from imports import retention  # noqa: F401
+
         # Without defusedxml, openpyxl parses workbooks with the standard library, which
         # expands XML entities: one crafted .xlsx could exhaust memory ("billion laughs").
         if not openpyxl.DEFUSEDXML:

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -31,18 +37,17 @@ from registry.audit import audit_event_record
 from registry.models import Agency, AuditEvent
 
 
-def import_file_store(*, upload: Any, file_name: str) -> tuple[str, str, int]:
-    """Copy an uploaded file under MEDIA_ROOT/imports; return (relative path, sha256, size).
+def _receive(upload: Any, file_name: str) -> tuple[Path, str, int]:
+    """Copy an upload to a local temporary file; return (path, sha256, size).
 
     The size limit is enforced while copying, so an oversized upload is never kept.
     """
     max_bytes = int(getattr(settings, "IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024))
-    suffix = Path(file_name).suffix.lower()[:10]
-    relative = f"imports/{uuid.uuid4().hex}{suffix}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(suffix=Path(file_name).suffix.lower()[:10],
+                                    dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
+    target = Path(name)
     digest, size = hashlib.sha256(), 0
-    with target.open("wb") as out:
+    with os.fdopen(handle, "wb") as out:
         for chunk in upload.chunks() if hasattr(upload, "chunks") else _file_chunks(upload):
             size += len(chunk)
             if size > max_bytes:
@@ -53,7 +58,23 @@ def import_file_store(*, upload: Any, file_name: str) -> tuple[str, str, int]:
                     % {"max": max_bytes})
             digest.update(chunk)
             out.write(chunk)
-    return relative, digest.hexdigest(), size
+    return target, digest.hexdigest(), size
+
+
+def _store(local: Path, file_name: str) -> str:
+    """Put a received file in the file storage (local disk or S3); return its name there."""
+    suffix = Path(file_name).suffix.lower()[:10]
+    with local.open("rb") as handle:
+        return default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", File(handle))
+
+
+def import_file_store(*, upload: Any, file_name: str) -> tuple[str, str, int]:
+    """Store an uploaded file under imports/ in the file storage; return (name, sha256, size)."""
+    local, sha256, size = _receive(upload, file_name)
+    try:
+        return _store(local, file_name), sha256, size
+    finally:
+        local.unlink(missing_ok=True)
 
 
 def _file_chunks(handle: Any) -> Iterator[bytes]:
@@ -61,8 +82,33 @@ def _file_chunks(handle: Any) -> Iterator[bytes]:
         yield chunk
 
 
-def batch_file_path(batch: ImportBatch) -> Path:
-    return Path(settings.MEDIA_ROOT) / batch.stored_file
+@contextmanager
+def batch_file_local(batch: ImportBatch) -> Iterator[Path]:
+    """Yield a local path of the batch's stored file for the readers (which seek and scan).
+
+    On the local file storage it is the file itself; on object storage (S3) a temporary
+    copy, removed afterwards, so that any worker on any machine can run any batch.
+    """
+    try:
+        local = default_storage.path(batch.stored_file)
+    except NotImplementedError:
+        local = None
+    if local is not None:
+        yield Path(local)
+        return
+    suffix = Path(batch.stored_file).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix,
+                                     dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)) as copy:
+        with default_storage.open(batch.stored_file, "rb") as stored:
+            shutil.copyfileobj(stored, copy, 1 << 20)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def batch_file_delete(name: str) -> None:
+    """Remove a stored upload from the file storage (nothing if it is already gone)."""
+    if name:
+        default_storage.delete(name)
 
 
 def import_batch_create(*, agency: Agency, record_kind: str, upload: Any, file_name: str,
@@ -74,14 +120,13 @@ def import_batch_create(*, agency: Agency, record_kind: str, upload: Any, file_n
 
     Raises ImportFileError (nothing created) when the file is refused.
     """
-    relative, sha256, size = import_file_store(upload=upload, file_name=file_name)
-    path = Path(settings.MEDIA_ROOT) / relative
+    local, sha256, size = _receive(upload, file_name)
     try:
-        source_of = file_source(path, file_name, sheet)
+        source_of = file_source(local, file_name, sheet)
         read_header(source_of(), mapping.columns if mapping else None, record_kind)
-    except ImportFileError:
-        path.unlink(missing_ok=True)
-        raise
+        relative = _store(local, file_name)
+    finally:
+        local.unlink(missing_ok=True)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             agency=agency, record_kind=record_kind, source=source, file_name=file_name[:255],

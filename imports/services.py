@@ -7,6 +7,7 @@ as a pending batch), ``batch`` (the importer), ``progress`` (progress and livene
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from imports import reports, selectors
 from imports.batch import BatchAlreadyCommitted, BatchImporter
-from imports.intake import batch_file_path, file_source
+from imports.intake import batch_file_local, file_source
 from imports.mapping import FIELDS
 from imports.models import ColumnMapping, ImportBatch, ImportStatus, SexCodes
 from imports.progress import ProgressReporter, running_lock_hold, running_lock_release
@@ -39,8 +40,17 @@ def import_batch_run(*, batch: ImportBatch, dry_run: bool, actor: Any = None,
     batch = ImportBatch.objects.get(pk=batch.pk)
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.ROLLED_BACK):
         return batch
-    if source_of is None:
-        source_of = file_source(batch_file_path(batch), batch.file_name, batch.sheet_name)
+    with contextlib.ExitStack() as stack:
+        if source_of is None:
+            local = stack.enter_context(batch_file_local(batch))
+            source_of = file_source(local, batch.file_name, batch.sheet_name)
+        return _run(batch=batch, dry_run=dry_run, actor=actor, source_of=source_of,
+                    progress=progress)
+
+
+def _run(*, batch: ImportBatch, dry_run: bool, actor: Any,
+         source_of: Callable[[], TabularSource],
+         progress: ProgressReporter | None) -> ImportBatch:
     progress = progress or ProgressReporter(batch)
     progress.set_status(status=ImportStatus.RUNNING, progress_rows=0, error_message="")
     lock_held = running_lock_hold(batch)

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from matching.linkage import relink_partition_run, relink_run_prepare
 from matching.models import RelinkRun
+from matching.quality import precision_alert_check
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -19,6 +20,12 @@ def relink_partition(run_id: int, key: str, record_ids: list[int]) -> dict[str, 
     and left as they are).
     """
     return relink_partition_run(run_id=run_id, key=key, record_ids=record_ids).as_dict()
+
+
+@shared_task(ignore_result=True)
+def precision_alert_check_task() -> float | None:
+    """Hourly (Celery beat): e-mail the administrators if automatic links lose precision."""
+    return precision_alert_check().precision
 
 
 def relink_run_start(*, actor: Any = None, train: bool = True,

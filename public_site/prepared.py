@@ -14,7 +14,7 @@ import hashlib
 import weakref
 from collections.abc import Sequence
 
-from django.db import connection
+from registry.replication import read_connection as connection  # primary or replica
 
 # Prepared statement names per live DB-API connection (a new connection starts empty).
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

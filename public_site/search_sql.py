@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
 from django.db.models import BooleanField as BooleanOutput
 from django.db.models import ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -22,6 +21,7 @@ from public_site.prepared import prepared_fetchall
 from public_site.search import PREFIX_MIN_LENGTH, WORD_THRESHOLD, Term, query_terms, rank_names
 from registry.models import Record
 from registry.redaction import CONSENTED_PUBLICATIONS, Audience, visibility
+from registry.replication import read_connection as connection  # primary or replica
 
 # The most candidates the name search ranks in Python; more means "refine the search".
 MAX_NAME_CANDIDATES = 300

@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models.functions import TruncMonth
 
 from mxnames.text import search_key
@@ -29,6 +28,7 @@ from public_site.prepared import prepared_statement
 from public_site.search_sql import name_search
 from registry.models import Agency, Case, Municipality, Record, State
 from registry.redaction import PUBLIC_BROWSABLE_KINDS, SUBJECT_FIELDS, Audience, never_shown_fields
+from registry.replication import read_connection as connection  # primary or replica
 
 
 @dataclass

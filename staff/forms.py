@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import CasePublication, CaseStatus, Record, RecordKind, Sex, State
+from registry.models import Agency, CasePublication, CaseStatus, Record, RecordKind, Sex, State
 from registry.services import CORRECTABLE_RECORD_FIELDS
 
 
@@ -91,6 +91,9 @@ class ExportForm(forms.Form):
     k_anonymity = forms.IntegerField(label=_("k-anonimato (opcional)"), required=False,
                                      min_value=2, max_value=100)
     purpose = forms.CharField(label=_("Finalidad de la exportación"), max_length=300)
+    background = forms.BooleanField(
+        label=_("Preparar en segundo plano (para exportaciones grandes)"), required=False,
+        help_text=_("El archivo aparece abajo cuando está listo y se conserva 7 días."))
 
     def clean(self):
         cleaned = super().clean()
@@ -168,3 +171,21 @@ class CaseOpenForm(forms.Form):
             "given_names", "paternal_surname", "maternal_surname", "aliases", "sex",
             "birth_date", "age", "curp", "event_date", "event_state", "place", "description",
             "reporter_name", "reporter_contact")}
+
+
+class QualityFilterForm(forms.Form):
+    """The matching-quality dashboard's filters: one agency (or all) and a window."""
+
+    MONTHS = ((3, _("3 meses")), (6, _("6 meses")), (12, _("12 meses")), (24, _("24 meses")))
+    DEFAULT_MONTHS = 12
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), required=False,
+                                    label=_("Institución"), empty_label=_("Todas"))
+    months = forms.TypedChoiceField(choices=MONTHS, coerce=int, required=False,
+                                    initial=DEFAULT_MONTHS, label=_("Periodo"))
+
+    def chosen(self) -> tuple[Agency | None, int]:
+        """Return the valid choices; anything invalid falls back to the defaults."""
+        if not self.is_bound or not self.is_valid():
+            return None, self.DEFAULT_MONTHS
+        return self.cleaned_data["agency"], self.cleaned_data["months"] or self.DEFAULT_MONTHS

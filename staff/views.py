@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching import quality
 from matching import services as matching_services
 from matching.linkage import match_new_records
 from matching.selectors import get_merge_decision_for_user, person_decisions
@@ -32,8 +33,10 @@ from registry.audit import client_ip
 from registry.cases import case_open_by_hand
 from registry.models import CaseStatusRequest, Record
 from registry.redaction import Audience, case_published_to
-from staff import exports, forms, selectors
+from staff import export_files, exports, forms, selectors
+from staff import quality as staff_quality
 from staff import services as staff_services
+from staff import tasks as staff_tasks
 
 CASES_PER_PAGE = 50
 
@@ -63,6 +66,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         links.append({"url": reverse("agency_records"), "label": _("Registros de mi institución")})
     if access.can_export_redacted(user):
         links.append({"url": reverse("export_form"), "label": _("Exportar datos anonimizados")})
+    if access.is_registry_admin(user) or access.can_review_matches(user):
+        links.append({"url": reverse("quality_dashboard"),
+                      "label": _("Calidad de la vinculación")})
     if access.is_registry_admin(user):
         links.append({"url": reverse("admin:index"), "label": _("Administración del registro")})
     if access.agencies_operated_by(user).exists():
@@ -455,11 +461,19 @@ def export_form(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = forms.ExportForm(request.POST or None)
     if not (request.method == "POST" and form.is_valid()):
-        return render(request, "staff/export_form.html", {"form": form})
+        return render(request, "staff/export_form.html",
+                      {"form": form, "files": export_files.export_files_for(request.user)})
     data = form.cleaned_data
     filters = exports.ExportFilters(
         state=data["state"].pk if data["state"] else None, kind=data["kind"] or None,
         status=data["status"] or None, date_from=data["date_from"], date_to=data["date_to"])
+    if data["background"]:
+        staff_tasks.export_to_storage.delay(
+            request.user.pk, data["format"], filters.as_dict(), data["k_anonymity"],
+            data["purpose"], client_ip(request))
+        messages.success(request, _("La exportación se está preparando; aparecerá en la "
+                                    "lista de archivos de esta página."))
+        return redirect("export_form")
     export = staff_services.export_start(
         actor=request.user, export_format=data["format"], filters=filters,
         k=data["k_anonymity"], purpose=data["purpose"], ip_address=client_ip(request))
@@ -478,3 +492,35 @@ def export_form(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="registro-anonimizado-{stamp}.{data["format"]}"')
     return response
+
+
+@login_required
+def export_file_download(request: HttpRequest, name: str) -> HttpResponse:
+    """Serve one of the user's own exports prepared in the background (404 otherwise)."""
+    if not access.can_export_redacted(request.user):
+        raise Http404
+    handle = export_files.export_file_open(user=request.user, name=name,
+                                           ip_address=client_ip(request))
+    if handle is None:
+        raise Http404
+    extension = name.rsplit(".", 1)[1]
+    return FileResponse(handle, as_attachment=True, filename=f"registro-anonimizado-{name}",
+                        content_type=export_files.CONTENT_TYPES[extension])
+
+
+# --- Matching-quality dashboard ----------------------------------------------------------------
+
+@login_required
+def quality_dashboard(request: HttpRequest) -> HttpResponse:
+    """Review backlog, undone links, observed precision, time to alert, agencies' data.
+
+    For administrators and reviewers; aggregates only, nothing that names a person.
+    """
+    if not (access.is_registry_admin(request.user) or access.can_review_matches(request.user)):
+        raise Http404
+    form = forms.QualityFilterForm(request.GET or None)
+    agency, months = form.chosen()
+    figures = quality.dashboard_figures(agency=agency, months=months)
+    return render(request, "staff/quality_dashboard.html",
+                  {"form": form, "figures": figures, "agency": agency,
+                   **staff_quality.quality_charts(figures)})
