@@ -15,7 +15,8 @@ from registry.models import AuditEvent, Record
 from tests import factories
 from tests.celery_worker import ROOT
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _database_url() -> str:
