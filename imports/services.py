@@ -45,12 +45,12 @@ def import_batch_run(*, batch: ImportBatch, dry_run: bool, actor: Any = None,
             local = stack.enter_context(batch_file_local(batch))
             source_of = file_source(local, batch.file_name, batch.sheet_name)
         return _run(batch=batch, dry_run=dry_run, actor=actor, source_of=source_of,
-                    progress=progress)
+                    progress=progress, link=link)
 
 
 def _run(*, batch: ImportBatch, dry_run: bool, actor: Any,
          source_of: Callable[[], TabularSource],
-         progress: ProgressReporter | None) -> ImportBatch:
+         progress: ProgressReporter | None, link: bool) -> ImportBatch:
     progress = progress or ProgressReporter(batch)
     progress.set_status(status=ImportStatus.RUNNING, progress_rows=0, error_message="")
     lock_held = running_lock_hold(batch)
