@@ -41,7 +41,7 @@ def _named_entry(topology: Topology) -> tuple[str, str, str]:
     rows = topology.primary.psql(
         "SELECT c.public_key, c.folio, r.paternal_surname FROM registry_case c "
         "JOIN registry_record r ON r.id = c.missing_report_id WHERE c.public_key IS NOT NULL "
-        "AND c.publication_consent AND r.paternal_surname <> '' ORDER BY c.id LIMIT 30",
+        "AND c.publication = 'publicar' AND r.paternal_surname <> '' ORDER BY c.id LIMIT 30",
         "registry")
     for row in rows.splitlines():
         key, folio, surname = row.split("|")
@@ -68,23 +68,22 @@ def smoke(topology: Topology) -> None:
     wait_until("the replica served the public reads",
                lambda: _replica_reads(topology) > before, timeout=15)
 
-    # Read-your-writes: with the replica's replay paused, a change of what the public may
-    # see (here the family withdraws consent to show the name) is on the public page at
-    # once: the publication fence sends the read to the primary.
+    # Read-your-writes: with the replica's replay paused, a family's veto is on every
+    # public page at once (the veto's service sets the publication fence, so the public
+    # read goes to the primary).
     key, folio, surname = _named_entry(topology)
     topology.replica.psql("SELECT pg_wal_replay_pause()")
     try:
         topology.shell(
-            "from django.db import transaction; from registry.models import Case; "
-            "from registry.replication import publication_fence_mark\n"
-            "with transaction.atomic():\n"
-            f"    Case.objects.filter(folio={folio!r}).update(publication_consent=False)\n"
-            "    publication_fence_mark()")
-        status, body = topology.get(f"/ficha/{key}/")
-        check("a withdrawn consent shows at once although the replica is paused",
-              status == 200 and surname.encode() not in body, status)
-        check("other public pages still answer while the replica lags",
-              topology.get("/buscar/?q=maria")[0] == 200)
+            "from registry.models import Case; "
+            "from registry.services import case_publication_decide; "
+            f"case_publication_decide(case=Case.objects.get(folio={folio!r}), "
+            "publication='no_publicar', decided_by='madre', reason='prueba de humo', "
+            "actor=None)")
+        check("a vetoed entry is gone at once although the replica is paused",
+              topology.get(f"/ficha/{key}/")[0] == 404)
+        status, body = topology.get(f"/buscar/?q={surname}")
+        check("other public pages still answer while the replica lags", status == 200)
     finally:
         topology.replica.psql("SELECT pg_wal_replay_resume()")
 

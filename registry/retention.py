@@ -8,10 +8,9 @@ from the moment said in ``counted_from``) and the action taken when that time is
     DELETE      the data is removed for good
     ANONYMISE   the row stays (counts, dates, consent) but what identifies a person is
                 erased
-    UNPUBLISH   the public entry is withdrawn from every public output, the same way a
-                family's veto withdraws it (the veto's mechanism applies this line; until
-                it is in, the line is declared and reported as having no applier); staff
-                keep the case
+    UNPUBLISH   the public entry is withdrawn from every public output, through the same
+                service as a family's veto (``case_publication_decide`` to "do not
+                publish": new public key, counts drop, replicas fenced); staff keep the case
     KEEP        kept at least this long and never removed by this task (the audit log
                 is a hash chain: cutting it needs an anchored truncation, not a delete)
 
@@ -36,11 +35,20 @@ from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from registry.audit import audit_event_record
-from registry.models import OPEN_CASE_STATUSES, AuditEvent, FamilySubscription
+from registry.models import (
+    OPEN_CASE_STATUSES,
+    AuditEvent,
+    Case,
+    CasePublication,
+    CasePublicationDecision,
+    CaseStatus,
+    FamilySubscription,
+)
+from registry.services import case_publication_decide
 
 log = logging.getLogger("registro.retencion")
 
@@ -84,7 +92,8 @@ RETENTION_POLICY: tuple[RetentionRule, ...] = (
                   "fechas y la versión del aviso aceptado"),
     RetentionRule("closed_case_entries", "Fichas públicas de casos cerrados como "
                   "localizada con vida", _days(180), RetentionAction.UNPUBLISH,
-                  "el cambio de situación, salvo que la familia pidió mantenerla publicada"),
+                  "el cambio de situación, salvo que la familia pidió mantenerla publicada "
+                  "(una decisión de publicar registrada después del cierre)"),
     RetentionRule("audit_events", "Bitácora de auditoría", _days(3653), RetentionAction.KEEP,
                   "el evento; nunca se borra aquí"),
 )
@@ -196,6 +205,32 @@ def _ended_subscriptions(*, rule: RetentionRule, cutoff: datetime, dry_run: bool
 def _ended_q(cutoff: datetime) -> Q:
     closed = ~Q(case__status__in=OPEN_CASE_STATUSES) & Q(case__status_changed_at__lt=cutoff)
     return Q(unsubscribed_at__lt=cutoff) | closed
+
+
+RETENTION_DECIDED_BY = "Registro: política de conservación"
+
+
+@retention_applier("closed_case_entries")
+def _closed_case_entries(*, rule: RetentionRule, cutoff: datetime, dry_run: bool,
+                         actor: Any) -> RetentionOutcome:
+    # The family asked to keep it: a decision to publish recorded after the closing.
+    kept_by_family = CasePublicationDecision.objects.filter(
+        case=OuterRef("pk"), recorded_at__gt=OuterRef("status_changed_at")).exclude(
+        publication=CasePublication.WITHHOLD)
+    due = (Case.objects.filter(status=CaseStatus.FOUND_ALIVE, status_changed_at__lt=cutoff)
+           .exclude(publication=CasePublication.WITHHOLD).exclude(Exists(kept_by_family))
+           .order_by("id"))
+    outcome = RetentionOutcome(rule)
+    for case in due.iterator(chunk_size=500):
+        outcome.count += 1
+        outcome.items.append(case.folio)
+        if not dry_run:
+            case_publication_decide(
+                case=case, publication=CasePublication.WITHHOLD,
+                decided_by=RETENTION_DECIDED_BY, actor=actor,
+                # Short: the case's history keeps it as its change reason (100 characters).
+                reason=f"Retención ({rule.data}): {rule.period.days} días tras el cierre")
+    return outcome
 
 
 @retention_applier("audit_events")

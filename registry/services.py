@@ -31,6 +31,7 @@ from registry.models import (
 )
 from registry.publication import public_outputs_changed
 from registry.redaction import PUBLICATION_LEVEL
+from registry.replication import publication_fence_mark
 
 # Fields an operator may correct on a record; provenance and identity of the row
 # (agency, external_id, batch, raw values) are never edited by hand.
@@ -211,7 +212,7 @@ def case_publication_decide(*, case: Case, publication: str, decided_by: str, re
     3. Store the decision (append-only) and the case's new publication; the case's
        history keeps the previous value.
     4. Audit; after commit, the cached public figures start a new generation, so the
-       counts drop at once.
+       counts drop at once, and public reads wait for a replica to have the decision.
     What each decision publishes is the redaction policy's to say (``CASE_AUDIENCES``,
     ``CONSENTED_PUBLICATIONS``), not this function's.
     """
@@ -243,6 +244,8 @@ def case_publication_decide(*, case: Case, publication: str, decided_by: str, re
                        details={"publication": {"from": previous, "to": publication},
                                 "key_rotated": withdrawn, "decision": decision.pk})
     transaction.on_commit(public_outputs_changed)
+    # A replica that has not replayed this decision serves no public read (read-your-writes).
+    publication_fence_mark()
     return decision
 
 

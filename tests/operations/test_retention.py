@@ -15,15 +15,26 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from imports.intake import import_batch_create
 from imports.models import ImportBatch, RejectedRow
 from imports.services import import_batch_commit
 from registry.audit import audit_chain_breaks
-from registry.models import AuditEvent, Case, CaseStatus, FamilySubscription, RecordKind
+from registry.models import (
+    AuditEvent,
+    Case,
+    CasePublication,
+    CasePublicationDecision,
+    CaseStatus,
+    FamilySubscription,
+    RecordKind,
+)
 from registry.retention import RULES, RetentionAction, retention_apply
+from registry.services import case_publication_decide
 from registry.tasks import retention_apply_task
+from tests import factories
 from tests.imports.files import csv_bytes, detention_row, detention_rows
 
 START = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.get_default_timezone())
@@ -174,12 +185,62 @@ def test_subscriptions_of_a_case_closed_long_ago_are_anonymised(case_a):
     assert subscription.unsubscribed_at is not None
 
 
-def test_the_unpublish_line_waits_for_the_publication_mechanism(db):
-    """Declared, reported as not applied: the veto's mechanism will apply it."""
-    outcome = next(o for o in retention_apply(dry_run=False)
-                   if o.rule.data == "closed_case_entries")
-    assert outcome.rule.action == RetentionAction.UNPUBLISH
-    assert outcome.count == 0
+def _closed_alive(case: Case) -> Case:
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.FOUND_ALIVE,
+                                           status_changed_at=START,
+                                           publication=CasePublication.PUBLISH)
+    case.refresh_from_db()
+    return case
+
+
+def test_a_case_found_alive_leaves_the_public_site_after_its_period(
+        client, agency_a, django_capture_on_commit_callbacks):
+    """Journey: a person is found alive; six months later the entry is no longer public."""
+    case = _closed_alive(factories.CaseFactory(agency=agency_a))
+    still_missing = factories.CaseFactory(agency=agency_a)
+    found_dead = factories.CaseFactory(agency=agency_a, status=CaseStatus.FOUND_DEAD,
+                                       status_changed_at=START)
+    old_key = case.public_key
+    entry = reverse("public_site:entry", args=[old_key])
+    surname = case.missing_report.paternal_surname
+    assert client.get(entry).status_code == 200
+    assert old_key in client.get(reverse("public_site:search"), {"q": surname}).content.decode()
+    with time_machine.travel(_after("closed_case_entries", -1), tick=False):
+        retention_apply(dry_run=False)
+    assert client.get(entry).status_code == 200
+    with (time_machine.travel(_after("closed_case_entries", 1), tick=False),
+          django_capture_on_commit_callbacks(execute=True)):
+        retention_apply(dry_run=False)
+    case.refresh_from_db()
+    assert case.publication == CasePublication.WITHHOLD
+    assert client.get(entry).status_code == 404
+    assert client.get(reverse("public_site:entry", args=[case.public_key])).status_code == 404
+    results = client.get(reverse("public_site:search"), {"q": surname}).content.decode()
+    assert old_key not in results and case.public_key not in results
+    open_data = client.get(reverse("public_site:open_data_csv"))
+    assert case.public_key not in b"".join(open_data.streaming_content).decode()
+    for other in (still_missing, found_dead):
+        assert client.get(reverse("public_site:entry", args=[other.public_key])).status_code == 200
+    decision = CasePublicationDecision.objects.get(case=case)
+    assert decision.decided_by == "Registro: política de conservación"
+    assert "closed_case_entries" in decision.reason
+    assert AuditEvent.objects.filter(object_type="registry.case", object_id=str(case.pk),
+                                     action=AuditEvent.Action.CHANGE).exists()
+
+
+def test_the_family_can_ask_to_keep_the_entry_published(client, agency_a, reviewer):
+    case = _closed_alive(factories.CaseFactory(agency=agency_a))
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        case_publication_decide(case=case, publication=CasePublication.PUBLISH,
+                                decided_by="madre", reason="Quiere mantener la ficha",
+                                actor=reviewer)
+    case.refresh_from_db()
+    with time_machine.travel(_after("closed_case_entries", 30), tick=False):
+        outcomes = retention_apply(dry_run=False)
+    case.refresh_from_db()
+    assert case.publication == CasePublication.PUBLISH
+    assert client.get(reverse("public_site:entry", args=[case.public_key])).status_code == 200
+    assert next(o for o in outcomes if o.rule.data == "closed_case_entries").count == 0
 
 
 def test_audit_events_are_never_removed_and_the_chain_still_verifies(committed_batch):
