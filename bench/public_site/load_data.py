@@ -49,7 +49,7 @@ RECORD_COLUMNS = [
     "aliases", "sex", "birth_date", "age", "curp", "nationality", "name_search", "event_date",
     "event_state_id", "place", "authority", "facility", "reason", "description", "address",
     "reporter_name", "reporter_contact", "source_file", "source_sheet", "raw_values",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "clothing", "marks",
 ]
 NULL = "\\N"
 GIN_INDEXES = ["record_missing_name_words_idx", "record_detention_name_words_idx"]
@@ -98,7 +98,7 @@ def record_rows(count: int, agencies: dict[str, int], states: list[str], rng: ra
             given, paternal, maternal, "", sex, birth.isoformat(), NULL, "", "mexicana",
             search_key(given, paternal, maternal), event.isoformat(), rng.choice(states), "",
             "Guardia Nacional" if detention else "", "CEFERESO 1" if detention else "", "",
-            "", "", "", "", "bench.csv", "", "{}", now, now,
+            "", "", "", "", "bench.csv", "", "{}", now, now, "", "",
         ]
 
 
@@ -167,13 +167,13 @@ def main() -> None:
                    rng.choice(statuses), "2026-11-01 00:00:00+00",
                    "publicar" if rng.random() < 0.7 else "sin_nombre", 0, "", "",
                    "2026-11-01 00:00:00+00",
-                   "2026-11-01 00:00:00+00", pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id)]
+                   "2026-11-01 00:00:00+00", pseudonym(CASE_PUBLIC_KEY_NAMESPACE, case_id), ""]
 
     copy_rows("registry_case", ["id", "folio", "agency_id", "missing_report_id", "status",
                                 "status_changed_at", "publication", "public_key_version",
                                 "access_code_hash",
                                 "investigation_notes", "created_at", "updated_at",
-                                "public_key"], case_rows())
+                                "public_key", "status_reported"], case_rows())
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence('registry_case', 'id'), "
                        "(SELECT max(id) FROM registry_case))")
