@@ -252,6 +252,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "public_read": env_str("PUBLIC_API_RATE", default="120/minute"),
         "public_lookup": env_str("PUBLIC_LOOKUP_RATE", default="20/minute"),
+        # Per agency account, on the token import API (imports/api.py).
+        "import_api": env_str("IMPORT_API_RATE", default="30/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -324,6 +326,9 @@ if not DEBUG:
 # X-Forwarded-For). 0: REMOTE_ADDR is the client. Rate limits key on this address, so
 # behind a proxy it must be set, or every family would share the proxy's limit.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", default=0)
+# Our API throttles key on registry.audit.client_ip (registry/throttling.py); this keeps
+# any other DRF throttle from believing a forged X-Forwarded-For either.
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_HOPS
 
 # Health probes and the metrics scrape come over the private network in plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^salud/", r"^metricas/"]

@@ -22,6 +22,7 @@ from imports.models import SexCodes
 from imports.readers import ImportFileError
 from imports.services import import_batch_run
 from registry.access import agencies_operated_by
+from registry.throttling import AccountThrottle
 
 
 class BatchPayloadSerializer(serializers.Serializer):
@@ -49,9 +50,14 @@ class BatchPayloadSerializer(serializers.Serializer):
         return records
 
 
+class ImportApiThrottle(AccountThrottle):
+    scope = "import_api"
+
+
 class BatchCreateView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ImportApiThrottle]
     serializer_class = BatchPayloadSerializer
 
     def post(self, request, *args, **kwargs):

@@ -14,7 +14,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from public_site.detention import DetentionQuery
@@ -26,15 +25,13 @@ from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import public_search
 from public_site.statistics import public_statistics
 from registry.audit import client_ip
+from registry.throttling import ClientAddressThrottle
 
 API_PAGE_SIZE = 25
 
 
-class PublicReadThrottle(AnonRateThrottle):
+class PublicReadThrottle(ClientAddressThrottle):
     scope = "public_read"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class PublicLookupThrottle(PublicReadThrottle):
