@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from imports.forms import IMPORTABLE_KINDS
 from imports.intake import import_batch_create_from_records, json_source
 from imports.models import SexCodes
-from imports.readers import ImportFileError
+from imports.readers import ImportFileError, max_columns
 from imports.services import import_batch_run
 from registry.access import agencies_operated_by
 from registry.throttling import AccountThrottle
@@ -42,11 +42,22 @@ class BatchPayloadSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("Máximo %(max)s registros por solicitud; envíe un archivo para lotes "
                   "mayores.") % {"max": maximum})
+        columns: set[str] = set()
+        widest = max_columns()
         for record in records:
-            for value in record.values():
+            columns.update(record)
+            if len(columns) > widest:
+                raise serializers.ValidationError(
+                    _("Los registros usan más de %(max)s campos distintos; el máximo es "
+                      "%(max)s.") % {"max": widest})
+            for key, value in record.items():
                 if not (value is None or isinstance(value, str | int | float | bool)):
                     raise serializers.ValidationError(
                         _("Cada valor debe ser texto, número o null."))
+                if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+                    raise serializers.ValidationError(
+                        _("Un campo o un valor contiene el carácter nulo (NUL), que ningún "
+                          "texto lleva."))
         return records
 
 

@@ -15,7 +15,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,8 +31,11 @@ from imports.xlsx_scan import XmlDeclarationFound, calamine_fits
 CHUNK_BYTES = 1 << 20
 SNIFF_CHARS = 64 * 1024
 CSV_DELIMITERS = (",", ";", "\t")
-# Control characters never found in a text export: their presence means binary data.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# No text holds a NUL (and PostgreSQL cannot store one): a file with one is refused
+# whole, whatever its format. Other control characters are judged cell by cell, the
+# same for CSV, XLSX and JSON: the row is rejected (imports/validation.py).
+_NUL = "\x00"
+DEFAULT_MAX_COLUMNS = 500
 
 _MAGIC_REFUSED = {
     b"\xd0\xcf\x11\xe0": "ole",  # .xls (BIFF) or an encrypted workbook
@@ -58,6 +60,29 @@ class ImportFileError(Exception):
 
 def limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
+
+
+def max_columns() -> int:
+    """Return the most filled cells a row may have (its header row included: so also
+    the most columns a file may have). Empty cells beyond the header are not stored."""
+    return limit("IMPORT_MAX_COLUMNS", DEFAULT_MAX_COLUMNS)
+
+
+def _check_width(number: int, cells: list[Any], widest: int) -> None:
+    filled = sum(1 for cell in cells if cell is not None and cell != "")
+    if filled > widest:
+        raise too_many_columns(number, filled, widest)
+
+
+def too_many_columns(row: int, count: int, maximum: int) -> ImportFileError:
+    return ImportFileError(_(
+        "Fila %(row)s: tiene %(count)s columnas con datos; el máximo es %(max)s. Quite las "
+        "columnas que sobran o divida el archivo.") % {"row": row, "count": count, "max": maximum})
+
+
+def nul_in_cell(row: int) -> ImportFileError:
+    return ImportFileError(_("Fila %(row)s: una celda contiene el carácter nulo (NUL), que "
+                             "ningún texto lleva; corrija el archivo.") % {"row": row})
 
 
 @dataclass
@@ -161,9 +186,9 @@ def _decodes_strictly(path: Path, encoding: str) -> bool:
         try:
             while chunk := handle.read(CHUNK_BYTES):
                 text = decoder.decode(chunk)
-                if _CONTROL_CHARS.search(text):
-                    raise ImportFileError(_("El archivo contiene caracteres de control: no "
-                                            "parece un texto CSV."))
+                if _NUL in text:
+                    raise ImportFileError(_("El archivo contiene datos binarios (el carácter "
+                                            "nulo): no es un texto CSV."))
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return False
@@ -207,11 +232,15 @@ def _open_csv(path: Path) -> TabularSource:
     # that into a clear message instead of reading a 100,000-character "name".
     csv.field_size_limit(max_cell)
 
+    widest = max_columns()
+
     def rows() -> Iterator[tuple[int, list[Any]]]:
         reader = csv.reader(handle, delimiter=delimiter)
         number = 0
         try:
             for number, row in enumerate(reader, start=1):
+                if len(row) > widest:
+                    _check_width(number, row, widest)
                 yield number, row
         except csv.Error as exc:
             raise ImportFileError(
@@ -327,6 +356,18 @@ def _cell_too_long(number: int, value: str, max_cell: int) -> ImportFileError:
                              "%(max)s.") % {"row": number, "len": len(value), "max": max_cell})
 
 
+def _check_cells(number: int, cells: list[Any], max_cell: int, widest: int) -> None:
+    """Refuse the workbook for a row wider than the limit, a cell longer than the limit,
+    or a NUL (the same rules as a CSV's)."""
+    if len(cells) > widest:
+        _check_width(number, cells, widest)
+    for value in cells:
+        if isinstance(value, str) and (len(value) > max_cell or _NUL in value):
+            if _NUL in value:
+                raise nul_in_cell(number)
+            raise _cell_too_long(number, value, max_cell)
+
+
 def _without_trailing_blanks(cells: list[Any]) -> list[Any]:
     # Both readers give a row up to its last non-empty cell: openpyxl would also give
     # formatted empty cells, calamine pads every row to the sheet's width; either
@@ -353,6 +394,7 @@ def _open_with_calamine(path: Path, name: str, *, date1904: bool) -> TabularSour
     start = worksheet.start
     leading = [None] * (start[1] if start else 0)
     max_cell = limit("IMPORT_MAX_CELL_CHARS", 10_000)
+    widest = max_columns()
 
     def close() -> None:
         with contextlib.suppress(python_calamine.WorkbookClosed):
@@ -364,9 +406,7 @@ def _open_with_calamine(path: Path, name: str, *, date1904: bool) -> TabularSour
                 # calamine gives "" for an empty cell, openpyxl None.
                 cells = _without_trailing_blanks(leading + [None if value == "" else value
                                                             for value in values])
-                for value in cells:
-                    if isinstance(value, str) and len(value) > max_cell:
-                        raise _cell_too_long(number, value, max_cell)
+                _check_cells(number, cells, max_cell, widest)
                 yield number, cells
         finally:
             close()
@@ -400,14 +440,14 @@ def _open_with_openpyxl(path: Path, sheet: str) -> TabularSource:
     # without this, rows beyond it are silently dropped.
     worksheet.reset_dimensions()
     max_cell = limit("IMPORT_MAX_CELL_CHARS", 10_000)
+    widest = max_columns()
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-                for value in values:
-                    if isinstance(value, str) and len(value) > max_cell:
-                        raise _cell_too_long(number, value, max_cell)
-                yield number, _without_trailing_blanks(list(values))
+                cells = _without_trailing_blanks(list(values))
+                _check_cells(number, cells, max_cell, widest)
+                yield number, cells
         except DefusedXmlException as exc:
             raise _xml_refused(exc) from exc
         except (ParseError, ValueError, KeyError) as exc:

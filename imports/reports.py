@@ -1,8 +1,9 @@
 """Row-error report and rejected rows as CSV or XLSX, safe to open in a spreadsheet.
 
-A value that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is
-prefixed with an apostrophe, so opening the report never runs what an agency's
-file (or an attacker) put in a cell.
+Every cell goes through ``registry.cells`` (the one home of cell safety): anything
+a spreadsheet could run as a formula gets an apostrophe, so opening the report never
+runs what an agency's file (or an attacker) put in a cell; in XLSX, control
+characters a rejected row may hold are written as Excel's own ``_xHHHH_`` escapes.
 """
 
 from __future__ import annotations
@@ -16,13 +17,7 @@ from django.utils.translation import gettext as _
 
 from imports.mapping import REJECTED_ROW_COLUMN
 from imports.models import ImportBatch, RejectedRow, RowIssue
-
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+from registry.cells import neutralise_row, xlsx_cell
 
 
 def issue_report_rows(issues: Iterable[RowIssue]) -> Iterator[list[str]]:
@@ -48,19 +43,25 @@ def as_csv(table: Iterable[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in table:
-        writer.writerow([spreadsheet_safe(cell) for cell in line])
+        writer.writerow(neutralise_row(line))
     # BOM: Excel opens UTF-8 CSV correctly only with it.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def as_xlsx(table: Iterable[list[str]], *, title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+
+    def text_cell(value: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=xlsx_cell(value))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+
     for line in table:
-        # Strings are stored as text cells; the prefix also keeps Excel from re-parsing.
-        sheet.append([spreadsheet_safe(cell) for cell in line])
+        sheet.append([text_cell(value) for value in line])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -25,6 +25,12 @@ from mxnames.curp import curp_problem
 from mxnames.sex import HM, MF, SexCodes, detect_sex_codes, read_sex
 from mxnames.text import search_key
 from registry.catalogue import resolve_municipality, resolve_state
+from registry.cells import (
+    CONTROL_CHARACTERS,
+    FORMULA_STARTS,
+    control_character,
+    formula_start,
+)
 from registry.models import CaseStatus, RecordKind
 
 TEXT_LIMITS = {
@@ -67,7 +73,6 @@ _AGE = re.compile(r"^(\d{1,3})(?:[.,]0+)?(?:\s*a[ñn]os?)?$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # UTF-8 read as Windows-1252 leaves these pairs behind: "JosÃ©", "â€œ".
 _MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf\u0152-\u0192\u2018-\u203a]|â€|Â[\u00a0-\u00bf]")
-_FORMULA_START = ("=", "+", "-", "@")
 # What a formula's cached value looks like when Excel could not compute it.
 _EXCEL_ERROR = re.compile(r"^#(?:N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!)$")
 
@@ -150,8 +155,15 @@ Outcome = tuple[Any, tuple[bool, str, str] | None]
 # Distinct texts remembered per field; forgotten all at once beyond this (a column of
 # unique CURPs would otherwise grow without end).
 _CACHE_LIMIT = 50_000
-# Substrings a column must contain for one of its cells to need ``_check_text``.
+# What a column (its cells joined by "\x1f") must contain for one of its cells to need
+# ``_check_text``: a cell starting like a formula or an Excel error; mojibake; a cell
+# starting with a blank (it is judged trimmed); a control character (a cell holding
+# "\x1f", the joiner, is found by counting them). Separate searches: one regular
+# expression of all of them costs four times as much (measured).
 _SUSPECT_PARTS = ("\x1f=", "\x1f+", "\x1f-", "\x1f@", "\x1f#", "Ã", "â€", "Â")
+_LEADING_BLANK = re.compile("\x1f[" + re.escape("".join(
+    chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x1F)) + "]")
+_CONTROL_BUT_JOINER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
 
 
 class RowValidator:
@@ -242,8 +254,10 @@ class RowValidator:
             if len(cells) <= width:
                 raws.append(dict(zip(headers, row_texts[:len(cells)], strict=False)))
             else:
+                # Empty cells beyond the header say nothing: they are not kept.
                 raws.append({headers[i] if i < width else f"columna_{i + 1}": cell_text(cell)
-                             for i, cell in enumerate(cells)})
+                             for i, cell in enumerate(cells)
+                             if i < width or (cell is not None and cell != "")})
         return raws
 
     def _check_columns(self, texts: list[Any], joined: list[str],
@@ -252,7 +266,10 @@ class RowValidator:
         for header, column, column_text in zip(self.headers, texts, joined, strict=True):
             # One look at the whole column; cell by cell only when something is there.
             column_text = "\x1f" + column_text
-            if not any(part in column_text for part in _SUSPECT_PARTS):
+            if not (any(part in column_text for part in _SUSPECT_PARTS)
+                    or _LEADING_BLANK.search(column_text)
+                    or _CONTROL_BUT_JOINER.search(column_text)
+                    or column_text.count("\x1f") != len(column) - column.count(_ABSENT)):
                 continue
             for i, text in enumerate(column):
                 if text is not _ABSENT and _suspect(text) and i not in long_rows:
@@ -268,15 +285,20 @@ class RowValidator:
         return [(i, *issue) for issue in issues if issue is not None]
 
     def _check_text(self, column: str, text: str) -> tuple[bool, RowIssueData] | None:
-        """Return the issue of a cell that looks like a formula, an Excel error or mojibake."""
+        """Return the issue of a cell that holds a control character, looks like a formula
+        once trimmed (the value stored is the trimmed one), an Excel error or mojibake."""
+        control = control_character(text)
+        if control is not None:
+            return False, RowIssueData(column, text, _(
+                "La celda contiene un carácter de control (U+%(code)04X) que no es texto; "
+                "corrija el valor.") % {"code": ord(control)})
         if _EXCEL_ERROR.match(text.strip()):
             return False, RowIssueData(column, text, _(
                 "La celda contiene un error de Excel (%(error)s): la fórmula no tenía un "
                 "valor calculado; corrija el archivo.") % {"error": text.strip()})
-        if text[0] in _FORMULA_START and not _NUMBER.match(text):
-            return False, RowIssueData(column, text, _(
-                "La celda empieza con «%(char)s»: parece una fórmula (posible inyección); "
-                "corrija el valor.") % {"char": text[0]})
+        start = formula_start(text)
+        if start is not None:
+            return False, RowIssueData(column, text, formula_message(start))
         if ("Ã" in text or "â€" in text or "Â" in text) and _MOJIBAKE.search(text):
             return True, RowIssueData(column, text, _(
                 "El texto parece mal codificado (por ejemplo «Ã©» en lugar de «é»); revise "
@@ -609,9 +631,18 @@ def _blank_rows(first_texts: Any, raws: list[dict[str, str]]) -> list[int]:
 
 
 def _suspect(text: str) -> bool:
-    """Return True when a cell may be a formula, an Excel error or mojibake (a cheap test)."""
-    return bool(text) and (text[0] in _FORMULA_START or text[0] == "#" or "Ã" in text
-                           or "â€" in text or "Â" in text)
+    """Return True when a cell may be a formula, an Excel error, mojibake or hold a control
+    character (a cheap test)."""
+    if not text:
+        return False
+    first = text[0] if not text[0].isspace() else text.lstrip()[:1]
+    return (first in FORMULA_STARTS or first == "#" or "Ã" in text or "â€" in text
+            or "Â" in text or CONTROL_CHARACTERS.search(text) is not None)
+
+
+def formula_message(char: str) -> str:
+    return _("La celda empieza con «%(char)s»: parece una fórmula (posible inyección); "
+             "corrija el valor.") % {"char": char}
 
 
 def _sex_ambiguity(header: str, seen: SexCodes) -> str:

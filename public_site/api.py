@@ -193,7 +193,7 @@ class DetentionLookupView(PublicAPIView):
 app_name = "api"
 urlpatterns = [
     path("fichas/", PublicEntryListView.as_view(), name="entry_list"),
-    path("fichas/<str:key>/", PublicEntryDetailView.as_view(), name="entry_detail"),
+    path("fichas/<public_key:key>/", PublicEntryDetailView.as_view(), name="entry_detail"),
     path("estadisticas/", PublicStatisticsView.as_view(), name="statistics"),
     path("detenciones/consulta/", DetentionLookupView.as_view(), name="detention_lookup"),
 ]

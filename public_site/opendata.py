@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from public_site.selectors import public_entries_iter
+from registry.cells import neutralise_row
 
 OPEN_DATA_VERSION = "1"
 # column → (type, description); the order is the CSV's column order.
@@ -58,7 +59,9 @@ def _csv_lines() -> Iterator[str]:
     yield writer.writerow(list(OPEN_DATA_FIELDS))
     for entry in public_entries_iter():
         data = entry.as_data()
-        yield writer.writerow([data[name] for name in OPEN_DATA_FIELDS])
+        # Formula-safe (registry.cells): a leading apostrophe on any cell a spreadsheet
+        # could run; the JSON needs none (nothing evaluates it).
+        yield writer.writerow(neutralise_row(data[name] for name in OPEN_DATA_FIELDS))
 
 
 def _json_chunks(schema_url: str) -> Iterator[str]:

@@ -36,6 +36,7 @@ from public_site.statistics import (
     statistics_rows,
 )
 from registry.audit import client_ip
+from registry.cells import neutralise_row
 from registry.family import family_subscription_cancel, family_subscription_create
 from registry.models import Case
 
@@ -105,7 +106,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="estadisticas.csv"'
     writer = csv.writer(response)
     writer.writerow(["dimension", "valor", "etiqueta", "personas"])
-    writer.writerows(statistics_rows(public_statistics()))
+    writer.writerows(neutralise_row(row) for row in statistics_rows(public_statistics()))
     return response
 
 

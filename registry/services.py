@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from mxnames.text import search_key
 from registry.audit import audit_event_record
 from registry.bulk import bulk_update_column
+from registry.cells import control_character, formula_start
 from registry.family import family_notifications_send
 from registry.models import (
     FOUND_CASE_STATUSES,
@@ -61,6 +62,7 @@ def record_correct(*, record: Record, changes: dict[str, Any], actor: Any, reaso
     if unknown:
         raise ValidationError(_("No se pueden corregir estos campos: %(fields)s")
                               % {"fields": ", ".join(sorted(unknown))})
+    _refuse_unsafe_text(changes)
     record = Record.objects.select_for_update().get(pk=record.pk)
     changed = [name for name, value in changes.items() if getattr(record, name) != value]
     if not changed:
@@ -74,6 +76,25 @@ def record_correct(*, record: Record, changes: dict[str, Any], actor: Any, reaso
     audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=record,
                        purpose=reason, ip_address=ip_address, details={"fields": changed})
     return record
+
+
+def _refuse_unsafe_text(changes: dict[str, Any]) -> None:
+    """Refuse what an import would refuse (``registry.cells``): a value that, trimmed,
+    starts like a formula, or that holds a control character."""
+    errors = {}
+    for name, value in changes.items():
+        if not isinstance(value, str):
+            continue
+        control = control_character(value)
+        start = formula_start(value)
+        if control is not None:
+            errors[name] = _("El valor contiene un carácter de control (U+%(code)04X) que no "
+                             "es texto.") % {"code": ord(control)}
+        elif start is not None:
+            errors[name] = _("El valor empieza con «%(char)s»: parece una fórmula (posible "
+                             "inyección); corrija el valor.") % {"char": start}
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -2,19 +2,13 @@
 
 Every row goes through the redaction policy for the ``ngo`` audience; the file says
 which policy, when and with which filters it was made. Cells are made safe for
-spreadsheets, and reversibly so (``cell_encode`` / ``cell_decode``):
+spreadsheets, and reversibly so, by ``registry.cells`` (the one home of cell safety):
 
-1. **Formula injection.** A value that starts with ``=``, ``+``, ``-``, ``@``, tab,
-   carriage return or NUL would run as a formula in Excel or LibreOffice. It gets a
-   leading apostrophe, and so does a value that already starts with one, so that
-   removing exactly one leading apostrophe always gives the original back.
+1. **Formula injection.** ``neutralise``: a leading apostrophe on anything a
+   spreadsheet could run as a formula; removing exactly one gives the original back.
 2. **XLSX only.** openpyxl writes a string starting with ``=`` as a live formula
-   (we force the string type); it raises ``IllegalCharacterError`` on control
-   characters mid-export, and Excel silently cuts text at 32,767 characters. Control
-   characters (and carriage returns, which XML would turn into line feeds) are
-   written with the OOXML escape ``_xHHHH_`` that Excel itself decodes; a literal
-   ``_x`` in the text is written as ``_x005F_x`` so that it is not decoded. Text
-   longer than the cell limit is split: the cell keeps the first part and the
+   (we force the string type); control characters are OOXML-escaped (``_xHHHH_``) and
+   text longer than Excel's cell limit is split: the cell keeps the first part and the
    sheet ``continuacion`` holds the rest, in order, with the cell it belongs to.
 3. **k-anonymity (optional).** Rows whose quasi-identifiers (age band, sex,
    municipality, month) are shared by fewer than k rows are generalised
@@ -27,7 +21,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -38,6 +31,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from registry.cells import (
+    neutralise,
+    xlsx_decode_parts,
+    xlsx_encode_parts,
+)
 from registry.models import Record
 from registry.redaction import (
     POLICIES,
@@ -53,9 +51,6 @@ AUDIENCE = Audience.NGO
 # The filters an export offers, each on a field the ngo audience sees unconditionally
 # (checked by a test against ``filterable_fields``); the date is filtered by month.
 FILTERED_RECORD_FIELDS = ("event_state", "kind")
-XLSX_CELL_LIMIT = 32_767
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
-NEUTRALISER = "'"
 CHUNK_SIZE = 2000
 
 # Columns of the export: every record field the ngo audience may see, in policy order,
@@ -66,66 +61,6 @@ RECORD_COLUMNS = tuple(
     if rules[AUDIENCE].transform != "hide"
 )
 COLUMNS = (*RECORD_COLUMNS, "case_id", "case_status")
-
-
-# --- Cell safety ----------------------------------------------------------------------------
-
-def neutralise(text: str) -> str:
-    """Return ``text`` safe from formula injection; ``unneutralise`` reverses it exactly."""
-    if text.startswith((*FORMULA_TRIGGERS, NEUTRALISER)):
-        return NEUTRALISER + text
-    return text
-
-
-def unneutralise(text: str) -> str:
-    return text[1:] if text.startswith(NEUTRALISER) else text
-
-
-# Characters XML 1.0 cannot carry, plus CR (XML parsers turn it into LF).
-_XML_UNSAFE_CHARS = frozenset(
-    [chr(c) for c in range(0x20) if chr(c) not in "\t\n"] + ["\ufffe", "\uffff"])
-_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
-_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def _token(source: str, index: int) -> str:
-    char = source[index]
-    if char in _XML_UNSAFE_CHARS:
-        return f"_x{ord(char):04X}_"
-    if char == "_" and source[index + 1:index + 2] == "x":
-        return "_x005F_"  # a literal "_x" that Excel must not decode
-    return char
-
-
-def xlsx_encode_parts(text: str, limit: int = XLSX_CELL_LIMIT) -> list[str]:
-    """Return the cell text(s) to write for ``text``: neutralised, OOXML-escaped, split.
-
-    Parts never cut an escape in half and each stays within Excel's cell limit
-    (counted in UTF-16 units, as Excel counts).
-    """
-    source = neutralise(text)
-    if len(source) <= limit // 2 and not _NEEDS_ESCAPE.search(source):
-        return [source]  # the common case, without a loop over characters
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for index, char in enumerate(source):
-        token = _token(source, index)
-        width = len(token) + (1 if ord(char) > 0xFFFF else 0)
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size = [], 0
-        current.append(token)
-        size += width
-    parts.append("".join(current))
-    return parts
-
-
-def xlsx_decode_parts(parts: Iterable[str]) -> str:
-    """Return the original text from the stored cell parts, as Excel reads them."""
-    decoded = "".join(_OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), part)
-                      for part in parts)
-    return unneutralise(decoded)
 
 
 # --- Filters and rows -----------------------------------------------------------------------
