@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files in production, from STATIC_ROOT (collectstatic), before anything else.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public read pages on the replica when it is safe (config/db_router.py).
     "config.db_router.PublicReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,7 +173,7 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded import files (and anything else stored) go through Django's file storage:
 # the local disk under MEDIA_ROOT by default (one machine), or S3-compatible object
@@ -194,9 +196,13 @@ if FILE_STORAGE == "s3":
     }}
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Production serves STATIC_ROOT through WhiteNoise (``manage.py collectstatic`` first):
+# hashed names (cached for a year) and gzip copies made once by collectstatic.
+# Debug mode and tests serve the apps' files as they are (no manifest to build).
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # --- Cache (rate limits must be shared between processes in production) ---------
