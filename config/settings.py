@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_prometheus",
+    "drf_spectacular_sidecar",
     "registry",
     "imports",
     "matching",
@@ -62,8 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Static files in production, from STATIC_ROOT (collectstatic), before anything else.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files in production, from STATIC_ROOT (collectstatic), before anything else;
+    # in debug mode runserver serves the apps' own files (there is no STATIC_ROOT).
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     # Public read pages on the replica when it is safe (config/db_router.py).
     "config.db_router.PublicReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -266,6 +268,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Registro de personas desaparecidas y detenidas — API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": ("API pública de solo lectura del registro (fichas, estadísticas, consulta "
+                    "de detención) y API de importación de las instituciones (con token)."),
+    # Swagger UI from the drf-spectacular-sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Public site ------------------------------------------------------------------------

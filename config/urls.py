@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from config import health, metrics
@@ -20,10 +20,18 @@ urlpatterns = [
     path("cuenta/", include("django.contrib.auth.urls")),
     path("trabajo/", include("staff.urls")),
     path("importaciones/", include("imports.urls")),
-    # Public read-only API (public_site/api.py); the OpenAPI schema is public too.
-    path("api/v1/esquema/", SpectacularAPIView.as_view(permission_classes=[AllowAny],
-                                                       authentication_classes=[]),
+    # Public read-only API (public_site/api.py); the OpenAPI schema is public too, as JSON
+    # (a browser shows it), and as a page: Swagger UI from our own static files (the
+    # sidecar package, no CDN), its start-up script a file of its own (no inline script).
+    path("api/v1/esquema/", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny],
+                                                           authentication_classes=[]),
          name="api_schema"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(
+        url_name="api_schema", permission_classes=[AllowAny], authentication_classes=[],
+        template_name="public_site/api_docs.html"), name="api_docs"),
     path("api/v1/publico/", include("public_site.api")),
     path("", include("public_site.urls")),
 ]
+
+# The API answers a URL it does not know in JSON, as it answers everything else.
+handler404 = "config.errors.page_not_found"

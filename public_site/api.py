@@ -3,31 +3,52 @@
 Open to anyone (``AllowAny``, no authentication so no session or CSRF is involved)
 and throttled per client address. Every payload is built from the same redacted
 selectors as the pages; nothing is serialized from a model directly.
+
+The OpenAPI schema is the contract (``tests/public_site/test_api_contract.py`` runs
+Schemathesis against it): each request is validated by the serializer the schema is
+generated from, so what the schema allows is accepted and what it forbids is a 400;
+every operation documents its 400, 404 and 429.
 """
 
 from __future__ import annotations
+
+import re
+from datetime import date
 
 from django.http import Http404
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from public_site.detention import DetentionQuery
-from public_site.entries import public_entry_get, public_reports
-from public_site.filters import DetentionLookupForm, PublicEntryFilterSet
+from public_site.entries import AGE_BANDS, DEFAULT_ORDERING, PublicFilters, public_entry_get
+from public_site.filters import ORDERING_CHOICES
 from public_site.lookups import LookupResult, detention_lookup_perform
 from public_site.opendata import OPEN_DATA_FIELDS
 from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import public_search
 from public_site.statistics import public_statistics
 from registry.audit import client_ip
+from registry.models import CaseStatus, Sex
 from registry.throttling import ClientAddressThrottle
 
 API_PAGE_SIZE = 25
+MAX_PAGE = 500
+# A public key: the case's pseudonym (registry.models.case_public_key).
+PUBLIC_KEY_PATTERN = r"^[0-9A-Za-z]{1,20}$"
+# Text without a NUL (PostgreSQL cannot hold one; Django's forms refuse it).
+NO_NUL = r"^[^\x00]*$"
+# A name as the detention lookup wants it: whole words of two or more letters or digits (no
+# wildcards, no initials), separated by spaces, hyphens or apostrophes.
+_LETTERS = "0-9A-Za-zÀ-ÖØ-öø-ÿ"
+NAME_PATTERN = rf"^ *[{_LETTERS}]{{2,}}(?:[ '-]+[{_LETTERS}]{{2,}})* *$"
+MONTH_PATTERN = r"^(?:19[0-9]{2}|20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$"
+STATE_CODES = [f"{number:02d}" for number in range(1, 33)]  # INEGI's 32 states
 
 
 class PublicReadThrottle(ClientAddressThrottle):
@@ -73,11 +94,67 @@ class PublicEntryPageSerializer(serializers.Serializer):
     results = PublicEntrySerializer(many=True)
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """An integer written as digits only (DRF also takes " 7" or "7.0")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not re.fullmatch(r"[0-9]+", data):
+            self.fail("invalid")
+        if isinstance(data, bool | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PublicSearchQuerySerializer(serializers.Serializer):
+    """The search's query parameters: the same names and choices as the site's form."""
+
+    q = serializers.RegexField(NO_NUL, required=False, allow_blank=True, max_length=120,
+                               trim_whitespace=False, help_text="Nombre, en cualquier orden.")
+    estado = serializers.ChoiceField(choices=STATE_CODES, required=False,
+                                     help_text="Clave INEGI de la entidad (01 a 32).")
+    municipio = serializers.RegexField(r"^[0-9]{5}$", required=False,
+                                       help_text="Clave INEGI de 5 dígitos del municipio.")
+    desde = serializers.RegexField(MONTH_PATTERN, required=False, help_text="Mes AAAA-MM.")
+    hasta = serializers.RegexField(MONTH_PATTERN, required=False, help_text="Mes AAAA-MM.")
+    sexo = serializers.ChoiceField(choices=[value for value, _label in Sex.choices if value],
+                                   required=False)
+    edad = serializers.ChoiceField(choices=list(AGE_BANDS), required=False)
+    situacion = serializers.ChoiceField(choices=CaseStatus.values, required=False)
+    orden = serializers.ChoiceField(choices=[value for value, _label in ORDERING_CHOICES],
+                                    required=False)
+    pagina = StrictIntegerField(required=False, min_value=1, max_value=MAX_PAGE,
+                                help_text="Página (desde 1); más allá de «paginas»: 404.")
+
+    def public_filters(self) -> PublicFilters:
+        data = self.validated_data
+        return PublicFilters(state=data.get("estado"), municipality=data.get("municipio"),
+                             month_from=_month(data.get("desde")),
+                             month_to=_month(data.get("hasta")), sex=data.get("sexo"),
+                             age_band=data.get("edad"), status=data.get("situacion"))
+
+
+def _month(text: str | None) -> date | None:
+    return date(int(text[:4]), int(text[5:7]), 1) if text else None
+
+
 class DetentionQuerySerializer(serializers.Serializer):
-    given_names = serializers.CharField(max_length=120)
-    paternal_surname = serializers.CharField(max_length=120)
-    maternal_surname = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
+    given_names = serializers.RegexField(NAME_PATTERN, max_length=120)
+    paternal_surname = serializers.RegexField(NAME_PATTERN, max_length=120)
+    maternal_surname = serializers.RegexField(rf"(?:{NAME_PATTERN})|^ *$", max_length=120,
+                                              required=False, allow_blank=True)
+    age = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=120)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# A 400: {"detail": "..."} (a body that is not JSON) or field name -> its messages.
+VALIDATION_ERRORS = {
+    "type": "object", "description": "«detail» (texto), o cada campo con sus mensajes.",
+    "additionalProperties": {"anyOf": [
+        {"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}
+ERRORS = {400: VALIDATION_ERRORS, 404: ErrorSerializer, 429: ErrorSerializer}
 
 
 class DetentionMatchSerializer(serializers.Serializer):
@@ -94,6 +171,7 @@ class DetentionAnswerSerializer(serializers.Serializer):
 
 
 class PublicAPIView(APIView):
+    parser_classes = [JSONParser]  # the contract speaks JSON only
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [PublicReadThrottle]
@@ -109,25 +187,23 @@ class PublicEntryListView(PublicAPIView):
     @extend_schema(
         operation_id="public_entries_search",
         summary="Buscar fichas públicas",
-        parameters=[OpenApiParameter(name, str, required=False) for name in
-                    ("q", "estado", "municipio", "desde", "hasta", "sexo", "edad",
-                     "situacion", "orden")] + [OpenApiParameter("pagina", int, required=False)],
-        responses=PublicEntryPageSerializer,
+        parameters=[PublicSearchQuerySerializer],
+        responses={200: PublicEntryPageSerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filterset = PublicEntryFilterSet(request.query_params or None, queryset=public_reports())
-        if request.query_params and not filterset.is_valid():
-            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            page = min(max(int(request.query_params.get("pagina", "1")), 1), 500)
-        except ValueError:
-            page = 1
-        if request.query_params:
-            result = public_search(text=filterset.text, filters=filterset.public_filters(),
-                                   ordering=filterset.ordering, page=page,
-                                   per_page=API_PAGE_SIZE)
-        else:
-            result = public_search(page=page, per_page=API_PAGE_SIZE)
+        # A plain dict: an empty parameter ("estado=") is then a value the schema refuses,
+        # not a parameter left out (DRF's reading of form data).
+        query_params = PublicSearchQuerySerializer(data=request.query_params.dict())
+        if not query_params.is_valid():
+            return Response(query_params.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = query_params.validated_data
+        page = data.get("pagina", 1)
+        result = public_search(text=data.get("q", ""), filters=query_params.public_filters(),
+                               ordering=data.get("orden", DEFAULT_ORDERING), page=page,
+                               per_page=API_PAGE_SIZE)
+        if page > result.pages:
+            return Response({"detail": f"Página fuera de rango: hay {result.pages}."},
+                            status=status.HTTP_404_NOT_FOUND)
         query = request.query_params.copy()
 
         def page_url(number: int) -> str:
@@ -145,8 +221,13 @@ class PublicEntryListView(PublicAPIView):
 
 class PublicEntryDetailView(PublicAPIView):
     @extend_schema(operation_id="public_entry", summary="Una ficha pública",
-                   responses=PublicEntrySerializer)
+                   parameters=[OpenApiParameter("key", str, OpenApiParameter.PATH,
+                                                pattern=PUBLIC_KEY_PATTERN,
+                                                description="Clave pública de la ficha.")],
+                   responses={200: PublicEntrySerializer, **ERRORS})
     def get(self, request: Request, key: str) -> Response:
+        if not re.fullmatch(PUBLIC_KEY_PATTERN, key):  # a NUL never reaches a query
+            raise Http404
         found = public_entry_get(key=key)
         if found is None:
             raise Http404
@@ -156,7 +237,7 @@ class PublicEntryDetailView(PublicAPIView):
 class PublicStatisticsView(PublicAPIView):
     @extend_schema(operation_id="public_statistics",
                    summary="Estadísticas de fichas públicas",
-                   responses={200: {"type": "object"}})
+                   responses={200: {"type": "object"}, **ERRORS})
     def get(self, request: Request) -> Response:
         return Response(public_statistics())
 
@@ -166,14 +247,20 @@ class DetentionLookupView(PublicAPIView):
 
     @extend_schema(operation_id="public_detention_lookup",
                    summary="Consulta de detención por nombre completo",
-                   request=DetentionQuerySerializer, responses=DetentionAnswerSerializer)
+                   request=DetentionQuerySerializer,
+                   responses={200: DetentionAnswerSerializer, **ERRORS,
+                              503: ErrorSerializer})
     def post(self, request: Request) -> Response:
-        form = DetentionLookupForm(request.data)
-        if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        lookup = DetentionQuerySerializer(data=request.data)
+        if not lookup.is_valid():
+            return Response(lookup.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = lookup.validated_data
+        query = DetentionQuery(given_names=data["given_names"].strip(),
+                               paternal_surname=data["paternal_surname"].strip(),
+                               maternal_surname=data.get("maternal_surname", "").strip(),
+                               age=data.get("age"))
         try:
-            outcome = detention_lookup_perform(query=DetentionQuery(**form.cleaned_data),
-                                               ip_address=client_ip(request))
+            outcome = detention_lookup_perform(query=query, ip_address=client_ip(request))
         except RateLimitUnavailable:
             return Response({"detail": "Servicio no disponible."},
                             status=status.HTTP_503_SERVICE_UNAVAILABLE)
@@ -190,10 +277,32 @@ class DetentionLookupView(PublicAPIView):
         return response
 
 
+class ApiRootSerializer(serializers.Serializer):
+    fichas = serializers.CharField()
+    estadisticas = serializers.CharField()
+    consulta_detencion = serializers.CharField()
+    esquema = serializers.CharField()
+    documentacion = serializers.CharField()
+
+
+class ApiRootView(PublicAPIView):
+    @extend_schema(operation_id="public_api_root", summary="Raíz de la API pública",
+                   responses={200: ApiRootSerializer, **ERRORS})
+    def get(self, request: Request) -> Response:
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(name))
+
+        return Response({"fichas": url("api:entry_list"), "estadisticas": url("api:statistics"),
+                         "consulta_detencion": url("api:detention_lookup"),
+                         "esquema": url("api_schema"), "documentacion": url("api_docs")})
+
+
 app_name = "api"
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("fichas/", PublicEntryListView.as_view(), name="entry_list"),
-    path("fichas/<public_key:key>/", PublicEntryDetailView.as_view(), name="entry_detail"),
+    # Any segment reaches the view (which answers 404 in JSON for what is not a key).
+    path("fichas/<str:key>/", PublicEntryDetailView.as_view(), name="entry_detail"),
     path("estadisticas/", PublicStatisticsView.as_view(), name="statistics"),
     path("detenciones/consulta/", DetentionLookupView.as_view(), name="detention_lookup"),
 ]
