@@ -336,6 +336,11 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The audit log's signed checkpoints (registry/audit.py, README "Audit log"): the key
+# (default: derived from SECRET_KEY) and an optional append-only file that gets a copy.
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", default="")
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", default="")
+
 # How many reverse proxies of ours stand in front of the server (each appends to
 # X-Forwarded-For). 0: REMOTE_ADDR is the client. Rate limits key on this address, so
 # behind a proxy it must be set, or every family would share the proxy's limit.

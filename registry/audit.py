@@ -1,15 +1,21 @@
-"""Write audit events, chained by hash so that tampering shows.
+"""Write audit events, chained by hash so that tampering shows; anchor the chain.
 
 Each event's hash covers its own content and the previous event's hash; changing
 or removing any event breaks every hash after it (``manage.py verify_audit_chain``).
+Cutting events off the end leaves a shorter chain that still verifies: signed
+checkpoints of the head (``audit_checkpoint_write``, run periodically by
+``manage.py audit_checkpoint``), kept where the application's role cannot rewrite
+them, make the verification fail when an event they name is gone or changed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import ipaddress
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +26,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from registry.models import AuditEvent
+from registry.keys import require_keys
+from registry.models import AuditCheckpoint, AuditEvent
+
+checkpoint_log = logging.getLogger("registry.audit.checkpoint")
 
 GENESIS_HASH = "0" * 64
 # Any fixed number: all writers of the audit log take this PostgreSQL advisory lock,
@@ -142,7 +151,8 @@ class ChainBreak:
 
 
 def audit_chain_breaks() -> Iterator[ChainBreak]:
-    """Yield every place where the stored chain does not verify, oldest first."""
+    """Yield every place where the stored chain does not verify, oldest first; then every
+    checkpoint the log no longer agrees with."""
     expected_previous = GENESIS_HASH
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.previous_hash != expected_previous:
@@ -150,3 +160,91 @@ def audit_chain_breaks() -> Iterator[ChainBreak]:
         if _event_digest(event) != event.event_hash:
             yield ChainBreak(event.id, "content does not match its hash")
         expected_previous = event.event_hash
+    yield from audit_checkpoint_breaks(AuditCheckpoint.objects.order_by("id"))
+
+
+# --- Checkpoints ---------------------------------------------------------------------------
+
+def _checkpoint_key() -> bytes:
+    require_keys()
+    configured = getattr(settings, "AUDIT_CHECKPOINT_KEY", "")
+    if configured:
+        return configured.encode("utf-8")
+    return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"registry.audit.checkpoint",
+                    hashlib.sha256).digest()
+
+
+def checkpoint_signature(*, last_event_id: int, last_event_hash: str, event_count: int,
+                         created_at: str) -> str:
+    """Return the HMAC-SHA256 of a checkpoint's fields (``AUDIT_CHECKPOINT_KEY``)."""
+    message = f"{last_event_id}:{last_event_hash}:{event_count}:{created_at}".encode()
+    return hmac.new(_checkpoint_key(), message, hashlib.sha256).hexdigest()
+
+
+def audit_checkpoint_write() -> AuditCheckpoint:
+    """Write a signed checkpoint of the log's head; also log it (and append it to
+    ``AUDIT_CHECKPOINT_FILE`` if set) for a copy outside the database.
+
+    1. Take the audit lock, so the head does not move while it is read.
+    2. Read the last event's id and hash and count the events.
+    3. Sign them with the time and insert the checkpoint.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+        head = AuditEvent.objects.order_by("-id").values_list("id", "event_hash").first()
+        last_id, last_hash = head or (0, GENESIS_HASH)
+        count = AuditEvent.objects.count()
+        created_at = timezone.now()
+        checkpoint = AuditCheckpoint(
+            created_at=created_at, last_event_id=last_id, last_event_hash=last_hash,
+            event_count=count, signature=checkpoint_signature(
+                last_event_id=last_id, last_event_hash=last_hash, event_count=count,
+                created_at=created_at.isoformat()))
+        checkpoint.save(force_insert=True)
+    line = json.dumps(checkpoint_as_dict(checkpoint), sort_keys=True)
+    checkpoint_log.info("audit checkpoint %s", line)
+    path = getattr(settings, "AUDIT_CHECKPOINT_FILE", "")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    return checkpoint
+
+
+def checkpoint_as_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
+    return {"created_at": checkpoint.created_at.isoformat(),
+            "last_event_id": checkpoint.last_event_id,
+            "last_event_hash": checkpoint.last_event_hash,
+            "event_count": checkpoint.event_count, "signature": checkpoint.signature}
+
+
+def audit_checkpoint_breaks(checkpoints: Any) -> Iterator[ChainBreak]:
+    """Yield what does not agree between the log and each checkpoint (models or dicts,
+    such as the lines of ``AUDIT_CHECKPOINT_FILE``).
+
+    A checkpoint must carry a valid signature; the event it names must still be there
+    with the same hash; and as many events must stand at or before it as it counted.
+    """
+    for checkpoint in checkpoints:
+        data = checkpoint if isinstance(checkpoint, dict) else checkpoint_as_dict(checkpoint)
+        last_id, last_hash = int(data["last_event_id"]), data["last_event_hash"]
+        expected = checkpoint_signature(
+            last_event_id=last_id, last_event_hash=last_hash,
+            event_count=int(data["event_count"]), created_at=data["created_at"])
+        if not hmac.compare_digest(expected, str(data["signature"])):
+            yield ChainBreak(last_id, f"checkpoint of {data['created_at']} has a bad signature")
+            continue
+        if last_id == 0:
+            continue
+        stored = AuditEvent.objects.filter(id=last_id).values_list("event_hash", flat=True)
+        found = stored.first()
+        if found is None:
+            yield ChainBreak(last_id, f"event named by the checkpoint of {data['created_at']} "
+                                      "is missing (events cut off the log)")
+        elif found != last_hash:
+            yield ChainBreak(last_id, f"event named by the checkpoint of {data['created_at']} "
+                                      "has another hash")
+        elif AuditEvent.objects.filter(id__lte=last_id).count() != int(data["event_count"]):
+            yield ChainBreak(last_id, f"the checkpoint of {data['created_at']} counted "
+                                      f"{data['event_count']} events up to it")

@@ -818,3 +818,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of the audit log's head: its last event, that event's hash, the count.
+
+    The chain's hashes show a changed or removed event, but not events cut off the end
+    (the shorter chain still verifies). Checkpoints, written periodically
+    (``manage.py audit_checkpoint``) to a table the application's database role may only
+    insert into (README, "Audit log"), anchor the chain: ``verify_audit_chain`` fails
+    when an event a checkpoint names is gone or changed. Append-only like the log.
+    """
+
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now, editable=False)
+    last_event_id = models.BigIntegerField(_("último evento"), default=0)
+    last_event_hash = models.CharField(_("hash del último evento"), max_length=64)
+    event_count = models.BigIntegerField(_("eventos"))
+    signature = models.CharField(_("firma"), max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("punto de control de la bitácora")
+        verbose_name_plural = _("puntos de control de la bitácora")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} #{self.last_event_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit checkpoints cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit checkpoints cannot be deleted.")

@@ -18,6 +18,23 @@ from registry.models import State
 from tests import factories
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let Django empty the audit tables of the throw-away test database between tests.
+
+    The audit log refuses TRUNCATE (registry migration 0013) unless the database says
+    ``registry.allow_audit_truncate = on``; Django's flush after a transactional test
+    is a TRUNCATE. Set on this test database only, never on a real one.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        name = cursor.fetchone()[0]
+        cursor.execute(f'ALTER DATABASE "{name}" SET registry.allow_audit_truncate = \'on\'')
+        cursor.execute("SET registry.allow_audit_truncate = 'on'")
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Make sure the data migrations' rows (INEGI catalogue, role groups) are there.
