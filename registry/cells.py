@@ -48,7 +48,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def neutralise(text: str) -> str:
     """Return ``text`` safe from formula injection; ``unneutralise`` reverses it exactly."""
     if text.startswith((*FORMULA_TRIGGERS, NEUTRALISER)) or (
-            text[:1].isspace() and text.lstrip().startswith(FORMULA_STARTS)):
+            text[:1].isspace() and text.lstrip().startswith(FORMULA_TRIGGERS)):
         return NEUTRALISER + text
     return text
 

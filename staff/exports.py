@@ -10,17 +10,29 @@ spreadsheets, and reversibly so, by ``registry.cells`` (the one home of cell saf
    (we force the string type); control characters are OOXML-escaped (``_xHHHH_``) and
    text longer than Excel's cell limit is split: the cell keeps the first part and the
    sheet ``continuacion`` holds the rest, in order, with the cell it belongs to.
-3. **k-anonymity (optional).** Rows whose quasi-identifiers (age band, sex,
-   municipality, month) are shared by fewer than k rows are generalised
-   (municipality → state, month → year); if still fewer than k, suppressed. The
-   file states how many rows were generalised and suppressed.
+3. **k-anonymity (on by default, k = 5).** Rows whose quasi-identifiers (age band,
+   sex, municipality, month) are shared by fewer than k rows are generalised
+   (municipality → state, month → year); if still fewer than k, suppressed. The page
+   shows how many rows were generalised and suppressed before the download, and the
+   file states it too. k = 1 turns it off (an explicit, audited choice).
+4. **Pseudonyms keyed per export.** Every pseudonymous column (record, agency id,
+   person, case) is an HMAC with a key of this export alone, derived from
+   ``PSEUDONYM_KEY`` and a random token kept in the export's audit row. So a row joins
+   neither the public keys (``fichas.json``'s ``clave``) nor the rows of any other
+   export: two exports with different filters or k cannot be intersected to undo a
+   generalisation or a suppression. (Per recipient organisation would let an NGO join
+   its own exports over time, and so difference them; a longitudinal study asks the
+   registry for one export.) The registry, holding the key and the token, can still
+   tell which record a row is, if an NGO reports an error.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import json
+import secrets
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -28,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -36,14 +49,15 @@ from registry.cells import (
     xlsx_decode_parts,
     xlsx_encode_parts,
 )
+from registry.keys import require_keys
 from registry.models import Record
 from registry.redaction import (
     POLICIES,
+    PSEUDONYM,
     RECORD_POLICY,
     Audience,
     age_at,
     age_band,
-    pseudonym,
     redact_record,
 )
 
@@ -61,6 +75,24 @@ RECORD_COLUMNS = tuple(
     if rules[AUDIENCE].transform != "hide"
 )
 COLUMNS = (*RECORD_COLUMNS, "case_id", "case_status")
+# The record fields the ngo audience sees only as pseudonyms: keyed per export.
+PSEUDONYMOUS_FIELDS = tuple(name for name, rules in RECORD_POLICY.items()
+                            if rules[AUDIENCE].transform == PSEUDONYM)
+DEFAULT_K = 5
+
+
+class ExportKey:
+    """The pseudonym key of one export: HMAC of ``PSEUDONYM_KEY`` and the export's token."""
+
+    def __init__(self, token: str | None = None):
+        require_keys()
+        self.token = token or secrets.token_hex(16)
+        self._key = hmac.new(settings.PSEUDONYM_KEY.encode("utf-8"),
+                             f"ngo-export:{self.token}".encode(), hashlib.sha256).digest()
+
+    def pseudonym(self, namespace: str, value: Any) -> str:
+        message = f"{namespace}:{value}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:20]
 
 
 # --- Filters and rows -----------------------------------------------------------------------
@@ -116,11 +148,16 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def record_row(record: Record) -> dict[str, str]:
-    """Return one export row: the record as the ngo audience sees it, as text."""
+def record_row(record: Record, key: ExportKey) -> dict[str, str]:
+    """Return one export row: the record as the ngo audience sees it, as text, with the
+    pseudonyms of this export's key (never the policy's global ones)."""
     shown = redact_record(record, AUDIENCE)
+    for name in PSEUDONYMOUS_FIELDS:
+        if shown.get(name) not in (None, ""):
+            raw = getattr(record, Record._meta.get_field(name).attname)
+            shown[name] = key.pseudonym(f"registry.record.{name}", raw)
     case = getattr(record, "case", None) if record.kind == "missing_report" else None
-    shown["case_id"] = pseudonym("registry.case.id", case.pk) if case else ""
+    shown["case_id"] = key.pseudonym("registry.case.id", case.pk) if case else ""
     shown["case_status"] = case.get_status_display() if case else ""
     return {column: _text(shown.get(column)) for column in COLUMNS}
 
@@ -190,14 +227,15 @@ class Export:
     """One export run: what it covers, and the rows, streamed from the database."""
 
     filters: ExportFilters
-    k: int | None = None
+    k: int | None = DEFAULT_K
+    key: ExportKey = field(default_factory=ExportKey)
     created_at: datetime = field(default_factory=timezone.now)
     plan: KAnonymityPlan | None = None
     row_count: int = 0
 
     def prepare(self) -> Export:
         records = export_queryset(self.filters)
-        if self.k:
+        if self.k and self.k > 1:
             self.plan = KAnonymityPlan.build(records, self.k)
         total = records.count()
         self.row_count = total - (len(self.plan.suppress) if self.plan else 0)
@@ -211,10 +249,11 @@ class Export:
                          f"huella {policy_fingerprint()}"),
             "filtros": self.filters.as_dict(),
             "filas": self.row_count,
-            "k_anonimato": self.k,
+            "k_anonimato": self.k if self.k and self.k > 1 else None,
             "filas_generalizadas": len(self.plan.generalise) if self.plan else 0,
             "filas_suprimidas": len(self.plan.suppress) if self.plan else 0,
-            "seudonimos": "HMAC-SHA256 con la clave de esta instalación; no reversibles",
+            "seudonimos": ("HMAC-SHA256 con una clave propia de esta exportación: no se "
+                           "cruzan con las claves públicas ni con otras exportaciones"),
             "celdas": "Un apóstrofo inicial neutraliza fórmulas: quite uno para el valor original.",
         }
 
@@ -232,7 +271,7 @@ class Export:
         records = (export_queryset(self.filters)
                    .select_related("agency", "event_state", "event_municipality", "case"))
         for record in records.iterator(chunk_size=CHUNK_SIZE):
-            row = record_row(record)
+            row = record_row(record, self.key)
             if self.plan is not None:
                 row = self.plan.apply(record, row)
             if row is not None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Agency, CasePublication, CaseStatus, Record, RecordKind, Sex, State
 from registry.services import CORRECTABLE_RECORD_FIELDS
+from staff.exports import DEFAULT_K
 
 
 class DecisionForm(forms.Form):
@@ -88,12 +89,20 @@ class ExportForm(forms.Form):
     date_to = forms.DateField(label=_("Hasta el mes"), required=False,
                               input_formats=["%Y-%m", "%Y-%m-%d"],
                               widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    k_anonymity = forms.IntegerField(label=_("k-anonimato (opcional)"), required=False,
-                                     min_value=2, max_value=100)
+    # On by default (k = 5); 1 turns it off, an explicit choice kept in the audit log.
+    k_anonymity = forms.IntegerField(
+        label=_("k-anonimato"), required=False, initial=DEFAULT_K, min_value=1, max_value=100,
+        help_text=_("Cada combinación de edad, sexo, municipio y mes aparece al menos k "
+                    "veces; si no, se generaliza (municipio → entidad, mes → año) o se "
+                    "suprime. 5 por omisión; 1 = sin k-anonimato."))
     purpose = forms.CharField(label=_("Finalidad de la exportación"), max_length=300)
     background = forms.BooleanField(
         label=_("Preparar en segundo plano (para exportaciones grandes)"), required=False,
         help_text=_("El archivo aparece abajo cuando está listo y se conserva 7 días."))
+
+    def clean_k_anonymity(self):
+        k = self.cleaned_data.get("k_anonymity")
+        return DEFAULT_K if k is None else k
 
     def clean(self):
         cleaned = super().clean()

@@ -467,6 +467,12 @@ def export_form(request: HttpRequest) -> HttpResponse:
     filters = exports.ExportFilters(
         state=data["state"].pk if data["state"] else None, kind=data["kind"] or None,
         status=data["status"] or None, date_from=data["date_from"], date_to=data["date_to"])
+    if "confirm" not in request.POST:
+        # First what k-anonymity would generalise and suppress, then the download.
+        preview = staff_services.export_preview(filters=filters, k=data["k_anonymity"])
+        return render(request, "staff/export_form.html",
+                      {"form": form, "preview": preview.metadata(),
+                       "files": export_files.export_files_for(request.user)})
     if data["background"]:
         staff_tasks.export_to_storage.delay(
             request.user.pk, data["format"], filters.as_dict(), data["k_anonymity"],

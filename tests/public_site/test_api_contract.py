@@ -21,8 +21,10 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import CheckContext
@@ -55,6 +57,14 @@ def registry_for_contract(db, settings, monkeypatch):
     for _ in range(3):
         CaseFactory(publication_consent=True)
     RecordFactory(kind="detention", given_names="Rosa", paternal_surname="Luna")
+    # Schemathesis calls the WSGI application itself, whose end of request would close
+    # the test's database connection (in its transaction); Django's test client
+    # disconnects the same handler.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

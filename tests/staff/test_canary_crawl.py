@@ -102,7 +102,8 @@ def _actions(world) -> dict[str, tuple[str, dict]]:
         "case_status_request_review": (
             reverse("case_status_request_review", args=[world.request.pk]), {}),
         "alert_handle": (reverse("alert_handle", args=[world.alert.pk]), {"note": ""}),
-        "export_form": (reverse("export_form"), {"format": "csv", "purpose": "canario"}),
+        "export_form": (reverse("export_form"), {"format": "csv", "purpose": "canario",
+                                                 "k_anonymity": "1", "confirm": "1"}),
     }
 
 
