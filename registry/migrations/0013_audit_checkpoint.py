@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0011_case_follows_report_person'),
+        ('registry', '0012_case_opened_by_import'),
     ]
 
     operations = [
