@@ -30,11 +30,11 @@ from public_site.entries import AGE_BANDS, DEFAULT_ORDERING, PublicFilters, publ
 from public_site.filters import ORDERING_CHOICES
 from public_site.lookups import LookupResult, detention_lookup_perform
 from public_site.opendata import OPEN_DATA_FIELDS
-from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import public_search
 from public_site.statistics import public_statistics
 from registry.audit import client_ip
 from registry.models import CaseStatus, Sex
+from registry.ratelimit import RateLimitUnavailable
 from registry.throttling import ClientAddressThrottle
 
 API_PAGE_SIZE = 25

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from mxnames.text import search_key
 from public_site.detention import DetentionQuery, detention_lookup
-from public_site.ratelimit import Limit, rate_limit_count, rate_limit_reset
 from registry.audit import audit_event_record
+from registry.family_limits import family_limit_checks
 from registry.models import AuditEvent, Case
+from registry.ratelimit import Limit, rate_limit_count, rate_limit_refund, rate_limit_reset
 
 # Checked when the folio is unknown or has no code, so that a wrong folio costs the
 # same password-hasher work as a wrong code (no enumeration of folios by timing).
@@ -35,8 +36,6 @@ def _dummy_hash() -> str:
         _DUMMY_HASHES[key] = make_password(secrets.token_urlsafe(24))
     return _DUMMY_HASHES[key]
 
-FAMILY_LIMIT_PER_IP = Limit("family-ip", attempts=10, window_seconds=15 * 60)
-FAMILY_LIMIT_PER_FOLIO = Limit("family-folio", attempts=5, window_seconds=60 * 60)
 DETENTION_LIMIT_PER_IP = Limit("detention-ip", attempts=20, window_seconds=10 * 60)
 
 _CODE_CHARACTERS = re.compile(r"[^0-9A-Z]")
@@ -55,6 +54,9 @@ class FamilyLookup:
     result: LookupResult
     case: Case | None = None
     retry_minutes: int = 0
+    # After a wrong folio or code: attempts left before this address must wait
+    # ``retry_minutes`` (the same answer for a wrong folio as for a wrong code).
+    remaining: int = 0
 
 
 def normalise_folio(folio: str) -> str:
@@ -78,24 +80,27 @@ def family_case_lookup(*, folio: str, access_code: str,
                        ip_address: str | None) -> FamilyLookup:
     """Open a case with its folio and access code; audit the attempt whatever its result.
 
-    1. Count the attempt against the IP and the folio limits (shared cache) before
-       any hashing; over either limit, answer LIMITED (RateLimitUnavailable fails closed).
-       The first refusal of each lockout window is audited, not every one after it.
+    1. Count the attempt against the address and the folio-and-address limits
+       (``registry.family_limits``, shared cache) before any hashing; over either,
+       answer LIMITED (RateLimitUnavailable fails closed). The first refusal of each
+       lockout window is audited, not every one after it.
     2. Check the code against the case's hash, or against a dummy hash when the folio
        is unknown or has no code, so both failures cost the same.
-    3. Compare folios in constant time; answer OK or DENIED, the same for both failures.
+    3. Compare folios in constant time. OK: the folio's count starts afresh and the
+       address gets its attempt back. DENIED (the same for both failures): with the
+       attempts left before a wait.
     """
     folio = normalise_folio(folio)
     code = normalise_access_code(access_code)
-    ip_key = ip_address or "unknown"
     folio_key = folio.upper()
-    attempts = rate_limit_count((FAMILY_LIMIT_PER_IP, ip_key),
-                                (FAMILY_LIMIT_PER_FOLIO, folio_key))
+    checks = family_limit_checks(folio=folio, ip_address=ip_address)
+    attempts = rate_limit_count(*checks)
     refused = [attempt for attempt in attempts if not attempt.allowed]
     if refused:
         if any(attempt.first_refusal for attempt in refused):
             _audit_family_lookup(None, LookupResult.LIMITED, ip_address)
-        return FamilyLookup(LookupResult.LIMITED, retry_minutes=refused[0].limit.minutes)
+        return FamilyLookup(LookupResult.LIMITED,
+                            retry_minutes=max(a.limit.minutes for a in refused))
 
     case = _case_by_folio(folio)
     has_code = case is not None and bool(case.access_code_hash)
@@ -103,11 +108,15 @@ def family_case_lookup(*, folio: str, access_code: str,
     stored_folio = case.folio.upper() if case is not None else ""
     folio_ok = hmac.compare_digest(stored_folio.encode(), folio_key.encode())
     if code_ok and folio_ok and has_code:
-        rate_limit_reset(FAMILY_LIMIT_PER_FOLIO, folio_key)
+        (ip_limit, ip_key), (folio_limit, folio_limit_key) = checks
+        rate_limit_reset(folio_limit, folio_limit_key)
+        rate_limit_refund(ip_limit, ip_key)
         _audit_family_lookup(case, LookupResult.OK, ip_address)
         return FamilyLookup(LookupResult.OK, case=case)
     _audit_family_lookup(case, LookupResult.DENIED, ip_address)
-    return FamilyLookup(LookupResult.DENIED)
+    tightest = min(attempts, key=lambda a: a.limit.attempts - a.count)
+    return FamilyLookup(LookupResult.DENIED, retry_minutes=tightest.limit.minutes,
+                        remaining=tightest.limit.attempts - tightest.count)
 
 
 def _audit_family_lookup(case: Case | None, result: LookupResult,

@@ -27,7 +27,6 @@ from public_site.filters import (
     PublicEntryFilterSet,
 )
 from public_site.lookups import LookupResult, detention_lookup_perform, family_case_lookup
-from public_site.ratelimit import RateLimitUnavailable
 from public_site.selectors import public_search
 from public_site.statistics import (
     public_statistics,
@@ -39,6 +38,7 @@ from registry.audit import client_ip
 from registry.cells import neutralise_row
 from registry.family import family_subscription_cancel, family_subscription_create
 from registry.models import Case
+from registry.ratelimit import RateLimitUnavailable
 
 FAMILY_SESSION_SECONDS = 30 * 60
 
@@ -175,7 +175,9 @@ def family_lookup(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": FamilyLookupForm(), "limited": True,
                                           "retry_minutes": outcome.retry_minutes}, status=429)
     if outcome.result == LookupResult.DENIED:
-        return render(request, template, {"form": FamilyLookupForm(), "denied": True},
+        return render(request, template, {"form": FamilyLookupForm(), "denied": True,
+                                          "remaining": outcome.remaining,
+                                          "retry_minutes": outcome.retry_minutes},
                       status=200)
     request.session.cycle_key()  # a new session id once the family proved the code
     request.session["family_case_id"] = outcome.case.pk

@@ -17,6 +17,8 @@ urlpatterns = [
     path("casos/<int:pk>/", views.case_workspace, name="case_workspace"),
     path("casos/<int:pk>/situacion/", views.case_status, name="case_status"),
     path("casos/<int:pk>/codigo/", views.case_access_code, name="case_access_code"),
+    path("casos/<int:pk>/desbloquear-consulta/", views.case_family_lookup_unlock,
+         name="case_family_lookup_unlock"),
     path("casos/<int:pk>/cotejo/", views.case_crosscheck, name="case_crosscheck"),
     path("casos/<int:pk>/publicacion/", views.case_publication, name="case_publication"),
     path("casos/solicitudes/<int:pk>/", views.case_status_request_review,

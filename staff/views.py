@@ -31,7 +31,9 @@ from matching.selectors import get_merge_decision_for_user, person_decisions
 from registry import access, services
 from registry.audit import client_ip
 from registry.cases import case_open_by_hand
+from registry.family_limits import family_lookup_limits_reset
 from registry.models import CaseStatusRequest, Record
+from registry.ratelimit import RateLimitUnavailable
 from registry.redaction import Audience, case_published_to
 from staff import export_files, exports, forms, selectors
 from staff import quality as staff_quality
@@ -390,6 +392,20 @@ def case_publication(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case, "form": form, "decisions": decisions,
         "is_public": case_published_to(Audience.PUBLIC, case.publication),
     })
+@require_POST
+def case_family_lookup_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the family lookup's locks on this case's folio, for every address."""
+    _require_reviewer(request)
+    case = access.get_case_for_user(request.user, pk)
+    try:
+        family_lookup_limits_reset(case=case, actor=request.user,
+                                   ip_address=client_ip(request))
+    except RateLimitUnavailable:
+        messages.error(request, _("No se pudo desbloquear ahora; intente más tarde."))
+    else:
+        messages.success(request, _("Consulta familiar desbloqueada: la familia puede volver "
+                                    "a intentar desde cualquier conexión."))
+    return redirect("case_workspace", pk=case.pk)
 
 
 @login_required

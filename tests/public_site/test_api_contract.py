@@ -31,7 +31,7 @@ from schemathesis.checks import CheckContext
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from public_site import lookups
-from public_site.ratelimit import Limit
+from registry.ratelimit import Limit
 from tests.factories import CaseFactory, RecordFactory
 
 EXAMPLES = int(os.environ.get("API_CONTRACT_EXAMPLES", "30"))

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from public_site import lookups
-from public_site.ratelimit import RateLimitUnavailable
 from registry import family
 from registry.models import AuditEvent, CaseStatus
+from registry.ratelimit import RateLimitUnavailable
 from registry.redaction import Audience
 from registry.services import case_access_code_issue, case_status_change
 from tests.canaries import assert_no_canaries
@@ -110,7 +110,7 @@ def test_one_address_is_limited_across_folios(client, issued):
 
 def test_the_limit_fails_closed_when_the_cache_fails(client, issued):
     world, code = issued
-    with mock.patch("public_site.ratelimit.caches") as caches:
+    with mock.patch("registry.ratelimit.caches") as caches:
         caches.__getitem__.return_value.add.side_effect = ConnectionError("redis down")
         response = lookup(client, world.case.folio, code)
     assert response.status_code == 503

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import caches
 
-from public_site.ratelimit import (
+from registry.ratelimit import (
     Limit,
     RateLimitUnavailable,
     rate_limit_count,

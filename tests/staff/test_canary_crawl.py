@@ -99,6 +99,8 @@ def _actions(world) -> dict[str, tuple[str, dict]]:
         "case_publication": (reverse("case_publication", args=[world.case.pk]),
                              {"publication": "publicar", "decided_by": "", "reason": ""}),
         "case_access_code": (reverse("case_access_code", args=[world.case.pk]), {}),
+        "case_family_lookup_unlock": (reverse("case_family_lookup_unlock",
+                                              args=[world.case.pk]), {}),
         "case_status_request_review": (
             reverse("case_status_request_review", args=[world.request.pk]), {}),
         "alert_handle": (reverse("alert_handle", args=[world.alert.pk]), {"note": ""}),

@@ -117,6 +117,31 @@ def _generic_count(store, limit: Limit, key: str) -> int:
         return 1
 
 
+def rate_limit_refund(limit: Limit, key: str) -> None:
+    """Take back one counted attempt under ``key`` (a lookup that succeeded)."""
+    with contextlib.suppress(Exception):  # as for a reset: never turn a success into an error
+        _cache().decr(_counter_key(limit, key))
+
+
+def rate_limit_generation(scope: str, key: str) -> int:
+    """Return the generation of ``key`` in ``scope`` (0 until it is bumped): counters keyed
+    with it start afresh when it is bumped (``rate_limit_generation_bump``)."""
+    try:
+        return int(_cache().get(_counter_key(Limit(scope, 0, 0), key), 0))
+    except RateLimitUnavailable:
+        raise
+    except Exception as exc:
+        raise RateLimitUnavailable(str(exc)) from exc
+
+
+def rate_limit_generation_bump(scope: str, key: str) -> None:
+    """Start every counter keyed with this generation afresh (kept without expiry)."""
+    store = _cache()
+    name = _counter_key(Limit(scope, 0, 0), key)
+    store.add(name, 0, timeout=None)
+    store.incr(name)
+
+
 def rate_limit_reset(limit: Limit, key: str) -> None:
     """Forget the attempts under ``key`` (after a successful family lookup)."""
     # A stale counter only delays the family; it must not turn a success into an error.
