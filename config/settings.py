@@ -277,8 +277,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Public site ------------------------------------------------------------------------
-# Absolute address of the public site, for links in emails to families.
-PUBLIC_SITE_URL = env_str("PUBLIC_SITE_URL", default="http://127.0.0.1:8000")
+# Absolute address of the public site: links in emails to families, and the domain of
+# the PFIF record ids (keep it stable: other repositories key on them). Unset outside
+# debug: the PFIF export then names the request's host.
+PUBLIC_SITE_URL = env_str("PUBLIC_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 # Families' notification emails; the console locally, SMTP (EMAIL_HOST…) in production.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

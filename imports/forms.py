@@ -26,8 +26,9 @@ _SEX_CODES_HELP = _(
 class BatchUploadForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Institución"), queryset=None)
     record_kind = forms.ChoiceField(label=_("Tipo de registros"), choices=IMPORTABLE_KINDS)
-    file = forms.FileField(label=_("Archivo (.csv o .xlsx)"), widget=forms.ClearableFileInput(
-        attrs={"accept": ".csv,.txt,.tsv,.xlsx"}))
+    file = forms.FileField(label=_("Archivo (.csv, .xlsx o .xml PFIF)"),
+                           widget=forms.ClearableFileInput(
+                               attrs={"accept": ".csv,.txt,.tsv,.xlsx,.xml"}))
     sheet = forms.CharField(label=_("Hoja (opcional)"), required=False, max_length=100,
                             help_text=_("Por omisión se lee la primera hoja del libro."))
     mapping = forms.ModelChoiceField(label=_("Correspondencia de columnas guardada"),

@@ -145,13 +145,18 @@ def open_source(path: Path, *, file_name: str, sheet: str = "") -> TabularSource
             raise ImportFileError(_("El archivo se llama .xlsx pero su contenido no es un "
                                     "libro de Excel."))
         return _open_xlsx(path, sheet=sheet)
+    if extension == ".xml":
+        if is_zip:
+            raise ImportFileError(_("El archivo se llama .xml pero su contenido es un "
+                                    "archivo comprimido."))
+        return _open_pfif(path)
     if extension in (".csv", ".txt", ".tsv"):
         if is_zip:
             raise ImportFileError(_("El archivo se llama %(ext)s pero su contenido es un "
                                     "archivo comprimido (¿un .xlsx renombrado?).")
                                   % {"ext": extension})
         return _open_csv(path)
-    raise ImportFileError(_("Extensión «%(ext)s» no admitida: use .csv o .xlsx.")
+    raise ImportFileError(_("Extensión «%(ext)s» no admitida: use .csv, .xlsx o .xml (PFIF).")
                           % {"ext": extension or "—"})
 
 
@@ -252,6 +257,27 @@ def _open_csv(path: Path) -> TabularSource:
 
     return TabularSource(kind="csv", encoding=encoding, delimiter=delimiter, _rows=rows(),
                          _close=handle.close)
+
+
+# --- PFIF (XML) --------------------------------------------------------------------------
+
+def _open_pfif(path: Path) -> TabularSource:
+    """Persons and notes of a PFIF document as rows (``imports.pfif``), checked like
+    any sheet's (cell length, columns)."""
+    from imports.pfif import PfifError, pfif_rows
+
+    max_cell = limit("IMPORT_MAX_CELL_CHARS", 10_000)
+    widest = max_columns()
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, cells in pfif_rows(path):
+                _check_cells(number, cells, max_cell, widest)
+                yield number, cells
+        except PfifError as exc:
+            raise ImportFileError(exc.message) from exc
+
+    return TabularSource(kind="pfif", encoding="utf-8", _rows=rows())
 
 
 # --- XLSX --------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ class Command(BaseCommand):
     help = "Importa un archivo CSV o XLSX de registros de una institución."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Ruta del archivo .csv o .xlsx")
+        parser.add_argument("file", help="Ruta del archivo .csv, .xlsx o .xml (PFIF)")
         parser.add_argument("--agency", required=True, help="Clave de la institución")
         parser.add_argument("--kind", required=True,
                             choices=RecordKind.values)
