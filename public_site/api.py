@@ -138,8 +138,8 @@ def _month(text: str | None) -> date | None:
 
 
 class DetentionQuerySerializer(serializers.Serializer):
-    given_names = serializers.RegexField(NAME_PATTERN, max_length=120)
-    paternal_surname = serializers.RegexField(NAME_PATTERN, max_length=120)
+    given_names = serializers.RegexField(NAME_PATTERN, min_length=2, max_length=120)
+    paternal_surname = serializers.RegexField(NAME_PATTERN, min_length=2, max_length=120)
     maternal_surname = serializers.RegexField(rf"(?:{NAME_PATTERN})|^ *$", max_length=120,
                                               required=False, allow_blank=True)
     age = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=120)
