@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0012_case_opened_by_import'),
+        ('registry', '0013_record_kinds_forensic_alert_kind'),
     ]
 
     operations = [
