@@ -189,3 +189,19 @@ def test_the_api_refuses_too_many_fields(owner, agency_a, settings):
         "records": [{f"C{i}": "x" for i in range(4)}]}, format="json")
     assert response.status_code == 400 and "máximo es 3" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_failed_api_requests_leave_no_batch(owner, agency_a):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
+    url = "/importaciones/api/lotes/"
+    unknown_columns = client.post(url, {"agency": agency_a.code, "kind": "detention",
+                                        "records": [{"zzz": "1"}, {"qqq": "2"}]},
+                                  format="json")
+    not_json = client.post(url, b"\x00garbage", content_type="application/json")
+    wrong_types = client.post(url, {"agency": agency_a.code, "kind": "detention",
+                                    "dry_run": "yes", "records": [{"FOLIO": ["x"]}]},
+                              format="json")
+    assert [r.status_code for r in (unknown_columns, not_json, wrong_types)] == [400] * 3
+    assert "encabezados" in unknown_columns.json()["detail"]
+    assert not ImportBatch.objects.exists()
