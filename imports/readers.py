@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from imports import xlsx_scan
+from imports.pfif import PfifError, pfif_rows
 from imports.xlsx_scan import XmlDeclarationFound, calamine_fits
 
 CHUNK_BYTES = 1 << 20
@@ -264,8 +265,6 @@ def _open_csv(path: Path) -> TabularSource:
 def _open_pfif(path: Path) -> TabularSource:
     """Persons and notes of a PFIF document as rows (``imports.pfif``), checked like
     any sheet's (cell length, columns)."""
-    from imports.pfif import PfifError, pfif_rows
-
     max_cell = limit("IMPORT_MAX_CELL_CHARS", 10_000)
     widest = max_columns()
 
