@@ -22,7 +22,7 @@ from tests import factories
 def django_db_setup(django_db_setup, django_db_blocker):
     """Let Django empty the audit tables of the throw-away test database between tests.
 
-    The audit log refuses TRUNCATE (registry migration 0015) unless the database says
+    The audit log refuses TRUNCATE (registry migration 0017) unless the database says
     ``registry.allow_audit_truncate = on``; Django's flush after a transactional test
     is a TRUNCATE. Set on this test database only, never on a real one.
     """

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0013_record_kinds_forensic_alert_kind'),
+        ('registry', '0015_case_publication_decision'),
     ]
 
     operations = [

@@ -61,5 +61,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0014_audit_checkpoint")]
+    dependencies = [("registry", "0016_audit_checkpoint")]
     operations = [migrations.RunPython(forwards, backwards)]
