@@ -30,8 +30,11 @@ def analyst(db):
 
 
 def _prepare(client, export_format: str = "csv"):
+    # Confirmed after the preview, without k-anonymity (these tests are about the files;
+    # tests/staff/test_ngo_export_privacy.py about k = 5 and the preview).
     response = client.post(reverse("export_form"), {
-        "format": export_format, "purpose": "Informe anual", "background": "on"})
+        "format": export_format, "purpose": "Informe anual", "background": "on",
+        "confirm": "1", "k_anonymity": "1"})
     assert response.status_code == 302
     return response
 
