@@ -50,11 +50,15 @@ def test_the_drill_restores_everything_and_the_audit_chain_verifies(registry_dat
 
 def test_the_drill_fails_when_the_audit_chain_does_not_verify(registry_data):
     with connection.cursor() as cursor:
-        # Tamper as an attacker with the database would: around the append-only trigger.
-        cursor.execute("SET session_replication_role = replica")
+        # Tamper as an attacker owning the table would: the trigger switched off (a replica
+        # session role no longer skips it: ENABLE ALWAYS, registry migration 0017).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE registry_auditevent DISABLE TRIGGER "
+                       "registry_auditevent_no_update_delete")
         cursor.execute("UPDATE registry_auditevent SET purpose = 'cambiado' WHERE id = "
                        "(SELECT min(id) FROM registry_auditevent)")
-        cursor.execute("SET session_replication_role = origin")
+        cursor.execute("ALTER TABLE registry_auditevent ENABLE ALWAYS TRIGGER "
+                       "registry_auditevent_no_update_delete")
     report = drill(_database_url())
     assert not report["ok"]
     assert report["counts_equal"]
