@@ -1,0 +1,146 @@
+"""Journey: from an agency's file to a family's answer, in Debian's chromium (Playwright).
+
+The same people and files as ``test_from_report_to_family.py``, each in their own browser
+session, clicking and typing as they would; each step asserts what they see. The pages
+they use are checked with axe-core on the way; screenshots go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from matching import adapter
+from registry.models import Case
+from tests.journeys import scenario
+
+# The live server answers from another thread: real transactions (so an import's matching
+# runs after its commit, as on a server), the catalogue restored after the test.
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ACCESS_CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MATCHING_MIN_TRAINING_RECORDS = 1000
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    adapter.index_cache.clear()
+    adapter.forget_loaded_models()
+    yield scenario.world_create()
+    adapter.index_cache.clear()
+    adapter.forget_loaded_models()
+
+
+@pytest.fixture
+def browse(chromium_browser, live_server):
+    """Open a browser session for one person (signed in if a user is given)."""
+    contexts = []
+
+    def open_as(user=None):
+        context = chromium_browser.new_context(base_url=live_server.url, locale="es-MX",
+                                               viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        session = context.new_page()
+        session.set_default_timeout(60_000)
+        if user is not None:
+            session.goto("/cuenta/login/")
+            session.get_by_label("Usuario").fill(user.username)
+            session.get_by_label("Contraseña").fill(scenario.PASSWORD)
+            session.get_by_role("button", name="Entrar").click()
+            session.wait_for_url("**/trabajo/**")
+        return session
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def upload(session, kind_label: str, name: str, content: bytes) -> None:
+    """Upload a file, read the preview, confirm it, and wait for the result."""
+    session.goto("/importaciones/nueva/")
+    session.get_by_label("Tipo de registros").select_option(label=kind_label)
+    session.get_by_label("Archivo (.csv o .xlsx)").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    session.get_by_role("button", name="Revisar (vista previa)").click()
+    session.wait_for_url("**/importaciones/lote/**")
+    assert session.get_by_text("Vista previa: esto pasaría al confirmar").is_visible()
+    session.get_by_role("button", name="Confirmar e importar").click()
+    session.get_by_role("heading", name="Resultado").wait_for()
+
+
+def test_from_an_agencys_file_to_a_familys_answer_in_the_browser(world, browse, screenshot,
+                                                                 axe_check):
+    # 1. Agency A's operator uploads the reports: the batch page counts the cases opened.
+    operator_a = browse(world.operator_a)
+    upload(operator_a, "Reporte de desaparición", "reportes_marzo.csv",
+           scenario.reports_file_a())
+    assert operator_a.get_by_role("row", name="Casos abiertos por el lote 451").is_visible()
+    screenshot(operator_a, "1-reports-imported")
+    axe_check(operator_a)
+
+    # 2. Agency B's operator uploads the detention log with the misspelt name.
+    operator_b = browse(world.operator_b)
+    upload(operator_b, "Detención", "detenciones_marzo.csv", scenario.detentions_file_b())
+    screenshot(operator_b, "2-detentions-imported")
+
+    # 3. A's prosecutor: the alert, then both records on the case page.
+    prosecutor_a = browse(world.prosecutor_a)
+    prosecutor_a.get_by_role("link", name=re.compile("^Alertas")).click()
+    alert = prosecutor_a.locator("article", has_text=scenario.GUADALUPE_FOLIO)
+    assert alert.get_by_text("Hernandes", exact=True).is_visible()
+    assert alert.get_by_role("heading").inner_text().count("Detención") == 1
+    screenshot(prosecutor_a, "3-alert")
+    alert.get_by_role("link", name=scenario.GUADALUPE_FOLIO).click()
+    prosecutor_a.get_by_role("heading", name="Reporte del caso").wait_for()
+    detentions = prosecutor_a.locator("section.record-group[data-kind=detention]")
+    assert detentions.get_by_role("heading", name="Detenciones (1)").is_visible()
+    assert detentions.get_by_text("Hernandes", exact=True).is_visible()
+    assert detentions.get_by_text(world.agency_b.name, exact=True).is_visible()
+    assert detentions.get_by_text("detenciones_marzo.csv", exact=True).is_visible()
+    screenshot(prosecutor_a, "3-case-page")
+    axe_check(prosecutor_a)
+
+    # 4. The prosecutor issues the family's access code; it is shown once.
+    prosecutor_a.get_by_role("button", name="Emitir código").click()
+    shown = prosecutor_a.get_by_role("alert").filter(has_text="Código nuevo").inner_text()
+    code = ACCESS_CODE.search(shown).group(0)
+    prosecutor_a.reload()
+    assert code not in prosecutor_a.content()
+
+    # 5. The family opens its case: another institution's record was linked.
+    family = browse()
+    family.goto("/familias/")
+    family.get_by_label("Folio del caso").fill(scenario.GUADALUPE_FOLIO)
+    family.get_by_label("Código de acceso").fill(code.lower())
+    family.get_by_role("button", name="Consultar mi caso").click()
+    assert family.get_by_role("heading", name="Situación del caso").is_visible()
+    assert family.get_by_text("Un registro de otra institución fue vinculado a este caso"
+                              ).is_visible()
+    body = family.content()
+    for never_told in (scenario.DETENTION_FACILITY, "Hernandes", world.agency_b.name,
+                       scenario.GUADALUPE_FAMILY_PHONE, scenario.GUADALUPE_CURP):
+        assert never_told not in body, never_told
+    screenshot(family, "5-family")
+    axe_check(family)
+
+    # 6. D's reports, then C's remains: D's prosecutor gets the remains alert.
+    upload(browse(world.operator_d), "Reporte de desaparición", "reportes_jalisco.csv",
+           scenario.reports_file_d())
+    upload(browse(world.operator_c), "Restos sin identificar", "hallazgos_febrero.csv",
+           scenario.remains_file_c())
+    prosecutor_d = browse(world.prosecutor_d)
+    prosecutor_d.get_by_role("link", name=re.compile("^Alertas")).click()
+    remains_alert = prosecutor_d.locator("article", has_text=scenario.JUAN_FOLIO)
+    assert "Restos sin identificar" in remains_alert.get_by_role("heading").inner_text()
+    screenshot(prosecutor_d, "6-remains-alert")
+    remains_alert.get_by_role("link", name=scenario.JUAN_FOLIO).click()
+    assert prosecutor_d.get_by_role("heading", name="Restos sin identificar (1)").is_visible()
+    assert prosecutor_d.get_by_text(scenario.REMAINS_MARKS, exact=True).is_visible()
+    # A's prosecutor never sees D's case.
+    juan = Case.objects.get(folio=scenario.JUAN_FOLIO)
+    response = prosecutor_a.goto(f"/trabajo/casos/{juan.pk}/")
+    assert response.status == 404
