@@ -14,8 +14,11 @@ each step asserts what that person sees:
 5. The family opens the case with folio and code and reads that another institution's
    record was linked (and nothing of that record).
 6. Agency D's operator uploads its reports; forensic service C uploads remains whose
-   presumed identity matches D's case: D's prosecutor gets the remains alert, first in
-   the inbox; A's prosecutor does not.
+   presumed identity matches D's case: D's prosecutor gets the remains alert, the most
+   serious of all; A's prosecutor does not.
+7. The family of that case vetoes publication; D's prosecutor records the decision, and
+   the case leaves the public search, its poster (a 404 like a key that never existed),
+   open data (CSV, JSON), PFIF, the API and every count.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from django.test import Client
 from django.urls import reverse
 
 from imports.models import ImportBatch
-from registry.models import Alert, Case, Record
+from registry.models import Alert, Case, CasePublication, Record
 from tests.journeys import scenario
 
 pytestmark = pytest.mark.slow
@@ -90,7 +93,7 @@ def test_from_an_agencys_file_to_a_familys_answer(db, django_capture_on_commit_c
     page = operator_a.get(reverse("imports:batch_detail", args=[batch_a.pk])).content.decode()
     assert "Casos abiertos por el lote" in page and "451" in page
     case = Case.objects.get(folio=scenario.GUADALUPE_FOLIO)
-    assert case.agency == world.agency_a and case.publication_consent
+    assert case.agency == world.agency_a and case.publication == CasePublication.PUBLISH
 
     # 2. Agency B's operator uploads the detention log; matching links her record.
     operator_b = signed_in(world.operator_b)
@@ -159,3 +162,52 @@ def test_from_an_agencys_file_to_a_familys_answer(db, django_capture_on_commit_c
     # A's prosecutor sees nothing of D's case or of the remains.
     assert scenario.JUAN_FOLIO not in prosecutor_a.get(reverse("alerts_inbox")).content.decode()
     assert prosecutor_a.get(reverse("case_workspace", args=[juan.pk])).status_code == 404
+
+    # 7. His family vetoes publication: the case leaves every public output.
+    public = Client()
+    key = juan.public_key
+    before = public_outputs(public, key)
+    assert all(key in body for body in before.values()), "the case was public before the veto"
+    assert "Peña Ortiz" in before["search"]
+    total_before = public.get(reverse("api:statistics")).json()["total"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = prosecutor_d.post(reverse("case_publication", args=[juan.pk]), {
+            "publication": CasePublication.WITHHOLD, "decided_by": "Carmen Ortiz (madre)",
+            "reason": "La familia pidió por teléfono retirar la ficha."}, follow=True)
+    assert "No publicar" in response.content.decode()
+    juan.refresh_from_db()
+    after = public_outputs(public, key)
+    for output, body in after.items():
+        # (The name search echoes the words asked: there the key is the trace.)
+        traces = (key, juan.public_key) if output == "search" else (
+            key, juan.public_key, "Peña Ortiz")
+        for trace in traces:
+            assert trace not in body, (output, trace)
+    never = public.get(reverse("public_site:entry", args=["0123456789abcdef0123"]))
+    for gone in (key, juan.public_key):
+        poster = public.get(reverse("public_site:entry", args=[gone]))
+        assert poster.status_code == never.status_code == 404
+        assert public.get(reverse("api:entry_detail", args=[gone])).status_code == 404
+    assert public.get(reverse("api:statistics")).json()["total"] == total_before - 1
+    # Guadalupe's case, published with her family's consent, is still there.
+    assert case.public_key in public_outputs(public, case.public_key)["open data csv"]
+
+
+def public_outputs(client: Client, key: str) -> dict[str, str]:
+    """Every public output that can show an entry, as the public receives it."""
+    def body(response) -> str:
+        content = (b"".join(response.streaming_content)
+                   if getattr(response, "streaming", False) else response.content)
+        return content.decode("utf-8")
+
+    return {
+        "search": body(client.get(reverse("public_site:search"),
+                                  {"q": "Juan Carlos Peña Ortiz"})),
+        "search by state": body(client.get(reverse("public_site:search"), {"estado": "14"})),
+        "poster": body(client.get(reverse("public_site:entry", args=[key]))),
+        "open data csv": body(client.get(reverse("public_site:open_data_csv"))),
+        "open data json": body(client.get(reverse("public_site:open_data_json"))),
+        "pfif": body(client.get(reverse("public_site:open_data_pfif"))),
+        "api": body(client.get(reverse("api:entry_list"), {"estado": "14"})),
+        "api entry": body(client.get(reverse("api:entry_detail", args=[key]))),
+    }

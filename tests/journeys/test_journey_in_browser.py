@@ -1,7 +1,10 @@
 """Journey: from an agency's file to a family's answer, in Debian's chromium (Playwright).
 
-The same people and files as ``test_from_report_to_family.py``, each in their own browser
-session, clicking and typing as they would; each step asserts what they see. The pages
+The same people, files and seven steps as ``test_from_report_to_family.py`` (reports open
+cases; a misspelt detention links; the prosecutor's alert and case page; the family's code
+and answer; remains alert another office's prosecutor; the family's veto removes the case
+from every public output), each person in their own browser session, clicking and typing
+as they would; each step asserts what they see. The pages
 they use are checked with axe-core on the way; screenshots go to artifacts/screenshots/.
 """
 
@@ -144,3 +147,33 @@ def test_from_an_agencys_file_to_a_familys_answer_in_the_browser(world, browse, 
     juan = Case.objects.get(folio=scenario.JUAN_FOLIO)
     response = prosecutor_a.goto(f"/trabajo/casos/{juan.pk}/")
     assert response.status == 404
+
+    # 7. His family vetoes publication; D's prosecutor records it; the case leaves public view.
+    public = browse()
+    old_key = juan.public_key
+    public.goto("/buscar/")
+    public.get_by_label("Nombre").fill("Juan Carlos Peña Ortiz")
+    public.get_by_role("button", name="Buscar").last.click()
+    assert public.get_by_role("link", name="Juan Carlos Peña Ortiz").is_visible()
+    total_before = public.request.get("/api/v1/publico/estadisticas/").json()["total"]
+    prosecutor_d.get_by_role("link", name="Publicación: Publicar").click()
+    prosecutor_d.get_by_label("No publicar").check()
+    prosecutor_d.get_by_label("Quién de la familia decidió").fill("Carmen Ortiz (madre)")
+    prosecutor_d.get_by_label("Motivo y forma en que se expresó").fill(
+        "La familia pidió por teléfono retirar la ficha.")
+    prosecutor_d.get_by_role("button", name="Registrar decisión").click()
+    assert prosecutor_d.get_by_text("El caso no aparece en ninguna salida pública").is_visible()
+    screenshot(prosecutor_d, "7-veto-recorded")
+    juan.refresh_from_db()
+    public.reload()
+    assert public.get_by_role("heading", name="0 resultados").is_visible()
+    assert public.goto(f"/ficha/{old_key}/").status == 404
+    screenshot(public, "7-poster-gone")
+    for url in ("/datos/v1/fichas.csv", "/datos/v1/fichas.json", "/datos/v1/fichas-pfif-1.4.xml",
+                "/api/v1/publico/fichas/?estado=14", "/buscar/?estado=14"):
+        body = public.request.get(url).text()
+        for trace in (old_key, juan.public_key, "Peña Ortiz"):
+            assert trace not in body, (url, trace)
+    assert public.request.get(f"/api/v1/publico/fichas/{old_key}/").status == 404
+    assert public.request.get("/api/v1/publico/estadisticas/").json()["total"] \
+        == total_before - 1
