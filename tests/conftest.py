@@ -14,3 +14,4 @@ import pytest
 def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.has_plugin("django"):
         config.pluginmanager.import_plugin("tests.django_fixtures")
+        config.pluginmanager.import_plugin("tests.browser.harness")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 
 from matching import adapter
 from registry.models import Case
@@ -31,6 +32,7 @@ def world(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.MATCHING_MIN_TRAINING_RECORDS = 1000
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # rate limits and cached public figures of earlier tests in this process
     adapter.index_cache.clear()
     adapter.forget_loaded_models()
     yield scenario.world_create()

@@ -1,5 +1,10 @@
 """Browser tests: Playwright driving Debian's chromium against pytest-django's live server.
 
+A plugin module (registered by ``tests/conftest.py`` when pytest-django runs), not a
+directory's conftest: the browser tests (``tests/browser/``) and the journeys in the
+browser (``tests/journeys/``) share one chromium, which Playwright's sync API can start
+only once per process.
+
 Skipped, with the reason, when ``/usr/bin/chromium`` or the ``playwright`` package is
 missing (``apt-get install -y chromium``; ``pip install -e .[test]``). Playwright's
 own browser download is not used: the system chromium is launched by path.
