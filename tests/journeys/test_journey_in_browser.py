@@ -68,7 +68,7 @@ def upload(session, kind_label: str, name: str, content: bytes) -> None:
     """Upload a file, read the preview, confirm it, and wait for the result."""
     session.goto("/importaciones/nueva/")
     session.get_by_label("Tipo de registros").select_option(label=kind_label)
-    session.get_by_label("Archivo (.csv o .xlsx)").set_input_files(
+    session.get_by_label(re.compile(r"^Archivo \(\.csv")).set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
     session.get_by_role("button", name="Revisar (vista previa)").click()
     session.wait_for_url("**/importaciones/lote/**")
