@@ -7,6 +7,7 @@ probabilities, the prior, term-frequency tables and the two thresholds.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,7 +213,10 @@ class LinkageModel:
 
     def tf_by_id(self, feature: str, vocabulary: Vocabulary) -> np.ndarray:
         """Return the term frequency of every id of ``vocabulary`` for ``feature``."""
-        cached = self._tf_cache.get((feature, id(vocabulary)))
+        # Keyed by the vocabulary's id, checked through a weak reference: a freed
+        # vocabulary's id is reused by the next one, whose strings differ.
+        entry = self._tf_cache.get((feature, id(vocabulary)))
+        cached = entry[1] if entry is not None and entry[0]() is vocabulary else None
         if cached is not None and len(cached) == len(vocabulary):
             return cached
         table = self.tf_tables.get(feature, {})
@@ -221,7 +225,7 @@ class LinkageModel:
         # Vocabularies only grow, so extend the cached array with the new strings.
         extra = np.array([table.get(s, floor) for s in vocabulary.strings[start:]], dtype=float)
         array = extra if cached is None else np.concatenate([cached, extra])
-        self._tf_cache[(feature, id(vocabulary))] = array
+        self._tf_cache[(feature, id(vocabulary))] = (weakref.ref(vocabulary), array)
         return array
 
     def fit_term_frequencies(self, tables: list[RecordTable]) -> None:

@@ -4,6 +4,7 @@ from demo.synthetic import SyntheticRecord, generate_linkage_dataset
 from matching.incremental import IncrementalIndex
 from matching.linker import Linker
 from matching.model import LinkageModel
+from matching.records import Vocabulary
 
 
 def as_input(record: SyntheticRecord) -> dict[str, str]:
@@ -131,3 +132,17 @@ def test_two_worker_processes_give_exactly_the_result_of_one(linkage, monkeypatc
     assert parallel.n_candidates == result.n_candidates
     assert parallel.links() == result.links()  # same pairs, same probabilities, same order
     assert parallel.model.to_json() == result.model.to_json()
+
+
+def test_term_frequencies_belong_to_their_own_vocabulary_when_an_earlier_one_is_freed(linkage):
+    # A freed vocabulary's id() is soon reused by a new one; its strings must not be
+    # read as the new vocabulary's (this made bulk and one-by-one indexes disagree).
+    model = linkage[3].model
+    common = max(model.tf_tables["given"], key=model.tf_tables["given"].get)
+    for round_ in range(50):
+        vocabulary = Vocabulary()
+        vocabulary.ids([f"nombre raro {round_}"] * (round_ % 3) + [common])
+        expected = [model.tf_tables["given"].get(s, model.tf_floor["given"])
+                    for s in vocabulary.strings]
+        assert model.tf_by_id("given", vocabulary).tolist() == expected
+        del vocabulary
