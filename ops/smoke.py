@@ -6,6 +6,7 @@ Each check prints one line; any failure raises and the topology is torn down.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,11 @@ def smoke(topology: Topology) -> None:
     for query in ("maria", "jose+hernandez", "guadalupe"):
         status, body = topology.get(f"/buscar/?q={query}")
         check(f"public search {query!r} answers", status == 200, status)
+    stylesheet = re.search(rb'href="(/static/[^"]+\.css)"', body)
+    check("the search page links a hashed stylesheet", stylesheet is not None
+          and re.search(rb"\.[0-9a-f]{12}\.css$", stylesheet.group(1)) is not None, body[:300])
+    status, css = topology.get(stylesheet.group(1).decode())
+    check("WhiteNoise serves the stylesheet", status == 200 and len(css) > 0, status)
     status, _body = topology.get("/datos/v1/fichas.csv")
     check("open data answers", status == 200, status)
     wait_until("the replica served the public reads",

@@ -215,6 +215,8 @@ class Topology:
             "PROMETHEUS_MULTIPROC_DIR": str(self.root / "prometheus"),
             "REPLICA_CHECK_SECONDS": "1", "MATCHING_MIN_TRAINING_RECORDS": "500",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            # Production serves hashed static files through WhiteNoise: collectstatic first.
+            "STATIC_ROOT": str(self.root / "static"),
         }
         self.spawn("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no"])
@@ -232,6 +234,8 @@ class Topology:
                         "--family-codes", "1")
             self.step(f"{demo_records} demo records")
 
+        self.manage("collectstatic", "--no-input", "-v", "0")
+        self.step("static files collected")
         self.primary, self.replica = primary_and_replica(self.root, before_backup=prepare)
         self.step("replica up (pg_basebackup)")
         self.env["DATABASE_REPLICA_URL"] = self.replica.url("registry")
