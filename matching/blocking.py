@@ -10,7 +10,7 @@ side, which is how "surnames swapped" is written.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -178,22 +178,109 @@ def _join_index(left_keys: np.ndarray, index) -> tuple[np.ndarray, np.ndarray]:
     return left_out.astype(np.int64), right_out.astype(np.int64)
 
 
+# Bounded blocks: a key shared by more than MAX_BLOCK rows of the other side (or of
+# the one side, deduplicating) is not joined all-to-all; its rows are sorted by what
+# they say (SORT_FEATURES, then the row) and each is compared with its WINDOW nearest
+# neighbours on each side. Cost then grows linearly with the records whatever the
+# data (one person repeated 10,000 times, 10,000 "Juan Hernández" without a birth
+# date), and near-identical records, adjacent in that order, still meet.
+MAX_BLOCK = 500
+WINDOW = 8
+SORT_FEATURES = ("paternal", "maternal", "given", "birth", "id_number", "municipality",
+                 "address", "event")
+
+
 @dataclass
 class BlockingReport:
-    """How many pairs each pass produced, and how many were new."""
+    """How many pairs each pass produced, how many were new, and the blocks it capped."""
 
     rule_names: list[str]
     pairs_per_rule: list[int]
     new_pairs_per_rule: list[int]
     total_pairs: int
+    capped_blocks_per_rule: list[int] = field(default_factory=list)
+    largest_block_per_rule: list[int] = field(default_factory=list)
+    max_block: int = MAX_BLOCK
+    window: int = WINDOW
 
     def as_rows(self) -> list[dict]:
+        capped = self.capped_blocks_per_rule or [0] * len(self.rule_names)
+        largest = self.largest_block_per_rule or [0] * len(self.rule_names)
         return [
-            {"rule": n, "pairs": p, "new_pairs": q}
-            for n, p, q in zip(
-                self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule, strict=True
+            {"rule": n, "pairs": p, "new_pairs": q, "capped_blocks": c, "largest_block": b}
+            for n, p, q, c, b in zip(
+                self.rule_names, self.pairs_per_rule, self.new_pairs_per_rule, capped, largest,
+                strict=True,
             )
         ]
+
+    @property
+    def capped_blocks(self) -> int:
+        """Blocks linked by sort-and-window instead of all pairs (all passes)."""
+        return sum(self.capped_blocks_per_rule)
+
+
+def _value_ranks(left: RecordTable, right: RecordTable | None) -> np.ndarray:
+    """Return one distinct rank per row (left rows, then right rows) ordered by value.
+
+    Ranks follow the rows' SORT_FEATURES as text, so the order is the same whatever
+    the tables' vocabularies (the same records give the same order in any run).
+    """
+    tables = [left] if right is None else [left, right]
+    keys = []
+    for feature in reversed(SORT_FEATURES):  # np.lexsort: last key is the primary one
+        if feature in INT_FEATURES:
+            keys.append(np.concatenate([t.column(feature).astype(np.int64) for t in tables]))
+            continue
+        texts = np.concatenate([t.text(feature) for t in tables])
+        _, codes = np.unique(texts.astype(str), return_inverse=True)
+        keys.append(codes.reshape(-1).astype(np.int64))
+    n = sum(len(t) for t in tables)
+    order = np.lexsort([np.arange(n), *keys]) if keys else np.arange(n)
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.arange(n)
+    return ranks
+
+
+def _windowed_pairs(left_keys: np.ndarray, right_keys: np.ndarray, oversized: np.ndarray,
+                    left_ranks: np.ndarray, right_ranks: np.ndarray, window: int, dedupe: bool
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (left row, right row) pairs of the oversized blocks, by sort-and-window.
+
+    Deduplicating, each row meets the ``window`` rows after it in its block's order
+    (so ``window`` before it too). Linking, each left row meets the ``window`` right
+    rows on each side of where it would sort among the block's right rows.
+    """
+    right_rows = np.nonzero(np.isin(right_keys, oversized))[0]
+    left_rows = right_rows if dedupe else np.nonzero(np.isin(left_keys, oversized))[0]
+    if right_rows.size == 0 or left_rows.size == 0:
+        return _EMPTY, _EMPTY
+    # One composite per row: (block, rank), so sorting groups blocks in value order.
+    span = int(max(left_ranks.max(), right_ranks.max())) + 1
+    block_of_right = np.searchsorted(oversized, right_keys[right_rows])
+    right_code = block_of_right * span + right_ranks[right_rows]
+    order = np.argsort(right_code, kind="stable")
+    right_sorted, right_code = right_rows[order], right_code[order]
+    if dedupe:
+        firsts, seconds = [], []
+        for step in range(1, window + 1):
+            same = block_of_right[order][step:] == block_of_right[order][:-step]
+            firsts.append(right_sorted[:-step][same])
+            seconds.append(right_sorted[step:][same])
+        a, b = np.concatenate(firsts), np.concatenate(seconds)
+        return np.minimum(a, b), np.maximum(a, b)
+    block_of_left = np.searchsorted(oversized, left_keys[left_rows])
+    left_code = block_of_left * span + left_ranks[left_rows]
+    position = np.searchsorted(right_code, left_code)
+    block_start = np.searchsorted(right_code, block_of_left * span)
+    block_end = np.searchsorted(right_code, (block_of_left + 1) * span)
+    lefts, rights = [], []
+    for offset in range(-window, window):
+        at = position + offset
+        valid = (at >= block_start) & (at < block_end)
+        lefts.append(left_rows[valid])
+        rights.append(right_sorted[at[valid]])
+    return np.concatenate(lefts), np.concatenate(rights)
 
 
 class CandidateChunks:
@@ -209,20 +296,47 @@ class CandidateChunks:
     """
 
     def __init__(self, rules: BlockingRules, left: RecordTable, right: RecordTable | None = None,
-                 *, chunk_rows: int | None = None) -> None:
+                 *, chunk_rows: int | None = None, max_block: int | None = MAX_BLOCK,
+                 window: int = WINDOW) -> None:
         self.rules = rules
         self.dedupe = right is None
         other = left if self.dedupe else right
         self.n_left, self.n_right = len(left), len(other)
         self.chunk_rows = chunk_rows or max(self.n_left, 1)
+        self.max_block, self.window = max_block, window
         self._passes: list[tuple[int, np.ndarray, tuple]] = []
+        # Pairs of oversized blocks (sort-and-window), sorted by left row, per pass.
+        self._windowed: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.capped_blocks_per_rule = [0] * len(rules)
+        self.largest_block_per_rule = [0] * len(rules)
+        ranks = None
         for index, rule in enumerate(rules):
             variants = [(rule.left_features, rule.right_features)]
             if self.dedupe and not rule.symmetric:
                 variants.append((rule.right_features, rule.left_features))
             for left_features, right_features in variants:
                 lk, rk = _combined_keys(_keys(left, left_features), _keys(other, right_features))
-                self._passes.append((index, lk, _right_index(rk)))
+                right_index = _right_index(rk)
+                counts = right_index[3]
+                if counts.size:
+                    self.largest_block_per_rule[index] = max(
+                        self.largest_block_per_rule[index], int(counts.max()))
+                if max_block is not None and counts.size and counts.max() > max_block:
+                    oversized = right_index[1][counts > max_block]
+                    self.capped_blocks_per_rule[index] += int(oversized.size)
+                    if ranks is None:
+                        ranks = _value_ranks(left, None if self.dedupe else right)
+                    left_ranks = ranks[:self.n_left]
+                    right_ranks = ranks if self.dedupe else ranks[self.n_left:]
+                    within = self.dedupe and left_features == right_features
+                    li, ri = _windowed_pairs(lk, rk, oversized, left_ranks, right_ranks,
+                                             window, within)
+                    order = np.lexsort((ri, li))
+                    self._windowed.append((index, li[order], ri[order]))
+                    # The all-pairs join skips those blocks on both sides.
+                    lk = np.where(np.isin(lk, oversized), -1, lk)
+                    right_index = _right_index(np.where(np.isin(rk, oversized), -1, rk))
+                self._passes.append((index, lk, right_index))
         self.pairs_per_rule = [0] * len(rules)
         self.new_pairs_per_rule = [0] * len(rules)
         self.total_pairs = 0
@@ -263,6 +377,9 @@ class CandidateChunks:
                 keep = li < ri
                 li, ri = li[keep], ri[keep]
             found.setdefault(index, []).append(li * self.n_right + ri)
+        for index, li, ri in self._windowed:
+            lo, hi = np.searchsorted(li, start), np.searchsorted(li, end)
+            found.setdefault(index, []).append(li[lo:hi] * self.n_right + ri[lo:hi])
         codes = []
         pairs_per_rule = []
         for index in range(len(self.rules)):
@@ -282,7 +399,10 @@ class CandidateChunks:
 
     def report(self) -> BlockingReport:
         return BlockingReport([r.name for r in self.rules], list(self.pairs_per_rule),
-                              list(self.new_pairs_per_rule), self.total_pairs)
+                              list(self.new_pairs_per_rule), self.total_pairs,
+                              list(self.capped_blocks_per_rule),
+                              list(self.largest_block_per_rule),
+                              self.max_block or 0, self.window)
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
