@@ -318,6 +318,10 @@ MATCHING_INDEX_WATERMARK_LAG_SECONDS = env_int("MATCHING_INDEX_WATERMARK_LAG_SEC
 MATCHING_PRECISION_FLOOR = env_float("MATCHING_PRECISION_FLOOR", default=0.95)
 MATCHING_PRECISION_MIN_SAMPLE = env_int("MATCHING_PRECISION_MIN_SAMPLE", default=30)
 MATCHING_PRECISION_WINDOW_DAYS = env_int("MATCHING_PRECISION_WINDOW_DAYS", default=90)
+# A batch with at least this many new or changed records is linked by the batch path
+# (matching.bulk: the core's batch linker against candidates from the shared blocking-key
+# index, outcomes written in bulk); smaller ones one record at a time (matching.adapter).
+MATCHING_BATCH_MIN_RECORDS = env_int("MATCHING_BATCH_MIN_RECORDS", default=200)
 # seed_demo links the demo records in-process only up to this many records (measured:
 # 5,000 records link in ~25 s, 10,000 in ~65 s on the 2-core machine; relink does more).
 MATCHING_DEMO_LINK_MAX_RECORDS = env_int("MATCHING_DEMO_LINK_MAX_RECORDS", default=5000)

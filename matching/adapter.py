@@ -343,6 +343,7 @@ class LinkageCounts:
     alerts: int = 0  # new alerts
     left_alone: int = 0  # pairs with a human decision, never touched
     held_for_review: int = 0  # above the upper threshold but refused as an automatic link
+    capped_blocks: int = 0  # oversized blocks linked by sort-and-window (batch path)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)

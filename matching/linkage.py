@@ -11,26 +11,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import adapter
+from matching import adapter, bulk
 from matching.linker import Linker
 from matching.models import LinkageModelVersion, RelinkRun
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Record
 
 
-def match_new_records(*, record_ids: Sequence[int]) -> None:
+def match_new_records(*, record_ids: Sequence[int], batch: bool | None = None,
+                      progress: bulk.Progress | None = None) -> adapter.LinkageCounts | None:
     """Match newly stored records against the registry (called once per committed batch).
 
     1. Take the latest trained model; on a registry without one, train one from the
        stored records if there are enough (else log it and stop).
-    2. Match each record against every stored record through the per-process index.
-    3. Link, propose for review and raise alerts (``matching.adapter.PairDecider``).
+    2. At least ``MATCHING_BATCH_MIN_RECORDS`` records (or ``batch=True``): the batch
+       path (``matching.bulk``: the core's batch linker against candidates from the
+       shared key index, outcomes written in bulk). Fewer: each record against every
+       stored record through the per-process index, applied by
+       ``matching.adapter.PairDecider``. Both follow one policy (a test holds them equal).
     """
     record_ids = [int(pk) for pk in record_ids]
     if not record_ids:
@@ -38,10 +43,20 @@ def match_new_records(*, record_ids: Sequence[int]) -> None:
     version = _model_version_or_bootstrap()
     if version is None:
         return None
+    if batch is None:
+        batch = len(record_ids) >= settings.MATCHING_BATCH_MIN_RECORDS
+    if batch:
+        found = bulk.batch_pairs(version, record_ids, progress=progress)
+        counts = bulk.BulkDecider(version, progress=progress).apply(found.pairs)
+        counts.capped_blocks = found.capped_blocks
+        adapter.logger.info("matching: %s new records (batch path, %s capped blocks, largest "
+                            "%s), %s", len(record_ids), found.capped_blocks,
+                            found.largest_block, counts.as_dict())
+        return counts
     pairs = adapter.incremental_pairs(version, record_ids)
     counts = adapter.PairDecider(version).apply(pairs)
     adapter.logger.info("matching: %s new records, %s", len(record_ids), counts.as_dict())
-    return None
+    return counts
 
 
 def _model_version_or_bootstrap() -> LinkageModelVersion | None:

@@ -184,3 +184,45 @@ class RelinkRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.partitions_done}/{self.partitions_total} ({self.status})"
+
+
+class BlockingKey(models.Model):
+    """One blocking key of one stored record: the linkage index shared by every process.
+
+    For each blocking pass (and orientation, for passes that compare different
+    features on each side) a record has at most one key, a 64-bit hash of its
+    prepared features. A new record's candidates are the records holding one of
+    its keys (``matching.keyindex``). ``sort_key`` orders the rows of a block by
+    name so an oversized block is read as a window around the new record.
+    Not a foreign key: a deleted record's keys are dropped when next met.
+    """
+
+    record_id = models.BigIntegerField(_("registro"), db_index=True)
+    orientation = models.PositiveSmallIntegerField(_("paso de bloqueo"))
+    key = models.BigIntegerField(_("clave"))
+    sort_key = models.BigIntegerField(_("orden"), default=0)
+
+    class Meta:
+        verbose_name = _("clave de bloqueo")
+        verbose_name_plural = _("claves de bloqueo")
+        indexes = [models.Index(fields=["orientation", "key", "sort_key", "record_id"],
+                                name="blocking_key_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.orientation}/{self.key}"
+
+
+class BlockingIndexState(models.Model):
+    """What the blocking-key table holds: for which passes, up to when (one row)."""
+
+    signature = models.CharField(_("firma de los pasos"), max_length=64)
+    watermark = models.DateTimeField(_("registros leídos hasta"), null=True, blank=True)
+    records = models.PositiveIntegerField(_("registros indexados"), default=0)
+    built_at = models.DateTimeField(_("construido"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("estado del índice de bloqueo")
+        verbose_name_plural = _("estado del índice de bloqueo")
+
+    def __str__(self) -> str:
+        return f"{self.records} ({self.watermark})"

@@ -21,7 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("mxnames", "registry", "imports", "matching", "public_site", "staff", "demo", "config")
 # The matching app's Django adapter; every other module of matching/ is the pure core.
-MATCHING_ADAPTER = frozenset({"adapter", "admin", "apps", "linkage", "models", "quality",
+MATCHING_ADAPTER = frozenset({"adapter", "admin", "apps", "bulk", "keyindex", "linkage",
+                              "models", "quality",
                               "selectors", "services", "tasks", "management"})
 DJANGO_WORLD = ("django", "rest_framework", "guardian", "simple_history", "django_filters",
                 "drf_spectacular", "celery")
