@@ -104,6 +104,10 @@ class LockoutAwareAuthenticationForm(auth_forms.AuthenticationForm):
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
+        # Django's stock sentence ("Por favor introduzca… ambos campos pueden ser
+        # estrictos…") reads as a machine's; this says the same plainly.
+        "invalid_login": _("Usuario o contraseña incorrectos. Revise que las mayúsculas y "
+                           "minúsculas sean las correctas e intente de nuevo."),
         "locked_out": _("Demasiados intentos fallidos. Espere unos minutos antes de "
                         "intentarlo de nuevo."),
     }

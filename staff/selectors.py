@@ -21,6 +21,7 @@ from matching.models import MergeDecision
 from matching.selectors import candidate_phrases, explanation_words, person_decisions
 from mxnames.text import search_key
 from registry import access
+from registry.display import field_value_text
 from registry.models import (
     Alert,
     Case,
@@ -59,7 +60,8 @@ SUMMARY_FIELDS = ("kind", "agency", "given_names", "paternal_surname", "maternal
 class FieldRow:
     name: str
     label: str
-    value: Any
+    value: Any  # as the policy let it through (codes, dates): for comparing
+    text: str = ""  # as a person reads it (registry.display): for showing
 
 
 def _label(model: type, name: str) -> str:
@@ -72,7 +74,8 @@ def field_rows(model: type, shown: dict[str, Any],
                only: tuple[str, ...] | None = None) -> list[FieldRow]:
     """Return label/value rows of an already redacted dict, in ``only``'s order if given."""
     names = [name for name in (only or tuple(shown)) if name in shown]
-    return [FieldRow(name, _label(model, name), shown[name]) for name in names]
+    return [FieldRow(name, _label(model, name), shown[name],
+                     field_value_text(model, name, shown[name])) for name in names]
 
 
 def record_rows(record: Record, audience: Audience, *, summary: bool = False) -> list[FieldRow]:
@@ -179,7 +182,7 @@ class QueueItem:
 
 
 def _compact(rows: list[FieldRow]) -> str:
-    return " · ".join(f"{row.label}: {row.value}" for row in rows
+    return " · ".join(f"{row.label}: {row.text}" for row in rows
                       if row.value not in (None, ""))
 
 

@@ -20,7 +20,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +34,7 @@ from registry.family_limits import family_lookup_limits_reset
 from registry.models import CaseStatusRequest, Record
 from registry.ratelimit import RateLimitUnavailable
 from registry.redaction import Audience, case_published_to
-from staff import export_files, exports, forms, selectors
+from staff import export_files, exports, forms, sections, selectors
 from staff import quality as staff_quality
 from staff import services as staff_services
 from staff import tasks as staff_tasks
@@ -55,26 +54,14 @@ def _require_reviewer(request: HttpRequest) -> None:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """Show each role the sections it may use."""
-    user = request.user
-    links = []
-    if access.can_review_matches(user):
-        links.append({"url": reverse("review_queue"), "label": _("Cola de revisión")})
-        links.append({"url": reverse("alerts_inbox"), "label": _("Alertas"),
-                      "badge": selectors.unhandled_alert_count(user)})
-    if access.can_review_matches(user) or access.cases_visible_to(user).exists():
-        links.append({"url": reverse("case_list"), "label": _("Casos")})
-    if access.agencies_operated_by(user).exists():
-        links.append({"url": reverse("agency_records"), "label": _("Registros de mi institución")})
-    if access.can_export_redacted(user):
-        links.append({"url": reverse("export_form"), "label": _("Exportar datos anonimizados")})
-    if access.is_registry_admin(user) or access.can_review_matches(user):
-        links.append({"url": reverse("quality_dashboard"),
-                      "label": _("Calidad de la vinculación")})
-    if access.is_registry_admin(user):
-        links.append({"url": reverse("admin:index"), "label": _("Administración del registro")})
-    if access.agencies_operated_by(user).exists():
-        links.append({"url": reverse("imports:batch_list"), "label": _("Importaciones")})
+    """Show each role the sections it may use; the alerts tile counts what the inbox shows."""
+    keys = sections.section_keys_for(request.user)
+    # The navigation bar of the other pages reads these keys (no query per page).
+    request.session[sections.SESSION_KEY] = keys
+    links = sections.section_links(keys)
+    for link in links:
+        if link["key"] == "alerts":
+            link["badge"] = selectors.unhandled_alert_count(request.user)
     return render(request, "staff/staff_home.html", {"links": links})
 
 
