@@ -5,7 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Agency, CasePublication, CaseStatus, Record, RecordKind, Sex, State
+from registry.models import (
+    Agency,
+    AlertKind,
+    CasePublication,
+    CaseStatus,
+    Record,
+    RecordKind,
+    Sex,
+    State,
+)
 from registry.services import CORRECTABLE_RECORD_FIELDS
 from staff.exports import DEFAULT_K
 
@@ -65,8 +74,47 @@ class PublicationForm(forms.Form):
 
 
 class AlertHandledForm(forms.Form):
-    note = forms.CharField(label=_("Nota"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    """What was done about an alert: the note is kept with it and in the audit log."""
+
+    note = forms.CharField(
+        label=_("Qué se hizo"), max_length=2000,
+        help_text=_("Por ejemplo: «Se llamó al juzgado cívico; sigue detenida»."),
+        error_messages={"required": _("Escriba qué se hizo con la alerta.")},
+        widget=forms.Textarea(attrs={"rows": 2}))
+    filters = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+
+class AlertFilterForm(forms.Form):
+    """The alerts inbox's filters; anything invalid falls back to "all"."""
+
+    ATTENTION = (("", _("Todas (sin atender primero)")), ("pendientes", _("Sin atender")),
+                 ("atendidas", _("Atendidas")))
+
+    folio = forms.CharField(label=_("Folio del caso"), required=False, max_length=40)
+    tipo = forms.ChoiceField(label=_("Tipo de alerta"), required=False,
+                             choices=[("", _("Todos")), *AlertKind.choices])
+    institucion = forms.ModelChoiceField(label=_("Institución del registro nuevo"),
+                                         queryset=Agency.objects.none(), required=False,
+                                         empty_label=_("Todas"))
+    entidad = forms.ModelChoiceField(label=_("Entidad del hecho"), required=False,
+                                     queryset=State.objects.order_by("name"),
+                                     empty_label=_("Todas"))
+    situacion = forms.ChoiceField(label=_("Situación de la alerta"), required=False,
+                                  choices=ATTENTION)
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["institucion"].queryset = agencies
+
+    def chosen(self) -> dict:
+        """Return the valid filters (empty when none or invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        chosen = {name: value for name, value in self.cleaned_data.items() if value}
+        if "folio" in chosen:
+            chosen["folio"] = chosen["folio"].strip()
+        return {name: value for name, value in chosen.items() if value}
 
 
 class CrosscheckSearchForm(forms.Form):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -23,6 +24,7 @@ from mxnames.text import search_key
 from registry import access
 from registry.display import field_value_text
 from registry.models import (
+    Agency,
     Alert,
     Case,
     CasePublicationDecision,
@@ -427,17 +429,76 @@ def pending_requests_for(user: Any) -> QuerySet[CaseStatusRequest]:
             .select_related("case", "requested_by"))
 
 
-def alerts_inbox(*, user: Any, limit: int = 100) -> list[Alert]:
-    """Return the user's alerts: unhandled first, newest first."""
-    alerts = (access.alerts_visible_to(user)
-              .select_related("case", "handled_by", *(f"record__{rel}" for rel in
-                                                      ("agency", "event_state")))
-              .order_by(F("handled_at").asc(nulls_first=True), "-created_at", "-pk"))
-    return list(alerts[:limit])
+ALERTS_PER_PAGE = 20
+
+
+def alerts_for(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Alert]:
+    """Return the user's alerts, filtered: unhandled first, then most serious (remains,
+    detention, location, release) and newest first.
+
+    ``filters`` (``forms.AlertFilterForm.chosen``): ``folio`` (part of the case's
+    folio), ``tipo`` (alert kind),
+    ``institucion`` (the new record's agency), ``entidad`` (the new record's state of
+    the event), ``situacion`` ("pendientes" or "atendidas").
+    """
+    filters = filters or {}
+    alerts = access.alerts_visible_to(user)
+    if filters.get("folio"):
+        alerts = alerts.filter(case__folio__icontains=filters["folio"])
+    if filters.get("tipo"):
+        alerts = alerts.filter(kind=filters["tipo"])
+    if filters.get("institucion"):
+        alerts = alerts.filter(record__agency=filters["institucion"])
+    if filters.get("entidad"):
+        alerts = alerts.filter(record__event_state=filters["entidad"])
+    if filters.get("situacion") == "pendientes":
+        alerts = alerts.filter(handled_at__isnull=True)
+    elif filters.get("situacion") == "atendidas":
+        alerts = alerts.filter(handled_at__isnull=False)
+    return alerts.order_by(F("handled_at").asc(nulls_first=True), "-priority", "-created_at",
+                           "-pk")
+
+
+def alert_agencies_for(user: Any) -> QuerySet[Agency]:
+    """Return the agencies of the records that raised the user's alerts (the filter's list)."""
+    return Agency.objects.filter(
+        pk__in=access.alerts_visible_to(user).values("record__agency")).order_by("name")
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    """One alert as the inbox shows it: the case and the new record side by side."""
+
+    alert: Alert
+    case_rows: list[FieldRow]  # the case's own report (summary)
+    record_rows: list[FieldRow]  # the record that raised the alert (summary)
+    phrases: list[str]  # why it matched, in words, the probability first
+
+
+def alerts_page(*, user: Any, audience: Audience, filters: dict[str, Any] | None = None,
+                page: Any = None) -> tuple[Any, list[AlertItem]]:
+    """Return one page of the user's alerts and its items, in a fixed number of queries."""
+    alerts = alerts_for(user=user, filters=filters).select_related(
+        "case__agency", "handled_by", "match_candidate",
+        *(f"record__{rel}" for rel in ("agency", "event_state", "event_municipality")),
+        *(f"case__missing_report__{rel}" for rel in ("agency", "event_state",
+                                                     "event_municipality")))
+    page_obj = Paginator(alerts, ALERTS_PER_PAGE).get_page(page)
+    items = []
+    for alert in page_obj.object_list:
+        report = alert.case.missing_report
+        items.append(AlertItem(
+            alert=alert,
+            case_rows=record_rows(report, audience, summary=True) if report else [],
+            record_rows=record_rows(alert.record, audience, summary=True),
+            phrases=candidate_phrases(alert.match_candidate) if alert.match_candidate else [],
+        ))
+    return page_obj, items
 
 
 def unhandled_alert_count(user: Any) -> int:
-    """Return the number for the inbox badge."""
+    """Return the number of unhandled alerts: the home page's badge and the inbox's count
+    (one function, so that the two always agree)."""
     return access.alerts_visible_to(user).filter(handled_at__isnull=True).count()
 
 
@@ -450,8 +511,6 @@ AGENCY_PAGE_SIZE = 50
 
 def agency_records_page(*, agencies: QuerySet, page: Any) -> Any:
     """Return one page of the agencies' records, newest first."""
-    from django.core.paginator import Paginator
-
     records = (Record.objects.filter(agency__in=agencies.values("pk"))
                .select_related(*RECORD_RELATED).order_by("-created_at", "-pk"))
     return Paginator(records, AGENCY_PAGE_SIZE).get_page(page)

@@ -17,9 +17,11 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -425,25 +427,50 @@ def case_crosscheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def alerts_inbox(request: HttpRequest) -> HttpResponse:
-    """New records matching the user's open cases, unhandled and newest first."""
+    """The user's alerts, 20 a page: unhandled first, most serious and newest first, each
+    with its case and the new record side by side and why they matched; filterable."""
     _require_reviewer(request)
     audience = access.staff_audience(request.user)
-    alerts = selectors.alerts_inbox(user=request.user)
+    filter_form = forms.AlertFilterForm(request.GET or None,
+                                        agencies=selectors.alert_agencies_for(request.user))
+    filters = filter_form.chosen()
+    page, items = selectors.alerts_page(user=request.user, audience=audience, filters=filters,
+                                        page=request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    services.full_view_log(actor=request.user, object_type="registry.alert",
+                           ip_address=client_ip(request),
+                           details={"alerts": [item.alert.pk for item in items],
+                                    "records": [item.alert.record_id for item in items]})
     return render(request, "staff/alerts_inbox.html", {
-        "alerts": [(alert, selectors.record_rows(alert.record, audience, summary=True))
-                   for alert in alerts],
-        "unhandled": sum(1 for alert in alerts if alert.handled_at is None),
-        "form": forms.AlertHandledForm(),
+        "items": items, "page": page, "filter_form": filter_form,
+        "filtered": bool(filters), "query": query.urlencode(),
+        "unhandled": selectors.unhandled_alert_count(request.user),
+        "form": forms.AlertHandledForm(initial={"filters": query.urlencode()}),
     })
+
+
+def _inbox_url(filters: str) -> str:
+    # Back to the page the alert was handled from, with only the inbox's own filters.
+    known = QueryDict(filters[:500]).copy()
+    for name in list(known):
+        if name not in forms.AlertFilterForm.base_fields:
+            del known[name]
+    query = known.urlencode()
+    return reverse("alerts_inbox") + (f"?{query}" if query else "")
 
 
 @login_required
 @require_POST
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an alert handled with a note saying what was done (audited)."""
     _require_reviewer(request)
     alert = access.get_alert_for_user(request.user, pk)
     form = forms.AlertHandledForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _("Escriba qué se hizo con la alerta antes de marcarla "
+                                  "como atendida."))
+    else:
         try:
             services.alert_mark_handled(alert=alert, actor=request.user,
                                         note=form.cleaned_data["note"],
@@ -452,7 +479,7 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("Alerta marcada como atendida."))
-    return redirect("alerts_inbox")
+    return redirect(_inbox_url(request.POST.get("filters", "")))
 
 
 # --- NGO exports ---------------------------------------------------------------------------------

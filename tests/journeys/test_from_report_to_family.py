@@ -32,7 +32,7 @@ from django.test import Client
 from django.urls import reverse
 
 from imports.models import ImportBatch
-from registry.models import Alert, Case, CasePublication, Record
+from registry.models import Alert, AuditEvent, Case, CasePublication, Record
 from tests.journeys import scenario
 
 pytestmark = pytest.mark.slow
@@ -108,10 +108,26 @@ def test_from_an_agencys_file_to_a_familys_answer(db, django_capture_on_commit_c
     prosecutor_a = signed_in(world.prosecutor_a)
     home = prosecutor_a.get(reverse("staff_home")).content.decode()
     assert "Alertas" in home
-    inbox = prosecutor_a.get(reverse("alerts_inbox")).content.decode()
-    assert scenario.GUADALUPE_FOLIO in inbox and "Hernandes" in inbox
+    inbox = prosecutor_a.get(reverse("alerts_inbox"))
+    unhandled = inbox.context["unhandled"]
+    assert unhandled >= 1 and f'<span class="badge">{unhandled}<' in home
+    # The log links many of A's reports: she finds this case's alert by its folio.
+    found = prosecutor_a.get(reverse("alerts_inbox"), {"folio": scenario.GUADALUPE_FOLIO})
+    body = found.content.decode()
+    assert scenario.GUADALUPE_FOLIO in body and "Hernandes" in body
+    assert "El caso" in body and "El registro nuevo" in body and "María Guadalupe" in body
+    assert "Por qué coinciden" in body and "probabilidad de que sean la misma persona" in body
     alert = Alert.objects.get(case=case, record=detention)
     assert alert.kind == "detention"
+    # She calls the facility and marks the alert handled with what she did (audited).
+    prosecutor_a.post(reverse("alert_handle", args=[alert.pk]),
+                      {"note": "Se llamó al juzgado cívico: sigue detenida."})
+    alert.refresh_from_db()
+    assert alert.handled_by == world.prosecutor_a
+    assert AuditEvent.objects.filter(object_type="registry.alert", object_id=str(alert.pk),
+                                     purpose__startswith="Se llamó").exists()
+    again = prosecutor_a.get(reverse("staff_home")).content.decode()
+    assert f'<span class="badge">{unhandled - 1}<' in again
     workspace = prosecutor_a.get(reverse("case_workspace", args=[case.pk])).content.decode()
     assert "Reporte del caso" in workspace and "María Guadalupe" in workspace
     assert "Detenciones (1)" in workspace and "Hernandes" in workspace

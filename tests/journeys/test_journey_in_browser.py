@@ -95,10 +95,20 @@ def test_from_an_agencys_file_to_a_familys_answer_in_the_browser(world, browse, 
     # 3. A's prosecutor: the alert, then both records on the case page.
     prosecutor_a = browse(world.prosecutor_a)
     prosecutor_a.get_by_role("link", name=re.compile("^Alertas")).click()
+    # Many of A's reports were linked: she narrows the inbox to this case's folio.
+    prosecutor_a.get_by_label("Folio del caso").fill(scenario.GUADALUPE_FOLIO)
+    prosecutor_a.get_by_role("button", name="Filtrar").click()
     alert = prosecutor_a.locator("article", has_text=scenario.GUADALUPE_FOLIO)
     assert alert.get_by_text("Hernandes", exact=True).is_visible()
     assert alert.get_by_role("heading").inner_text().count("Detención") == 1
+    assert alert.get_by_text("Por qué coinciden").is_visible()
     screenshot(prosecutor_a, "3-alert")
+    axe_check(prosecutor_a)
+    alert.get_by_label("Qué se hizo").fill("Se llamó al juzgado cívico: sigue detenida.")
+    alert.get_by_role("button", name="Marcar como atendida").click()
+    assert prosecutor_a.get_by_text("Alerta marcada como atendida.").is_visible()
+    alert = prosecutor_a.locator("article", has_text=scenario.GUADALUPE_FOLIO)
+    assert alert.get_by_text("sigue detenida", exact=False).is_visible()
     alert.get_by_role("link", name=scenario.GUADALUPE_FOLIO).click()
     prosecutor_a.get_by_role("heading", name="Reporte del caso").wait_for()
     detentions = prosecutor_a.locator("section.record-group[data-kind=detention]")
