@@ -47,6 +47,7 @@ from registry.redaction import (
     redact_record,
     rule_for,
 )
+from staff.comparison import ComparisonRow, Reasons, pair_comparison, score_reasons
 
 RECORD_RELATED = ("agency", "event_state", "event_municipality", "case")
 REVIEW_QUEUE_SIZE = 25  # one screen of decisions; keeps the page well under 300 ms
@@ -212,15 +213,24 @@ class CandidateView:
     right: list[FieldRow]
     explanation: list[ExplanationRow]
     phrases: list[str] = field(default_factory=list)  # in words, the probability first
+    comparison: list[ComparisonRow] = field(default_factory=list)  # field by field
+    reasons: Reasons | None = None  # the score's reasons, for and against
+
+    @property
+    def explanation_has_values(self) -> bool:
+        return any(row.left or row.right for row in self.explanation)
 
 
 def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateView:
+    """Return a pair as the reviewer reads it: both records, field by field, and why."""
+    left = record_rows(candidate.record_left, audience, summary=True)
+    right = record_rows(candidate.record_right, audience, summary=True)
+    explanation = explanation_rows(candidate, audience)
     return CandidateView(
-        candidate=candidate,
-        left=record_rows(candidate.record_left, audience, summary=True),
-        right=record_rows(candidate.record_right, audience, summary=True),
-        explanation=explanation_rows(candidate, audience),
+        candidate=candidate, left=left, right=right, explanation=explanation,
         phrases=candidate_phrases(candidate),
+        comparison=pair_comparison(left, right),
+        reasons=score_reasons(explanation),
     )
 
 
