@@ -48,6 +48,15 @@ def datetime_text(value: datetime | date | None) -> str:
     return date_text(value)
 
 
+# django-simple-history's change kinds; its own labels are English ("Changed").
+HISTORY_TYPES = {"+": _("Alta"), "~": _("Modificación"), "-": _("Baja")}
+
+
+def history_type_text(code: str) -> str:
+    """Return a version's kind of change ("+", "~", "-") in words."""
+    return str(HISTORY_TYPES.get(code, code))
+
+
 def _choice_label(model_field: models.Field | None, value: Any) -> str | None:
     if model_field is None or not getattr(model_field, "choices", None):
         return None

@@ -29,6 +29,12 @@ def fecha_hora(value: datetime | date | None) -> str:
 
 
 @register.filter
+def tipo_de_cambio(code: str) -> str:
+    """``{{ version.history_type|tipo_de_cambio }}`` → Alta / Modificación / Baja."""
+    return display.history_type_text(code)
+
+
+@register.filter
 def valor(value: Any) -> str:
     """``{{ value|valor }}``: Sí/No, dates, dicts as "Encabezado: valor", "—" when empty."""
     return display.value_text(value)
