@@ -220,6 +220,19 @@ class CandidateView:
     def explanation_has_values(self) -> bool:
         return any(row.left or row.right for row in self.explanation)
 
+    @property
+    def left_sub(self) -> str:
+        return _record_line(self.candidate.record_left)
+
+    @property
+    def right_sub(self) -> str:
+        return _record_line(self.candidate.record_right)
+
+
+def _record_line(record: Record) -> str:
+    # The line under a record's column title: its kind and agency.
+    return f"{record.get_kind_display()} · {record.agency}"
+
 
 def candidate_view(candidate: MatchCandidate, audience: Audience) -> CandidateView:
     """Return a pair as the reviewer reads it: both records, field by field, and why."""
@@ -483,6 +496,15 @@ class AlertItem:
     case_rows: list[FieldRow]  # the case's own report (summary)
     record_rows: list[FieldRow]  # the record that raised the alert (summary)
     phrases: list[str]  # why it matched, in words, the probability first
+    comparison: list[ComparisonRow] = field(default_factory=list)  # report and record
+
+    @property
+    def case_line(self) -> str:
+        return str(self.alert.case.agency)
+
+    @property
+    def record_line(self) -> str:
+        return _record_line(self.alert.record)
 
 
 def alerts_page(*, user: Any, audience: Audience, filters: dict[str, Any] | None = None,
@@ -497,11 +519,12 @@ def alerts_page(*, user: Any, audience: Audience, filters: dict[str, Any] | None
     items = []
     for alert in page_obj.object_list:
         report = alert.case.missing_report
+        case_side = record_rows(report, audience, summary=True) if report else []
+        record_side = record_rows(alert.record, audience, summary=True)
         items.append(AlertItem(
-            alert=alert,
-            case_rows=record_rows(report, audience, summary=True) if report else [],
-            record_rows=record_rows(alert.record, audience, summary=True),
+            alert=alert, case_rows=case_side, record_rows=record_side,
             phrases=candidate_phrases(alert.match_candidate) if alert.match_candidate else [],
+            comparison=pair_comparison(case_side, record_side),
         ))
     return page_obj, items
 
