@@ -69,8 +69,8 @@ def value_text(value: Any, model_field: models.Field | None = None) -> str:
 
     1. A code of a field with choices becomes its (translated) label.
     2. Dates and datetimes take the one format above; booleans read "Sí" / "No".
-    3. The original row as received (a dict) becomes "Encabezado: valor" pairs in the
-       file's order, a list its items; nothing becomes "—".
+    3. The original row as received (a dict) becomes "Encabezado: valor" pairs (in the
+       stored order: PostgreSQL's jsonb keeps its own), a list its items; nothing "—".
     """
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
