@@ -1,5 +1,5 @@
-"""The staff pages in a real browser: each role's main pages on a phone (390 px) and a
-desktop (1,280 px), with no horizontal overflow and no serious axe-core violation.
+"""The staff pages in a real browser: each role's main pages on phones (360 and 390 px)
+and a desktop (1,280 px), with no horizontal overflow and no serious axe-core violation.
 
 Roles and their pages: the agency operator (home, imports, the agency's records), the
 prosecutor (home, alerts inbox, review queue, a pair side by side, cases, a case), the
@@ -37,7 +37,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "clave-de-prueba-2026"
-WIDTHS = (390, 1280)
+WIDTHS = (360, 390, 1280)  # 360: the narrowest phone the design system promises
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # The explanation the matching engine stores with a pair (levels of matching.comparisons).
@@ -139,7 +139,7 @@ def _walk(chromium_browser, live_server, screenshot, axe_check, username: str | 
             for name, path in pages:
                 page.goto(path)
                 screenshot(page, f"{name}-{width}")
-                if documented and name in docs:
+                if documented and name in docs and width != 360:
                     DOCS.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(DOCS / f"{documented}-{name}-{width}.png"))
                 wider = _overflow(page)
