@@ -39,6 +39,9 @@ SEX_CONFLICT = "sex_conflict"
 # model's name frequencies) is common: a different birth date then means
 # another person, not a typo.
 COMMON_NAME_NAMESAKES = 1.0
+# Birth years this far apart are a generation (a father and his son of the same
+# name), whatever the name's frequency; no clerical slip moves an age so far.
+GENERATION_YEARS = 15
 # Similar enough to be one name misspelt (on the significant given names).
 _SAME_NAME_JARO_WINKLER = 0.85
 _SAME_NAME_EDITS = 2  # for names of five letters or more; one for shorter ones
@@ -57,6 +60,7 @@ class Identity:
     maternal_ph: str
     id_number: str
     birth: int  # yyyymmdd, 0 when not known (an age is not a birth date)
+    birth_year: int = 0  # from the birth date, else from the age at the event; 0 unknown
 
     @classmethod
     def of_record(cls, record: Mapping[str, Any]) -> Identity:
@@ -75,18 +79,20 @@ class Identity:
     @staticmethod
     def columns(table: RecordTable) -> list:
         """Return the table's columns the rules read (fetch once, then ``of_columns``)."""
-        return [table.column(name) if name == "birth" else table.text(name) for name in _FIELDS]
+        return [table.column(name) if name in _INT_FIELDS else table.text(name)
+                for name in _FIELDS]
 
     @classmethod
     def of_columns(cls, columns: list, row: int) -> Identity:
-        given, sig, given_ph, paternal, maternal, paternal_ph, maternal_ph, number, birth = (
-            column[row] for column in columns)
+        (given, sig, given_ph, paternal, maternal, paternal_ph, maternal_ph, number, birth,
+         birth_year) = (column[row] for column in columns)
         return cls(given, sig, given_ph, paternal, maternal, paternal_ph, maternal_ph, number,
-                   int(birth))
+                   int(birth), int(birth_year))
 
 
 _FIELDS = ("given", "given_sig", "given_ph", "paternal", "maternal", "paternal_ph",
-           "maternal_ph", "id_number", "birth")
+           "maternal_ph", "id_number", "birth", "birth_year")
+_INT_FIELDS = ("birth", "birth_year")
 
 
 def given_names_differ(
@@ -220,7 +226,8 @@ def hold_reason(a: Identity, b: Identity, model: LinkageModel | None = None) -> 
     2. Namesakes: the same full name, common in the population (by ``model``'s
        name frequencies; any name when no model is given), with two birth
        dates that differ beyond a clerical slip, and no identity number in
-       agreement.
+       agreement; or any full name, with birth years (from dates or ages) a
+       generation apart and no single slip of a date explaining it.
     """
     if ids_agree(a, b) or not surnames_agree(a, b):
         return None
@@ -228,7 +235,25 @@ def hold_reason(a: Identity, b: Identity, model: LinkageModel | None = None) -> 
         return POSSIBLE_RELATIVES
     if a.given and b.given and birth_dates_differ(a, b) and _common_name(a, b, model):
         return NAMESAKES
+    if a.given and b.given and generation_apart(a, b):
+        return NAMESAKES
     return None
+
+
+def generation_apart(a: Identity, b: Identity) -> bool:
+    """Return True if the birth years are a generation apart and no slip of a date explains it.
+
+    "1978" and "1958" are one digit apart (a typo); "1977" and "2004", or an
+    age of 48 against a birth date in 2004, are a father and his son.
+    """
+    if not a.birth_year or not b.birth_year:
+        return False
+    if abs(a.birth_year - b.birth_year) < GENERATION_YEARS:
+        return False
+    if a.birth and b.birth:
+        return birth_dates_differ(a, b)
+    year_a, year_b = f"{a.birth_year:04d}", f"{b.birth_year:04d}"
+    return sum(x != y for x, y in zip(year_a, year_b, strict=True)) > 1
 
 
 def _common_name(a: Identity, b: Identity, model: LinkageModel | None) -> bool:

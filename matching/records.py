@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import operator
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -29,6 +30,7 @@ from matching.normalize import (
     parse_date_int,
 )
 from mxnames.curp import (
+    VOTER_KEY_PATTERN,
     clean_curp,
     curp_flags,
     curp_given_word,
@@ -36,9 +38,12 @@ from mxnames.curp import (
     curp_initials_from_words,
     curp_surname_word,
     parse_curp,
+    voter_key_birth_and_sex,
 )
 from mxnames.names import canonical_given_names, normalize_name, significant_given_name
+from mxnames.nicknames import PARTICLES
 from mxnames.phonetic import phonetic_key
+from mxnames.text import fold
 
 # The CSV / input schema.  Any field may be empty or absent.
 INPUT_FIELDS: tuple[str, ...] = (
@@ -95,6 +100,7 @@ INT_FEATURES: tuple[str, ...] = (
     "address_number",
 )
 SEX_CODE = {"": 0, "H": 1, "M": 2}
+ID_KIND = {"": 0, "curp": 1, "voter_key": 2, "other": 3}
 
 
 def char_signatures(strings: list[str]) -> np.ndarray:
@@ -243,15 +249,18 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
         for field in _READ_FIELDS
     }
     features = dict(
-        _name_features(text["given_names"], text["paternal_surname"], text["maternal_surname"])
+        _name_features(
+            *split_whole_name(text["given_names"], text["paternal_surname"],
+                              text["maternal_surname"])
+        )
     )
     paternal, _maternal, _given = features["paternal"], features["maternal"], features["given"]
     birth = parse_date_int(text["birth_date"])
     event_date = parse_date(text["event_date"])
     birth_year = birth // 10000 if birth else 0
-    age_text = text["age"]
-    if not birth_year and _is_age(age_text) and event_date is not None:
-        birth_year = event_date.year - int(age_text)
+    age = parse_age(text["age"])
+    if not birth_year and age >= 0 and event_date is not None:
+        birth_year = event_date.year - age
     id_number = clean_curp(text["id_number"])
     curp = parse_curp(id_number) if len(id_number) == 18 else None
     address, address_words = _address(text["address"])
@@ -268,6 +277,12 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
         birth_year = birth // 10000
     if curp_valid and not sex:
         sex = SEX_CODE.get(curp.sex, 0)
+    kind = _id_kind(id_number, curp is not None)
+    if kind == ID_KIND["voter_key"] and not birth:  # so does a voter key
+        read = voter_key_birth_and_sex(id_number, _reference_year(event_date))
+        if read is not None:
+            birth, birth_year = read[0], read[0] // 10000
+            sex = sex or SEX_CODE[read[1]]
     features.update(
         {
             "record_id": text["record_id"],
@@ -301,8 +316,58 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
 _READ_FIELDS = (*INPUT_FIELDS, "age")
 
 
-def _is_age(text: str) -> bool:
-    return text.isdigit() and text.isascii()  # "²" is a digit int() refuses
+# "54", "54 años", "54 a.": forms add the unit (ASCII digits only: "²" is a digit int() refuses).
+_AGE = re.compile(r"([0-9]{1,3})\s*(?:años|anos|año|ano|a)?\.?", re.IGNORECASE)
+
+
+def parse_age(text: str) -> int:
+    """Return an age in years written as "54" or "54 años", else -1."""
+    match = _AGE.fullmatch(text)
+    if match is None:
+        return -1
+    age = int(match.group(1))
+    return age if age <= 120 else -1
+
+
+def _id_kind(cleaned: str, curp_shaped: bool) -> int:
+    if not cleaned:
+        return 0
+    if curp_shaped:
+        return ID_KIND["curp"]
+    if len(cleaned) == 18 and VOTER_KEY_PATTERN.match(cleaned):
+        return ID_KIND["voter_key"]
+    return ID_KIND["other"]
+
+
+def _reference_year(event_date: datetime.date | None) -> int:
+    return event_date.year if event_date is not None else datetime.date.today().year
+
+
+# Words that belong to the surname after them ("de la Cruz").
+_GLUE = PARTICLES | {"y"}
+
+
+def split_whole_name(given: str, paternal: str, maternal: str) -> tuple[str, str, str]:
+    """Split a whole name written in the given-name box when both surname boxes are empty.
+
+    "JUAN CARLOS SANCHEZ AGUILAR" → ("JUAN CARLOS", "SANCHEZ", "AGUILAR"): the
+    last two words (with their particles) are the surnames. Two words or
+    fewer are left alone: "José Luis" is a compound given name as often as
+    "Israel Castro" is a name and a surname.
+    """
+    if paternal or maternal or given.count(" ") < 2:
+        return given, paternal, maternal
+    groups: list[str] = []
+    pending: list[str] = []
+    for word in given.split():
+        if fold(word) in _GLUE:
+            pending.append(word)
+            continue
+        groups.append(" ".join([*pending, word]))
+        pending = []
+    if pending or len(groups) < 3:
+        return given, paternal, maternal
+    return " ".join(groups[:-2]), groups[-2], groups[-1]
 
 
 def _name_features(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple:
@@ -469,11 +534,14 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     out: dict[str, Any] = {"record_id": _texts(_column(records, "record_id"))}
 
     # Names: surnames share one table of distinct values so a swap is a code swap.
-    given_raw, given_code = _factorize(_column(records, "given_names"))
-    given_parts = [_given_parts(text) for text in _texts(given_raw)]
-    surname_raw, surname_code = _factorize(
-        _column(records, "paternal_surname") + _column(records, "maternal_surname"), ("",)
+    given_column, paternal_column, maternal_column = _split_whole_names(
+        _column(records, "given_names"),
+        _column(records, "paternal_surname"),
+        _column(records, "maternal_surname"),
     )
+    given_raw, given_code = _factorize(given_column)
+    given_parts = [_given_parts(text) for text in _texts(given_raw)]
+    surname_raw, surname_code = _factorize(paternal_column + maternal_column, ("",))
     surname_parts = [_surname_parts(text) for text in _texts(surname_raw)]
     paternal_code, maternal_code = surname_code[:n], surname_code[n:]
     surname, surname_ph, surname_word = (_objects(p) for p in zip(*surname_parts, strict=True))
@@ -521,9 +589,7 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     event = np.array([d.toordinal() if d else 0 for d in event_dates], dtype=np.int64)[event_code]
     event_year = np.array([d.year if d else 0 for d in event_dates], dtype=np.int64)[event_code]
     age_raw, age_code = _factorize(_column(records, "age"))
-    age = np.array(
-        [int(text) if _is_age(text) else -1 for text in _texts(age_raw)], dtype=np.int64
-    )[age_code]
+    age = np.array([parse_age(text) for text in _texts(age_raw)], dtype=np.int64)[age_code]
     birth_year = birth // 10000
     from_age = (birth_year == 0) & (age >= 0) & (event != 0)
     birth_year = np.where(from_age, event_year - age, birth_year)
@@ -577,7 +643,22 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
     from_curp = curp_valid & (birth == 0)
     birth = np.where(from_curp, curp_birth[id_code], birth)
     birth_year = np.where(from_curp, birth // 10000, birth_year)
-    out["sex"] = np.where(curp_valid & (sex == 0), curp_sex[id_code], sex)
+    sex = np.where(curp_valid & (sex == 0), curp_sex[id_code], sex)
+    kinds = np.array(
+        [_id_kind(x, bool(s)) for x, s in zip(id_distinct, shaped.tolist(), strict=True)],
+        dtype=np.int64,
+    )
+    id_kind = kinds[id_code]
+    # A voter key holds them too (its century read against the event's year).
+    for row in np.nonzero((id_kind == ID_KIND["voter_key"]) & (birth == 0))[0].tolist():
+        event_ordinal = int(event[row])
+        when = datetime.date.fromordinal(event_ordinal) if event_ordinal else None
+        read = voter_key_birth_and_sex(id_distinct[id_code[row]], _reference_year(when))
+        if read is not None:
+            birth[row], birth_year[row] = read[0], read[0] // 10000
+            if not sex[row]:
+                sex[row] = SEX_CODE[read[1]]
+    out["sex"] = sex
     out.update(
         birth=birth,
         birth_year=birth_year,
@@ -588,6 +669,25 @@ def prepare_columns(records: list[Mapping[str, Any]], *, workers: int = 1) -> di
         curp_valid=curp_valid.astype(np.int64),
     )
     return out
+
+
+def _split_whole_names(given: list, paternal: list, maternal: list) -> tuple[list, list, list]:
+    """Apply :func:`split_whole_name` to the rows whose surname boxes are both empty."""
+    rows = [
+        row
+        for row, (first, second, third) in enumerate(zip(given, paternal, maternal, strict=True))
+        if first.__class__ is str and first.count(" ") >= 2
+        and not (second.__class__ is str and second.strip())
+        and not (third.__class__ is str and third.strip())
+        and not (second and second.__class__ is not str)
+        and not (third and third.__class__ is not str)
+    ]
+    if not rows:
+        return given, paternal, maternal
+    given, paternal, maternal = list(given), list(paternal), list(maternal)
+    for row in rows:
+        given[row], paternal[row], maternal[row] = split_whole_name(given[row].strip(), "", "")
+    return given, paternal, maternal
 
 
 def _curp_birth_and_sex(ids: list[str], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -330,3 +330,32 @@ def build_curp(
         homoclave = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[homoclave_seed % 26]
     first17 = f"{initials}{birth_date:%y%m%d}{sex}{state}{consonants}{homoclave}"
     return first17 + check_digit(first17)
+
+
+# The INE voter key (clave de elector) printed on the voting credential: six
+# letters from the names, the birth date as YYMMDD, the state's number, H/M
+# and three digits.  Registries write it in the same box as a CURP.
+VOTER_KEY_PATTERN = re.compile(
+    r"^[A-Z]{6}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(0[1-9]|[1-2]\d|3[0-3])[HM]\d{3}$"
+)
+
+
+def voter_key_birth_and_sex(cleaned: str, reference_year: int) -> tuple[int, str] | None:
+    """Return (birth date as yyyymmdd, 'H'/'M') read from a voter key, or None.
+
+    The key holds two digits of the year: the 2000s unless that would be
+    after ``reference_year`` (the record's event year, else this year).
+
+    >>> voter_key_birth_and_sex("GOMRJS85031214H500", 2020)
+    (19850312, 'H')
+    """
+    if len(cleaned) != 18 or VOTER_KEY_PATTERN.match(cleaned) is None:
+        return None
+    two = int(cleaned[6:8])
+    year = 2000 + two if 2000 + two <= reference_year else 1900 + two
+    month, day = int(cleaned[8:10]), int(cleaned[10:12])
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return year * 10000 + month * 100 + day, cleaned[14]

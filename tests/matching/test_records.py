@@ -52,6 +52,13 @@ ODD_RECORDS = [
         "state": "Méx",
     },
     {"record_id": "x7"},
+    # A whole name in the given-name box, an age with its unit, voter keys.
+    {"record_id": "x8", "given_names": "María de los Ángeles de la Peña Ruíz", "age": "54 años",
+     "event_date": "2019-03-01", "id_number": "PERUMR65031209M500"},
+    {"record_id": "x9", "given_names": " JUAN CARLOS SANCHEZ AGUILAR ", "paternal_surname": " ",
+     "id_number": "SNAGJN05100828H380"},
+    {"record_id": "x10", "given_names": "José Luis", "id_number": "SNAGJN73100828H380",
+     "birth_date": "1970-01-02", "sex": "M"},
 ]
 
 
