@@ -19,6 +19,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext, gettext_lazy
 
 from matching.models import MergeDecision
+from matching.phrases import percent
 from matching.selectors import candidate_phrases, explanation_words, person_decisions
 from mxnames.text import search_key
 from registry import access
@@ -181,7 +182,9 @@ class QueueItem:
     candidate: MatchCandidate
     left: str
     right: str
-    explanation: str
+    explanation: str  # the phrases joined, or the engine's levels where it has none
+    probability: str = ""  # "93 %"
+    phrases: list[str] = field(default_factory=list)  # why, in words (no probability)
 
 
 def _compact(rows: list[FieldRow]) -> str:
@@ -203,6 +206,9 @@ def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
         left=_compact(record_rows(candidate.record_left, audience, summary=True)),
         right=_compact(record_rows(candidate.record_right, audience, summary=True)),
         explanation=explanation,
+        probability=percent(candidate.probability) if candidate.probability is not None
+        else "",
+        phrases=phrases,
     )
 
 
