@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from matching.models import MergeDecision
-from matching.phrases import FIELD_LABELS, describe_pair, phrase_for
+from matching.phrases import FIELD_LABELS, describe_pair, percent, phrase_for
 from registry import access
 from registry.models import MatchCandidate, Person
 
@@ -18,6 +18,11 @@ def candidate_phrases(candidate: MatchCandidate) -> list[str]:
     """Return a candidate's explanation as translated phrases, the probability first."""
     explanation = candidate.explanation if isinstance(candidate.explanation, dict) else {}
     return describe_pair(explanation, candidate.probability, translate=gettext)
+
+
+def probability_text(probability: float) -> str:
+    """Return a pair's probability as the reviewer reads it ("93 %", "> 99 %")."""
+    return percent(probability)
 
 
 def explanation_words(field: str, level: str) -> tuple[str, str]:

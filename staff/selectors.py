@@ -19,8 +19,12 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext, gettext_lazy
 
 from matching.models import MergeDecision
-from matching.phrases import percent
-from matching.selectors import candidate_phrases, explanation_words, person_decisions
+from matching.selectors import (
+    candidate_phrases,
+    explanation_words,
+    person_decisions,
+    probability_text,
+)
 from mxnames.text import search_key
 from registry import access
 from registry.display import field_value_text
@@ -206,7 +210,7 @@ def queue_item(candidate: MatchCandidate, audience: Audience) -> QueueItem:
         left=_compact(record_rows(candidate.record_left, audience, summary=True)),
         right=_compact(record_rows(candidate.record_right, audience, summary=True)),
         explanation=explanation,
-        probability=percent(candidate.probability) if candidate.probability is not None
+        probability=probability_text(candidate.probability) if candidate.probability is not None
         else "",
         phrases=phrases,
     )
