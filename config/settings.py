@@ -240,6 +240,9 @@ CELERY_BEAT_SCHEDULE = {
     # The retention policy (registry/retention.py), every night at 03:30.
     "retention": {"task": "registry.tasks.retention_apply_task",
                   "schedule": crontab(hour=3, minute=30)},
+    # Published entries whose person turned 18: shown as an adult's (registry/published.py).
+    "published-entries-due": {"task": "registry.tasks.published_entries_due_task",
+                              "schedule": crontab(hour=3, minute=45)},
     # The matching-quality alert to administrators (matching/quality.py), hourly.
     "matching-precision": {"task": "matching.tasks.precision_alert_check_task",
                            "schedule": crontab(minute=15)},

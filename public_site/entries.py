@@ -18,7 +18,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 
 from public_site.expressions import adult_q, public_age, with_adulthood
-from registry.models import Case, CaseStatus, Record, Sex
+from registry.models import Case, CaseStatus, PublishedEntry, Record, Sex
+from registry.published import published_view
 from registry.redaction import (
     PUBLIC_BROWSABLE_KINDS,
     SUBJECT_FIELDS,
@@ -111,6 +112,16 @@ def public_entry(case: Case) -> PublicEntry:
                        case=redact_case(case, Audience.PUBLIC))
 
 
+def published_entry(key: str, shown: str) -> PublicEntry:
+    """Return the public entry stored in the published table (``registry.published``):
+    the views the policy gave when the case last changed, read back, not redacted again."""
+    record_view, case_view = published_view(shown)
+    municipality = record_view.get("event_municipality")
+    if municipality:
+        record_view["event_municipality"] = _municipality_name(municipality)
+    return PublicEntry(key=key, record=record_view, case=case_view)
+
+
 @functools.cache
 def _never_public_columns() -> tuple[str, ...]:
     # What the policy never shows the public is not even fetched (raw import values,
@@ -129,7 +140,7 @@ def _never_public_columns() -> tuple[str, ...]:
 
 # The cases the public receives at all, as the policy says (``CASE_AUDIENCES``): every
 # public query starts from one of the two querysets below, or from the statements of
-# ``selectors.entries_statements``, which read the same tuple.
+# ``selectors.published_statement``, which read the same tuple.
 PUBLISHED = published_decisions(Audience.PUBLIC)
 
 
@@ -202,6 +213,34 @@ def apply_public_filters(records: QuerySet[Record], filters: PublicFilters) -> Q
         records = records.filter(case__status=filters.status)
     return records
 
+
+def published_filtered(filters: PublicFilters) -> QuerySet[PublishedEntry]:
+    """Return the published entries passing the filters (same meaning as
+    ``apply_public_filters``: the table holds each key as the public sees it)."""
+    entries = PublishedEntry.objects.all()
+    if filters.state:
+        entries = entries.filter(state_id=filters.state)
+    if filters.municipality:  # stored for adults only
+        entries = entries.filter(municipality_id=filters.municipality)
+    if filters.month_from:
+        entries = entries.filter(event_month__gte=filters.month_from)
+    if filters.month_to:
+        entries = entries.filter(event_month__lte=filters.month_to)
+    if filters.sex:
+        entries = entries.filter(sex=filters.sex)
+    if filters.age_band:
+        entries = entries.filter(age_band=filters.age_band)
+    if filters.status:
+        entries = entries.filter(status=filters.status)
+    return entries
+
+
+PUBLISHED_ORDERINGS = {
+    # key → ordering of published entries (the table stores months only)
+    "recientes": ("-event_month", "-report_id"),
+    "antiguos": ("event_month", "report_id"),
+    "actualizados": ("-case_updated_at", "-report_id"),
+}
 
 ORDERINGS = {
     # key → database ordering of public reports (whole months only: see the policy)

@@ -67,7 +67,8 @@ def _raw_one(model, sql: str, types: list[str], params: list[Any]):
 
 @functools.cache
 def _family_statements() -> tuple[str, str]:
-    # Columns listed, never "*" (see entries_statements).
+    # Columns listed, never "*": a prepared "SELECT *" fails ("cached plan must not
+    # change result type") once a migration adds a column under a running server.
     case_columns = ", ".join(f"c.{field.column}" for field in Case._meta.concrete_fields)
     record_columns = ", ".join(f"r.{field.column}" for field in Record._meta.concrete_fields)
     case_sql = (

@@ -122,3 +122,18 @@ def rank_names(terms: Sequence[Term],
             matched.append((candidate_id, score))
     matched.sort(key=lambda pair: (-pair[1], pair[0]))
     return matched
+
+
+def rank_words(terms: Sequence[Term],
+               candidates: Iterable[tuple[int, str]]) -> list[tuple[int, float]]:
+    """``rank_names`` for names stored as their words (``registry.published.name_words``):
+    the folding was done when the entry was published, not on every search."""
+    matched = []
+    for candidate_id, stored in candidates:
+        words = stored.split()
+        words += [a + b for a, b in itertools.pairwise(words)]
+        score = name_match_score(terms, words)
+        if score is not None:
+            matched.append((candidate_id, score))
+    matched.sort(key=lambda pair: (-pair[1], pair[0]))
+    return matched

@@ -1,56 +1,29 @@
-"""The public name search in the database: candidate SQL compiled once, prepared per connection.
+"""The public name search in the database: one prepared statement over the published table.
 
-``public_site.search`` decides in Python which candidates match and in what order.
+The candidates come from ``registry.PublishedEntry`` (each public entry stored already
+redacted, with the words of its name only when the public sees the full name, and its
+filter keys at the policy's granularity): one narrow table, one statement whatever the
+filters, prepared once per connection. ``public_site.search`` decides in Python which
+candidates match and in what order, from the stored words.
 """
 
 from __future__ import annotations
 
-import secrets
+import functools
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 
-from django.db.models import BooleanField as BooleanOutput
-from django.db.models import ExpressionWrapper, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from rapidfuzz.fuzz import ratio
 
-from public_site.entries import NAME_FIELDS, PublicFilters, apply_public_filters, public_reports
-from public_site.expressions import adult_q, with_adulthood
+from public_site.entries import PublicFilters, published_filtered
 from public_site.prepared import prepared_fetchall
-from public_site.search import PREFIX_MIN_LENGTH, WORD_THRESHOLD, Term, query_terms, rank_names
-from registry.models import Record
-from registry.redaction import CONSENTED_PUBLICATIONS, Audience, visibility
+from public_site.search import PREFIX_MIN_LENGTH, WORD_THRESHOLD, Term, query_terms, rank_words
+from registry.models import PublishedEntry
 from registry.replication import read_connection as connection  # primary or replica
 
 # The most candidates the name search ranks in Python; more means "refine the search".
 MAX_NAME_CANDIDATES = 300
-
-
-def name_visible_q() -> Q:
-    """Reports whose full name the public sees: searching the others would reveal it.
-
-    Needs ``with_adulthood`` on the queryset when the policy shows names to adults only.
-    """
-    kinds: set[str] | None = None
-    needs_consent = needs_adult = False
-    for name in NAME_FIELDS:
-        shown = visibility("registry.record", name, Audience.PUBLIC)
-        if shown is None:
-            return Q(pk__in=[])
-        if shown.kinds is not None:
-            kinds = set(shown.kinds) if kinds is None else kinds & set(shown.kinds)
-        needs_consent |= shown.needs_consent
-        needs_adult |= shown.needs_adult
-    q = Q()
-    if kinds is not None:
-        q &= Q(kind__in=sorted(kinds))
-    if needs_consent:
-        q &= Q(case__publication__in=sorted(CONSENTED_PUBLICATIONS))
-    if needs_adult:
-        q &= adult_q()
-    return q
-
 
 
 def _tsquery(alternatives: Sequence[Sequence[str]]) -> str:
@@ -73,15 +46,7 @@ def _postgres_spellings(terms: Sequence[Term]) -> tuple[list[list[str]], bool]:
     kept: a looser one ("ana" for "adriana") only makes the index probe slower. A word
     that is not in the vocabulary is also searched as a prefix ("guada" → "guadalupe").
     """
-    words = [term.word for term in terms]
-    similar: dict[str, list[str]] = {word: [] for word in words}
-    rows = prepared_fetchall(
-        "SELECT q.term, w.word FROM unnest($1::text[]) AS q(term) "
-        "CROSS JOIN LATERAL (SELECT word FROM public_name_word "
-        "WHERE word % q.term ORDER BY similarity(word, q.term) DESC LIMIT 8) AS w",
-        ["text[]"], [words])
-    for term_word, similar_word in rows:
-        similar[term_word].append(similar_word)
+    similar = _similar_words([term.word for term in terms])
     compounds = _compound_splits([t.word for t in terms if t.word not in similar[t.word]])
     spellings = []
     for term in terms:
@@ -93,6 +58,49 @@ def _postgres_spellings(terms: Sequence[Term]) -> tuple[list[list[str]], bool]:
         spellings.append(options)
     all_known = all(term.word in similar[term.word] for term in terms)
     return spellings, all_known
+
+
+# Searched word → (when the entry expires, its close vocabulary words). Names are few
+# and skewed (a handful of given names and surnames make most searches), so most
+# words were looked up moments ago; the trigram probe of the vocabulary was the
+# largest part of a search's PostgreSQL time. The vocabulary only grows: an entry
+# older than the TTL is looked up again, so a new spelling is offered within minutes
+# (only the spellings tried depend on it, never what the public may see).
+_SIMILAR_TTL_SECONDS = 600.0
+_SIMILAR_MAX = 20_000
+_similar_cache: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+
+def _similar_words(words: Sequence[str]) -> dict[str, list[str]]:
+    """Return, per word, up to 8 vocabulary words most similar to it (trigrams)."""
+    now = time.monotonic()
+    similar: dict[str, list[str]] = {}
+    missing = []
+    for word in dict.fromkeys(words):
+        cached = _similar_cache.get(word)
+        if cached is not None and cached[0] > now:
+            similar[word] = list(cached[1])
+        else:
+            missing.append(word)
+            similar[word] = []
+    if missing:
+        rows = prepared_fetchall(
+            "SELECT q.term, w.word FROM unnest($1::text[]) AS q(term) "
+            "CROSS JOIN LATERAL (SELECT word FROM public_name_word "
+            "WHERE word % q.term ORDER BY similarity(word, q.term) DESC LIMIT 8) AS w",
+            ["text[]"], [missing])
+        for term_word, similar_word in rows:
+            similar[term_word].append(similar_word)
+        if len(_similar_cache) + len(missing) > _SIMILAR_MAX:
+            _similar_cache.clear()
+        for word in missing:
+            _similar_cache[word] = (now + _SIMILAR_TTL_SECONDS, tuple(similar[word]))
+    return similar
+
+
+def similar_words_forget() -> None:
+    """Forget the cached vocabulary lookups (tests; after loading names in bulk)."""
+    _similar_cache.clear()
 
 
 def _compound_splits(words: Sequence[str]) -> dict[str, list[str]]:
@@ -113,103 +121,73 @@ def _compound_splits(words: Sequence[str]) -> dict[str, list[str]]:
             for word, pairs in halves.items()}
 
 
-def _word_match(query: str) -> ExpressionWrapper:
-    return ExpressionWrapper(
-        RawSQL("to_tsvector('simple'::regconfig, registry_record.name_search) "
-               "@@ to_tsquery('simple'::regconfig, %s)", (query,)),
-        output_field=BooleanOutput(),
-    )
+# The filters as statement parameters, after the tsqueries: (column, type, test).
+_FILTER_PARAMETERS = (
+    ("state_id", "text", "="), ("municipality_id", "text", "="),
+    ("event_month", "date", ">="), ("event_month", "date", "<="),
+    ("sex", "text", "="), ("age_band", "text", "="), ("status", "text", "="),
+)
 
 
-def _word_matches(records: QuerySet[Record], tsqueries: Sequence[str]) -> QuerySet[Record]:
-    # Several tsqueries: one word may be missing from the record. Each leave-one-out
-    # combination is its own index condition (PostgreSQL ORs the bitmaps): a single
-    # OR-of-ANDs tsquery would make the index evaluate it against every posting of
-    # every word.
-    if len(tsqueries) == 1:
-        return records.filter(_word_match(tsqueries[0]))
-    any_combination = Q()
-    for tsquery in tsqueries:
-        any_combination |= Q(_word_match(tsquery))
-    return records.filter(any_combination)
+@functools.cache
+def _candidate_sql(count: int) -> str:
+    """Return the candidate statement ORing ``count`` tsqueries ($1…), filters after.
+
+    Several tsqueries: one word may be missing from the name. Each leave-one-out
+    combination is its own index condition (PostgreSQL ORs the bitmaps): a single
+    OR-of-ANDs tsquery would make the index evaluate it against every posting of
+    every word. A filter left empty is NULL and always true.
+    """
+    table = PublishedEntry._meta.db_table
+    words = " OR ".join(
+        f"to_tsvector('simple'::regconfig, search_words) @@ "
+        f"to_tsquery('simple'::regconfig, ${index})" for index in range(1, count + 1))
+    filters = " ".join(
+        f"AND (${index}::{kind} IS NULL OR {column} {test} ${index}::{kind})"
+        for index, (column, kind, test) in enumerate(_FILTER_PARAMETERS, start=count + 1))
+    return (f"SELECT case_id, search_words FROM {table} "  # noqa: S608 (names from the model)
+            f"WHERE search_words <> '' AND ({words}) {filters} "
+            f"LIMIT {MAX_NAME_CANDIDATES + 1}")
 
 
-@dataclass(frozen=True)
-class _CandidateStatement:
-    """A candidate query compiled once: SQL with the tsqueries as $1, $2… (prepared)."""
-
-    sql: str
-    count: int
-
-    def fetch(self, tsqueries: Sequence[str]) -> list[tuple[int, str, str, str]]:
-        return prepared_fetchall(self.sql, ["text"] * self.count, tsqueries)
+def _filter_values(filters: PublicFilters) -> list:
+    return [filters.state, filters.municipality, filters.month_from, filters.month_to,
+            filters.sex, filters.age_band, filters.status]
 
 
-_MARKER = "public-search-tsquery-{}-" + secrets.token_hex(8)
+def _candidates(filters: PublicFilters, tsqueries: Sequence[str]) -> list[tuple[int, str]]:
+    types = ["text"] * len(tsqueries) + [kind for _column, kind, _test in _FILTER_PARAMETERS]
+    return prepared_fetchall(_candidate_sql(len(tsqueries)), types,
+                             [*tsqueries, *_filter_values(filters)])
 
 
-def _compile_candidates(records: QuerySet[Record], count: int) -> _CandidateStatement:
-    markers = [_MARKER.format(index) for index in range(count)]
-    query = _word_matches(records, markers).values_list("id", *NAME_FIELDS)
-    sql, params = query[:MAX_NAME_CANDIDATES + 1].query.sql_with_params()
-    with connection.cursor() as cursor:
-        # Every value but the tsqueries is fixed for this statement: let the driver
-        # quote them, then turn each quoted marker into a statement parameter.
-        text = cursor.mogrify(sql, params).decode()
-    for index, marker in enumerate(markers, start=1):
-        quoted = f"'{marker}'"
-        if text.count(quoted) != 1:
-            raise RuntimeError("candidate query: tsquery marker not found exactly once")
-        text = text.replace(quoted, f"${index}")
-    return _CandidateStatement(text, count)
+def _name_searchable(filters: PublicFilters) -> QuerySet[PublishedEntry]:
+    """Return the filtered published entries whose full name the public sees."""
+    return published_filtered(filters).exclude(search_words="")
 
 
-# Compiling the ORM query costs more CPU than PostgreSQL spends running it; the SQL
-# depends only on the filters, the day (ages) and how many tsqueries it ORs.
-_compiled_candidates: dict[tuple[PublicFilters, date, int], _CandidateStatement] = {}
-_COMPILED_CANDIDATES_MAX = 512
-
-
-def _name_searchable(filters: PublicFilters) -> QuerySet[Record]:
-    """Return the filtered public reports whose full name the public sees."""
-    records = apply_public_filters(public_reports(), filters)
-    return with_adulthood(records).filter(name_visible_q())
-
-
-def _candidate_statement(filters: PublicFilters, count: int) -> _CandidateStatement:
-    key = (filters, date.today(), count)
-    statement = _compiled_candidates.get(key)
-    if statement is None:  # the queryset is built only to be compiled
-        if len(_compiled_candidates) >= _COMPILED_CANDIDATES_MAX:
-            _compiled_candidates.clear()
-        statement = _compiled_candidates[key] = _compile_candidates(
-            _name_searchable(filters), count)
-    return statement
-
-
-def _rank(rows: list[tuple[int, str, str, str]], terms: Sequence[Term]) -> tuple[list[int], bool]:
+def _rank(rows: list[tuple[int, str]], terms: Sequence[Term]) -> tuple[list[int], bool]:
     capped = len(rows) > MAX_NAME_CANDIDATES
-    ranked = rank_names(terms, rows[:MAX_NAME_CANDIDATES])
-    return [record_id for record_id, _score in ranked], capped
+    ranked = rank_words(terms, rows[:MAX_NAME_CANDIDATES])
+    return [case_id for case_id, _score in ranked], capped
 
 
 def name_search(filters: PublicFilters, text: str) -> tuple[list[int], bool]:
-    """Return the ids of reports matching ``text``, best first, and whether it was capped.
+    """Return the ids of the cases matching ``text``, best first, and whether it was capped.
 
-    PostgreSQL: if every searched word is in the vocabulary, the reports that contain
-    them all as written; unless those alone fill the candidates, the reports that
+    PostgreSQL: if every searched word is in the vocabulary, the entries that contain
+    them all as written; unless those alone fill the candidates, the entries that
     contain every word in one of its spellings; only if there are none, and three words
-    or more were searched, the reports that lack one of them. SQLite: every visible
-    report is ranked in Python.
+    or more were searched, the entries that lack one of them. SQLite: every searchable
+    entry is ranked in Python.
     """
     terms = [term for term in query_terms(text) if len(term.word) >= 2]
     if not terms:
         return [], False
     if connection.vendor != "postgresql":
-        visible = _name_searchable(filters).values_list("id", *NAME_FIELDS)
-        ranked = rank_names(terms, visible.iterator())
-        return [record_id for record_id, _score in ranked], False
-    single = _candidate_statement(filters, 1)
+        visible = _name_searchable(filters).values_list("case_id", "search_words")
+        ranked = rank_words(terms, visible.iterator())
+        return [case_id for case_id, _score in ranked], False
     spellings, all_known = _postgres_spellings(terms)
     exact = [[term.word] for term in terms]
     found: list[int] = []
@@ -218,14 +196,13 @@ def name_search(filters: PublicFilters, text: str) -> tuple[list[int], bool]:
         # A common name written exactly fills the candidates by itself: then the
         # spelling variants could only add worse matches, and are not searched. (A word
         # outside the vocabulary cannot match as written: that pass is skipped.)
-        found, capped = _rank(single.fetch([_tsquery(exact)]), terms)
+        found, capped = _rank(_candidates(filters, [_tsquery(exact)]), terms)
         if capped:
             return found, capped
     if spellings != exact:  # (equal and not all known: nothing can match)
-        found, capped = _rank(single.fetch([_tsquery(spellings)]), terms)
+        found, capped = _rank(_candidates(filters, [_tsquery(spellings)]), terms)
     if not found and len(terms) >= 3:
         leave_one_out = [_tsquery(spellings[:skipped] + spellings[skipped + 1:])
                          for skipped in range(len(spellings))]
-        statement = _candidate_statement(filters, len(leave_one_out))
-        found, capped = _rank(statement.fetch(leave_one_out), terms)
+        found, capped = _rank(_candidates(filters, leave_one_out), terms)
     return found, capped

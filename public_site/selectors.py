@@ -10,24 +10,21 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models.functions import TruncMonth
-
 from mxnames.text import search_key
 from public_site.entries import (
     DEFAULT_ORDERING,
-    ORDERINGS,
     PUBLISHED,
+    PUBLISHED_ORDERINGS,
     PublicEntry,
     PublicFilters,
-    apply_public_filters,
     public_cases,
     public_entry,
-    public_reports,
+    published_entry,
+    published_filtered,
 )
-from public_site.prepared import prepared_statement
+from public_site.prepared import prepared_fetchall
 from public_site.search_sql import name_search
-from registry.models import Agency, Case, Municipality, Record, State
-from registry.redaction import PUBLIC_BROWSABLE_KINDS, SUBJECT_FIELDS, Audience, never_shown_fields
+from registry.models import Case, PublishedEntry
 from registry.replication import read_connection as connection  # primary or replica
 
 
@@ -52,75 +49,37 @@ class SearchResult:
         return self.page < self.pages
 
 
-def _public_report_columns() -> list[str]:
-    # The report's columns a results page may need: what the public may ever see and
-    # what the policy reads to decide (ages, kind, state). The rest stays deferred.
-    hidden = (never_shown_fields("registry.record", Audience.PUBLIC)
-              - SUBJECT_FIELDS["registry.record"])
-    return [field.column for field in Record._meta.concrete_fields
-            if field.name not in hidden]
-
-
 @functools.cache
-def entries_statements() -> tuple[str, str]:
-    tables = {model: model._meta.db_table for model in (Case, Record, Agency, State,
-                                                         Municipality)}
-    kinds = ", ".join(f"'{kind}'" for kind in PUBLIC_BROWSABLE_KINDS)  # constants
-    published = ", ".join(f"'{decision}'" for decision in PUBLISHED)  # constants
-    columns = ", ".join(f"r.{column}" for column in _public_report_columns())
-    # Columns listed, never "*": a prepared "SELECT *" fails ("cached plan must not
-    # change result type") once a migration adds a column under a running server.
-    case_columns = ", ".join(f"c.{field.column}" for field in Case._meta.concrete_fields)
-    cases = (
-        f"SELECT {case_columns}, a.name AS agency_name_ FROM {tables[Case]} c "  # noqa: S608
-        f"JOIN {tables[Agency]} a ON a.id = c.agency_id "
-        f"WHERE c.public_key IS NOT NULL AND c.publication IN ({published}) "
-        "AND c.missing_report_id = ANY($1)")
-    reports = (
-        f"SELECT {columns}, a.name AS agency_name_, s.name AS state_name_, "  # noqa: S608
-        f"m.name AS municipality_name_ FROM {tables[Record]} r "
-        f"JOIN {tables[Agency]} a ON a.id = r.agency_id "
-        f"LEFT JOIN {tables[State]} s ON s.code = r.event_state_id "
-        f"LEFT JOIN {tables[Municipality]} m ON m.code = r.event_municipality_id "
-        f"WHERE r.kind IN ({kinds}) AND r.id = ANY($1)")
-    return cases, reports
+def published_statement() -> str:
+    """The results page's one statement: the stored entries, each checked against its case.
 
-
-def _entries_for_reports(report_ids: Sequence[int]) -> list[PublicEntry]:
-    """Return the public entries of these reports, in this order (one results page).
-
-    Plain SQL rather than the ORM's five-way select_related: for 20 rows, compiling
-    and planning that join cost more than the rows. The related agency, state and
-    municipality are attached as unsaved instances holding what their names need.
+    A row is shown only while its case is still published under the same key and in
+    the same status: a family's veto, a new key or a status change applies at once
+    even if a writer did not sync the row (it is then left out, never shown stale).
     """
-    if not report_ids:
+    entries, cases = PublishedEntry._meta.db_table, Case._meta.db_table
+    published = ", ".join(f"'{decision}'" for decision in PUBLISHED)  # constants
+    return (f"SELECT e.case_id, e.public_key, e.shown FROM {entries} e "  # noqa: S608
+            f"JOIN {cases} c ON c.id = e.case_id WHERE e.case_id = ANY($1) "
+            f"AND c.publication IN ({published}) AND c.public_key = e.public_key "
+            "AND c.status = e.status")
+
+
+def _published_entries(case_ids: Sequence[int]) -> list[PublicEntry]:
+    """Return the public entries of these cases, in this order (one results page)."""
+    if not case_ids:
         return []
-    ids = list(dict.fromkeys(report_ids))
-    case_sql, report_sql = entries_statements()
+    ids = list(dict.fromkeys(case_ids))
+    sql = published_statement()
     if connection.vendor == "postgresql":  # prepared once per connection, ids as an array
-        cases_query = (prepared_statement(case_sql, ["bigint[]"]), [ids])
-        reports_query = (prepared_statement(report_sql, ["bigint[]"]), [ids])
+        rows = prepared_fetchall(sql, ["bigint[]"], [ids])
     else:
-        placeholders = ", ".join(["%s"] * len(ids))
-        cases_query = (case_sql.replace("= ANY($1)", f"IN ({placeholders})"), ids)
-        reports_query = (report_sql.replace("= ANY($1)", f"IN ({placeholders})"), ids)
-    cases = {case.missing_report_id: case for case in Case.objects.raw(*cases_query)}
-    complete: dict[int, Case] = {}  # cases whose report is public too
-    for report in Record.objects.raw(*reports_query):
-        case = cases.get(report.pk)
-        if case is None:
-            continue
-        case.agency = Agency(pk=case.agency_id, name=case.agency_name_)
-        report.agency = Agency(pk=report.agency_id, name=report.agency_name_)
-        if report.event_state_id:
-            report.event_state = State(code=report.event_state_id, name=report.state_name_)
-        if report.event_municipality_id:
-            report.event_municipality = Municipality(
-                code=report.event_municipality_id, state_id=report.event_state_id,
-                name=report.municipality_name_)
-        case.missing_report = report
-        complete[report.pk] = case
-    return [public_entry(complete[rid]) for rid in ids if rid in complete]
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("= ANY($1)", f"IN ({', '.join(['%s'] * len(ids))})"),
+                           ids)
+            rows = cursor.fetchall()
+    found = {case_id: (key, shown) for case_id, key, shown in rows}
+    return [published_entry(*found[case_id]) for case_id in ids if case_id in found]
 
 
 def public_search(*, text: str = "", filters: PublicFilters | None = None,
@@ -128,9 +87,12 @@ def public_search(*, text: str = "", filters: PublicFilters | None = None,
                   per_page: int = 20) -> SearchResult:
     """Search the public entries by name and filters; return one redacted page.
 
-    1. Filter the public reports on what the public sees (``apply_public_filters``).
-    2. With a name: narrow in the database (PostgreSQL word index), rank in Python.
-    3. Without one: order in the database on an allowed ordering and count.
+    Reads the published table (``registry.published``: entries stored redacted, with
+    their search and filter keys as the public sees them):
+
+    1. With a name: narrow in the database (PostgreSQL word index), rank in Python.
+    2. Without one: order in the database on an allowed ordering and count.
+    3. The page's entries in one statement that checks each against its case.
     """
     filters = filters or PublicFilters()
     page = max(page, 1)
@@ -140,14 +102,13 @@ def public_search(*, text: str = "", filters: PublicFilters | None = None,
         total = len(ranked_ids)
         page_ids = ranked_ids[(page - 1) * per_page: page * per_page]
     else:
-        records = apply_public_filters(public_reports(), filters)
-        order = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
-        ordered = records.annotate(_event_month=TruncMonth("event_date")).order_by(*order)
-        total = ordered.count()
-        page_ids = list(ordered.values_list("id", flat=True)[(page - 1) * per_page:
-                                                             page * per_page])
+        entries = published_filtered(filters).order_by(
+            *PUBLISHED_ORDERINGS.get(ordering, PUBLISHED_ORDERINGS[DEFAULT_ORDERING]))
+        total = entries.count()
+        page_ids = list(entries.values_list("case_id", flat=True)[(page - 1) * per_page:
+                                                                  page * per_page])
     pages = max(1, -(-total // per_page))
-    return SearchResult(entries=_entries_for_reports(page_ids), total=total, page=page,
+    return SearchResult(entries=_published_entries(page_ids), total=total, page=page,
                         pages=pages, capped=capped, per_page=per_page)
 
 

@@ -56,6 +56,7 @@ from registry.models import (
     RecordKind,
     case_public_key,
 )
+from registry.published import published_entries_sync_reports
 from registry.services import case_publication_decide, case_status_change, record_name_search
 
 CHUNK = 5000
@@ -110,6 +111,9 @@ def cases_open_from_reports(*, reports: QuerySet[Record], reported: Mapping[str,
         opener.open(chunk)
     if reported:
         _apply_what_the_file_says_anew(reports, reported, actor, reason, counts)
+    # The cases opened in bulk (no save() signals) and the reports the batch changed:
+    # their published entries, in this transaction.
+    published_entries_sync_reports(list(reports.order_by().values_list("pk", flat=True)))
     if counts.opened or counts.attached:
         audit_event_record(actor=actor, action=AuditEvent.Action.CREATE,
                            object_type="registry.case", purpose=reason,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -316,6 +317,10 @@ def case_public_key(case_id: int, version: int = 0) -> str:
     return pseudonym(CASE_PUBLIC_KEY_NAMESPACE, value)
 
 
+# Sent when ``Case.save`` gave a new case its public key (after post_save).
+case_public_key_set = Signal()
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_CASE_STATUSES)
@@ -408,6 +413,8 @@ class Case(models.Model):
         if not self.public_key:
             self.public_key = case_public_key(self.pk, self.public_key_version)
             type(self).objects.filter(pk=self.pk).update(public_key=self.public_key)
+            # post_save ran before the key existed: the published entry needs it.
+            case_public_key_set.send(sender=type(self), instance=self)
 
     @property
     def is_open(self) -> bool:
@@ -853,3 +860,52 @@ class AuditCheckpoint(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit checkpoints cannot be deleted.")
+
+
+class PublishedEntry(models.Model):
+    """One public entry, already redacted: what the public search and its pages read.
+
+    Derived data, one row per case the public receives (``redaction.CASE_AUDIENCES``)
+    whose report the public may browse. Every shown value in ``shown`` was produced by
+    the redaction policy for ``Audience.PUBLIC``; the other columns are the search and
+    filter keys the public may use, each at the granularity the policy shows
+    (``registry.published``). Kept current by the write services in their own
+    transaction (``published_entries_sync``); ``manage.py published_entries_rebuild``
+    rebuilds it. Never edited by hand.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True,
+                                related_name="+", verbose_name=_("caso"))
+    report_id = models.BigIntegerField(_("reporte"))
+    public_key = models.CharField(_("clave pública"), max_length=20, unique=True)
+    # The searchable words of the name, only when the public sees the full name
+    # (consent, adult); empty otherwise, so a search can never reveal a hidden name.
+    search_words = models.CharField(_("palabras del nombre"), max_length=600, blank=True)
+    state_id = models.CharField(_("entidad"), max_length=2, blank=True)
+    # Only when the public sees the municipality (adults): minors are shown by state.
+    municipality_id = models.CharField(_("municipio"), max_length=5, blank=True)
+    event_month = models.DateField(_("mes del hecho"), null=True, blank=True)
+    sex = models.CharField(_("sexo"), max_length=1, blank=True)
+    age_band = models.CharField(_("rango de edad"), max_length=8, blank=True)
+    status = models.CharField(_("situación"), max_length=24)
+    case_updated_at = models.DateTimeField(_("caso actualizado"))
+    # The record and case views as the policy gives them to the public (JSON text).
+    shown = models.TextField(_("vista pública"))
+    # The day the policy's decision may change by age alone (an 18th birthday); the
+    # nightly refresh recomputes these rows. Until then the stored view is the stricter.
+    review_on = models.DateField(_("revisar el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ficha publicada")
+        verbose_name_plural = _("fichas publicadas")
+        indexes = [
+            models.Index(fields=["-event_month", "-report_id"], name="published_recent_idx"),
+            models.Index(fields=["-case_updated_at", "-report_id"],
+                         name="published_updated_idx"),
+            models.Index(fields=["state_id"], name="published_state_idx"),
+            models.Index(fields=["review_on"], name="published_review_idx",
+                         condition=Q(review_on__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_key

@@ -35,7 +35,7 @@ PUBLICATION_FENCE_KEY = "replica:publication-lsn"
 # The models of the public pages; a read of any other model goes to the primary.
 REPLICA_MODELS = frozenset({
     "registry.record", "registry.case", "registry.agency", "registry.state",
-    "registry.municipality", "registry.casestatuschange",
+    "registry.municipality", "registry.casestatuschange", "registry.publishedentry",
 })
 
 _read_alias: contextvars.ContextVar[str] = contextvars.ContextVar(

@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from public_site import search_sql
 from registry import roles
 from registry.models import State
 from tests import factories
@@ -105,3 +106,12 @@ def _no_bootstrap_training(settings):
 def _fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user on this machine; tests need hashing, not its cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_vocabulary():
+    # The public search keeps each searched word's close vocabulary words for minutes
+    # (public_site.search_sql); every test starts from its own database's vocabulary.
+    search_sql.similar_words_forget()
+    yield
+    search_sql.similar_words_forget()

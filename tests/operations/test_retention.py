@@ -31,6 +31,7 @@ from registry.models import (
     FamilySubscription,
     RecordKind,
 )
+from registry.published import published_entries_sync
 from registry.retention import RULES, RetentionAction, retention_apply
 from registry.services import case_publication_decide
 from registry.tasks import retention_apply_task
@@ -189,6 +190,9 @@ def _closed_alive(case: Case) -> Case:
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.FOUND_ALIVE,
                                            status_changed_at=START,
                                            publication=CasePublication.PUBLISH)
+    # A bulk write past the services: it syncs the published entry itself, as the
+    # registry's bulk writers do (registry.published).
+    published_entries_sync([case.pk])
     case.refresh_from_db()
     return case
 
