@@ -129,3 +129,77 @@ def family_case_view(case: Case) -> dict[str, Any]:
         "has_linked_record": case_has_linked_record(case),
         "name": " ".join(str(record[n]) for n in NAME_FIELDS if record.get(n)),
     }
+
+
+@functools.cache
+def _family_page_statement() -> str:
+    """The family page's one statement (PostgreSQL): case, agency, report, state, history
+    and the linked-record test together, instead of four round trips and two ORM
+    hydrations. The same columns and conditions as ``family_case_get``,
+    ``_status_changes`` and ``case_has_linked_record``, which serve SQLite and the POST.
+    """
+    cases, records, agencies = Case._meta.db_table, Record._meta.db_table, \
+        Agency._meta.db_table
+    states, changes = State._meta.db_table, CaseStatusChange._meta.db_table
+    matches = MatchCandidate._meta.db_table
+    case_columns = ", ".join(f"c.{field.column}" for field in Case._meta.concrete_fields)
+    record_columns = ", ".join(f"r.{field.column}" for field in Record._meta.concrete_fields)
+    confirmed = MatchDecision.CONFIRMED.value  # a constant of the model
+    pair_linked = (
+        f"EXISTS (SELECT 1 FROM {matches} m JOIN {records} o "  # noqa: S608
+        "ON o.id = m.{other}_id WHERE m.decision = '" + confirmed + "' "
+        "AND m.{this}_id = c.missing_report_id AND o.agency_id <> c.agency_id)")
+    return (
+        f"SELECT {case_columns}, a.name, {record_columns}, s.name, "  # noqa: S608
+        f"ARRAY(SELECT h.to_status FROM {changes} h WHERE h.case_id = c.id "
+        "ORDER BY h.changed_at, h.id), "
+        f"ARRAY(SELECT h.changed_at FROM {changes} h WHERE h.case_id = c.id "
+        "ORDER BY h.changed_at, h.id), "
+        f"(EXISTS (SELECT 1 FROM {records} o WHERE o.person_id = c.person_id "
+        "AND o.agency_id <> c.agency_id "
+        "AND (c.missing_report_id IS NULL OR o.id <> c.missing_report_id)) "
+        f"OR {pair_linked.format(this='record_left', other='record_right')} "
+        f"OR {pair_linked.format(this='record_right', other='record_left')}) "
+        f"FROM {cases} c JOIN {agencies} a ON a.id = c.agency_id "
+        f"LEFT JOIN {records} r ON r.id = c.missing_report_id "
+        f"LEFT JOIN {states} s ON s.code = r.event_state_id WHERE c.id = $1")
+
+
+def family_view_get(case_id: int) -> dict[str, Any] | None:
+    """Return what the family sees of its case (``family_case_view``), or None.
+
+    PostgreSQL: one prepared statement; the case and report are built from its row
+    (``Model.from_db``, no queryset) and redacted for ``Audience.FAMILY`` as always.
+    """
+    if connection.vendor != "postgresql":
+        case = family_case_get(case_id)
+        return family_case_view(case) if case is not None else None
+    rows = prepared_fetchall(_family_page_statement(), ["bigint"], [case_id])
+    if not rows:
+        return None
+    row = rows[0]
+    case_fields = Case._meta.concrete_fields
+    record_fields = Record._meta.concrete_fields
+    split = len(case_fields)
+    case = Case.from_db("default", [f.attname for f in case_fields], row[:split])
+    case.agency = Agency(pk=case.agency_id, name=row[split])
+    record_values = row[split + 1: split + 1 + len(record_fields)]
+    state_name, to_statuses, changed_ats, linked = row[split + 1 + len(record_fields):]
+    report = None
+    if case.missing_report_id is not None:
+        report = Record.from_db("default", [f.attname for f in record_fields], record_values)
+        if report.event_state_id:
+            report.event_state = State(code=report.event_state_id, name=state_name)
+        case.missing_report = report  # the report's case (its publication) without a query
+    shown = redact_case(case, Audience.FAMILY)
+    record = redact_record(report, Audience.FAMILY) if report is not None else {}
+    return {
+        "case": shown,
+        "status_label": str(CaseStatus(shown["status"]).label),
+        "last_update": max(shown["updated_at"], shown["status_changed_at"]),
+        "history": [{"to_status": to_status, "to_label": str(STATUS_LABELS[to_status]),
+                     "changed_at": changed_at}
+                    for to_status, changed_at in zip(to_statuses, changed_ats, strict=True)],
+        "has_linked_record": bool(linked),
+        "name": " ".join(str(record[n]) for n in NAME_FIELDS if record.get(n)),
+    }

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from public_site.detention import DetentionQuery
 from public_site.entries import public_entry_get, public_reports
-from public_site.family import family_case_get, family_case_view
+from public_site.family import family_case_get, family_case_view, family_view_get
 from public_site.filters import (
     DetentionLookupForm,
     FamilyLookupForm,
@@ -136,16 +136,22 @@ def detention_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def _family_session_case(request: HttpRequest) -> Case | None:
+def _family_session_case_id(request: HttpRequest) -> int | None:
     case_id = request.session.get("family_case_id")
     expires = request.session.get("family_case_expires", 0)
     if not case_id or expires < time.time():
         return None
-    return family_case_get(case_id)
+    return case_id
 
 
-def _family_page(request: HttpRequest, case: Case, **extra: Any) -> HttpResponse:
-    context = {"family": family_case_view(case),
+def _family_session_case(request: HttpRequest) -> Case | None:
+    case_id = _family_session_case_id(request)
+    return family_case_get(case_id) if case_id else None
+
+
+def _family_page(request: HttpRequest, case: Case | None, *,
+                 view: dict[str, Any] | None = None, **extra: Any) -> HttpResponse:
+    context = {"family": view if view is not None else family_case_view(case),
                "subscription_form": extra.pop("subscription_form", FamilySubscriptionForm()),
                **extra}
     return render(request, "public_site/family_status.html", context,
@@ -158,9 +164,11 @@ def family_lookup(request: HttpRequest) -> HttpResponse:
     """Family status page: folio and access code by POST only; answered with no-store."""
     template = "public_site/family_lookup.html"
     if request.method == "GET":
-        case = _family_session_case(request)
-        if case is not None:
-            return _family_page(request, case)
+        # A family that proved its code reads its page from its session: one statement.
+        case_id = _family_session_case_id(request)
+        view = family_view_get(case_id) if case_id else None
+        if view is not None:
+            return _family_page(request, None, view=view)
         return render(request, template, {"form": FamilyLookupForm()})
     form = FamilyLookupForm(request.POST)
     if not form.is_valid():

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,8 +25,13 @@ from pathlib import Path
 
 import psycopg2
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import loadgen  # noqa: E402
+
+# The checkout whose server is measured: this one, or another (--root, e.g. a worktree
+# of main as the same-run reference); the outputs stay in this checkout's bench/out.
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out"
 DATABASE = "registry_bench_public"
 PORT = 8099
@@ -59,14 +65,16 @@ def http(method: str, path: str, *, data: dict | None = None, cookie: str = ""):
     return response.status, response.read().decode("utf-8", "replace"), cookies
 
 
-def start_server(workers: int, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
+def start_server(workers: int, worker_class: str = "sync", threads: int = 1,
+                 root: Path = ROOT) -> subprocess.Popen:
     env = os.environ | SERVER_ENV
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--chdir", str(root),
+         "config.wsgi:application",
          "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--worker-class", worker_class,
          "--threads", str(threads),
          "--backlog", "256", "--log-level", "warning"],
-        cwd=ROOT, env=env)
+        cwd=root, env=env)
     for _ in range(100):
         try:
             if http("GET", "/")[0] == 200:
@@ -78,7 +86,61 @@ def start_server(workers: int, worker_class: str = "sync", threads: int = 1) -> 
     raise RuntimeError("gunicorn did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from the kernel (seconds)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids() -> dict[str, list[int]]:
+    """The gunicorn workers and the PostgreSQL backends of the benchmark's database."""
+    workers = []
+    if SERVER is not None:
+        children = Path(f"/proc/{SERVER.pid}/task/{SERVER.pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() \
+            else []
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                       "AND pid <> pg_backend_pid()", [DATABASE])
+        backends = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return {"python": workers, "postgres": backends}
+
+
+SERVER: subprocess.Popen | None = None
+
+
 def wrk(script: str, duration: int, connections: int = 16, **env: str) -> dict:
+    """Run the load and add the server's CPU per request: gunicorn workers (Python) and
+    the database's backends (PostgreSQL), from the kernel's accounting of each process."""
+    before = {kind: {pid: _cpu_seconds(pid) for pid in pids}
+              for kind, pids in _server_pids().items()}
+    result = _load(script, duration, connections, **env)
+    after = {kind: {pid: _cpu_seconds(pid) for pid in pids}
+             for kind, pids in _server_pids().items()}
+    for kind in ("python", "postgres"):
+        spent = sum(after[kind][pid] - before[kind].get(pid, 0.0) for pid in after[kind])
+        result[f"{kind}_cpu_ms_per_request"] = round(spent * 1000 / max(result["requests"], 1),
+                                                     2)
+    result["cpu_ms_per_request"] = round(result["python_cpu_ms_per_request"]
+                                         + result["postgres_cpu_ms_per_request"], 2)
+    return result
+
+
+def _load(script: str, duration: int, connections: int = 16, **env: str) -> dict:
+    if shutil.which("wrk") is None:  # the Python stand-in (loadgen.py), same workloads
+        if script == "search.lua":
+            requests = loadgen.search_requests(env["QUERIES_FILE"])
+        else:
+            requests = loadgen.fixed_request(method=env.get("METHOD", "GET"),
+                                             path=env.get("REQUEST_PATH", "/"),
+                                             body=env.get("BODY"), cookie=env.get("COOKIE"))
+        return loadgen.run(host="127.0.0.1", port=PORT, duration=duration,
+                           connections=connections, next_request=requests)
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
                "--timeout", "10s", "-s", str(HERE / script), BASE]
     output = subprocess.run(command, env=os.environ | env, capture_output=True, text=True,
@@ -126,6 +188,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="checkout whose code the server runs (default: this one)")
+    parser.add_argument("--out", type=Path, default=OUT / "public_results.json")
+    parser.add_argument("--skip-lookup-post", action="store_true",
+                        help="leave out the PBKDF2 lookups and the refused-lookup run")
     args = parser.parse_args()
     queries_file = OUT / "public_queries.txt"
     queries = [q for q in queries_file.read_text(encoding="utf-8").splitlines() if q]
@@ -141,7 +208,10 @@ def main() -> None:
 
     results["reference_pg_trgm_similarity_ms"] = reference_similarity_ms(queries[:7])
     flush_rate_limits()
-    server = start_server(args.workers, args.worker_class, args.threads)
+    global SERVER
+    server = SERVER = start_server(args.workers, args.worker_class, args.threads,
+                                   args.root.resolve())
+    results["root"] = str(args.root.resolve())
     try:
         results["load_average_before"] = os.getloadavg()
         wrk("search.lua", 5, QUERIES_FILE=str(queries_file))  # warm-up
@@ -151,21 +221,23 @@ def main() -> None:
         results["home_page"] = wrk("fixed.lua", max(10, args.duration // 2), REQUEST_PATH="/")
 
         cookie, first_post = family_session(family[0]["folio"], family[0]["code"])
-        posts = [family_session(f["folio"], f["code"])[1] for f in family[1:6]]
+        posts = [] if args.skip_lookup_post else [
+            family_session(f["folio"], f["code"])[1] for f in family[1:6]]
         results["family_lookup_single_post_ms"] = round(
             statistics.median([first_post, *posts]) * 1000, 1)
         results["family_status_page"] = wrk("fixed.lua", args.duration, REQUEST_PATH="/familias/",
                                             COOKIE=cookie)
-
-        # Attack: wrong codes from one address. After 10 attempts every POST is refused
-        # before any hashing; this measures what the refusal costs under load.
-        _status, page, cookies = http("GET", "/familias/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "folio": family[0]["folio"],
-                                       "access_code": "AAAA-BBBB-CCCC"})
-        results["family_lookup_rate_limited"] = wrk(
-            "fixed.lua", args.duration, METHOD="POST", REQUEST_PATH="/familias/", BODY=body,
-            COOKIE="; ".join(cookies))
+        if not args.skip_lookup_post:
+            # Attack: wrong codes from one address. After 10 attempts every POST is
+            # refused before any hashing; this measures what the refusal costs under load.
+            _status, page, cookies = http("GET", "/familias/")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            body = urllib.parse.urlencode({"csrfmiddlewaretoken": token,
+                                           "folio": family[0]["folio"],
+                                           "access_code": "AAAA-BBBB-CCCC"})
+            results["family_lookup_rate_limited"] = wrk(
+                "fixed.lua", args.duration, METHOD="POST", REQUEST_PATH="/familias/",
+                BODY=body, COOKIE="; ".join(cookies))
         results["load_average_after"] = os.getloadavg()
     finally:
         server.terminate()
@@ -175,7 +247,7 @@ def main() -> None:
     results["search_p95_vs_reference"] = round(
         search_p95 / results["reference_pg_trgm_similarity_ms"], 3)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "public_results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     json.dump(results, sys.stdout, indent=1)
     print()
 
