@@ -109,6 +109,7 @@ class PublicEntryFilterSet(django_filters.FilterSet):
         municipality = self.form.fields["municipio"]
         if state and re.fullmatch(r"\d{2}", str(state)):
             municipality.queryset = Municipality.objects.filter(state_id=state).order_by("name")
+            municipality._public_state = str(state)  # its options are cached per state
         else:
             municipality.help_text = _("Elija primero una entidad y pulse «Buscar».")
 
@@ -177,13 +178,35 @@ def _public_form_class(filterset_class: type[PublicEntryFilterSet]) -> type[form
 def _options_html(name: str, field, selected: str) -> SafeString:
     # Rendered here, not by a template loop: ~60 options on every search, and their
     # labels are lazy translations; escaped once per language and field.
-    if name == "municipio":  # depends on the chosen state: not cached
-        options = tuple((str(key), escape(key), escape(label)) for key, label in field.choices)
+    if name == "municipio":  # depends on the chosen state (the catalogue is fixed)
+        options = _municipality_options(field.queryset.query.is_empty(),
+                                        getattr(field, "_public_state", None),
+                                        get_language() or "")
+        if options is None:
+            options = tuple((str(key), escape(key), escape(label))
+                            for key, label in field.choices)
     else:
         options = _static_options(name, get_language() or "")
     return mark_safe("".join(  # noqa: S308 — every part was escaped above
         f'<option value="{key_html}"{" selected" if key == selected else ""}>{label_html}'
         "</option>" for key, key_html, label_html in options))
+
+
+@functools.lru_cache(maxsize=128)
+def _municipality_options(empty: bool, state: str | None, language: str
+                          ) -> tuple[tuple[str, str, str], ...] | None:
+    # Without a state the list is only "Todos": iterating the empty queryset still
+    # compiled its SQL on every search. With one, the state's municipalities (the INEGI
+    # catalogue does not change while a process runs).
+    all_label = escape(str(_("Todos")))
+    if empty:
+        return (("", "", all_label),)
+    if state is None:
+        return None
+    names = Municipality.objects.filter(state_id=state).order_by("name").values_list(
+        "code", "name", "state_id")
+    return (("", "", all_label), *((str(code), escape(code), escape(f"{name}, {state_id}"))
+                                   for code, name, state_id in names))
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from public_site.detention import DetentionQuery
-from public_site.entries import public_entry_get, public_reports
+from public_site.entries import public_entry_get
 from public_site.family import family_case_get, family_case_view, family_view_get
 from public_site.filters import (
     DetentionLookupForm,
@@ -54,7 +54,7 @@ MAX_PAGE = 500
 def home(request: HttpRequest) -> HttpResponse:
     """Render the landing page: search box and where each audience goes."""
     return render(request, "public_site/home.html",
-                  {"filterset": PublicEntryFilterSet(None, queryset=public_reports())})
+                  {"filterset": PublicEntryFilterSet(None)})
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -67,7 +67,9 @@ def _page_number(request: HttpRequest) -> int:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """Search public entries by name and filters (works without JavaScript)."""
-    filterset = PublicEntryFilterSet(request.GET or None, queryset=public_reports())
+    # No queryset: the filterset only validates and renders here (the search reads the
+    # published table); building the public reports' queryset cost a query compilation.
+    filterset = PublicEntryFilterSet(request.GET or None)
     result = None
     if request.GET and filterset.is_valid():
         result = public_search(text=filterset.text, filters=filterset.public_filters(),
