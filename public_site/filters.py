@@ -153,20 +153,27 @@ class PublicEntryFilterSet(django_filters.FilterSet):
         Django's widget templates cost ~10 ms per render of this form; the search page
         is the site's busiest, so it renders these plain controls instead.
         """
+        return [self.control(name) for name in self.form.fields]
+
+    def control_value(self, name: str) -> str:
+        """Return what BoundField.value() gives for these plain inputs, without one."""
         form = self.form
-        errors = form.errors if form.is_bound else {}
-        controls = []
-        for name, field in form.fields.items():
-            # What BoundField.value() gives for these plain inputs, without building one.
-            value = form.data.get(name) if form.is_bound else field.initial
-            control = {"name": name, "id": f"id_{name}", "label": field.label,
-                       "help": field.help_text, "errors": errors.get(name, []),
-                       "value": "" if value is None else str(value), "options": None,
-                       "type": "month" if isinstance(field, MonthField) else "text"}
-            if hasattr(field, "choices"):
-                control["options"] = _options_html(name, field, control["value"])
-            controls.append(control)
-        return controls
+        value = form.data.get(name) if form.is_bound else form.fields[name].initial
+        return "" if value is None else str(value)
+
+    def control_errors(self, name: str) -> list:
+        return self.form.errors.get(name, []) if self.form.is_bound else []
+
+    def control(self, name: str) -> dict:
+        """Return one field of the form as plain values (see ``controls``)."""
+        field = self.form.fields[name]
+        control = {"name": name, "id": f"id_{name}", "label": field.label,
+                   "help": field.help_text, "errors": self.control_errors(name),
+                   "value": self.control_value(name), "options": None,
+                   "type": "month" if isinstance(field, MonthField) else "text"}
+        if hasattr(field, "choices"):
+            control["options"] = _options_html(name, field, control["value"])
+        return control
 
 
 @functools.cache

@@ -70,11 +70,32 @@ def search_result_items(entries: list[PublicEntry], labels: dict[str, str]) -> S
         for entry in entries))
 
 
+# (language, field, value, state) → the control's HTML. A control without errors is
+# the same for the same value: on a name search every control but the name is empty.
+# The municipality's options depend on the state chosen, which is in the key.
+_CONTROLS_MAX = 4096
+_controls_html: dict[tuple[str, str, str, str], str] = {}
+
+
 @register.simple_tag
 def search_form_controls(filterset) -> SafeString:
     """Return the search form's labelled controls (see ``PublicEntryFilterSet.controls``)."""
-    return mark_safe("\n".join(  # noqa: S308 — _control_html escapes every value
-        _control_html(control) for control in filterset.controls()))
+    language = get_language() or ""
+    state = filterset.control_value("estado")
+    parts = []
+    for name in filterset.form.fields:
+        if name == "q" or filterset.control_errors(name):
+            parts.append(_control_html(filterset.control(name)))
+            continue
+        key = (language, name, filterset.control_value(name),
+               state if name == "municipio" else "")
+        html = _controls_html.get(key)
+        if html is None:
+            if len(_controls_html) >= _CONTROLS_MAX:
+                _controls_html.clear()
+            html = _controls_html[key] = _control_html(filterset.control(name))
+        parts.append(html)
+    return mark_safe("\n".join(parts))  # noqa: S308 — _control_html escapes every value
 
 
 def _control_html(control: dict) -> str:
