@@ -41,6 +41,7 @@ def _parse() -> argparse.Namespace:
 
 ARGS = _parse()
 ROOT = ARGS.root.resolve()
+ARGS.out = ARGS.out.resolve()  # before the chdir below
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)  # templates, static manifest (collectstatic) of that checkout
 os.environ.update({
