@@ -3,6 +3,7 @@
 import pytest
 
 from mxnames.names import canonical_given_names, name_key, normalize_name, significant_given_name
+from mxnames.nicknames import NICKNAME_CANDIDATES
 from mxnames.phonetic import phonetic_key
 from mxnames.text import fold, search_key
 
@@ -40,10 +41,16 @@ def test_normalize_name_handles_case_accents_particles_and_abbreviations(raw, ex
         ("Toño", "antonio"),
         ("Conchita", "concepcion"),
         ("Pancho", "francisco"),
+        ("Mike", "miguel"),
+        ("Luisito", "luis"),
     ],
 )
 def test_nicknames_become_the_full_given_name(nickname, name):
     assert canonical_given_names(nickname) == name
+
+
+def test_meme_may_be_guillermo_or_manuel():
+    assert NICKNAME_CANDIDATES["meme"] == {"guillermo", "manuel"}
 
 
 def test_compound_given_names_keep_every_part_and_the_significant_one_is_the_second():
