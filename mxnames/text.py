@@ -56,3 +56,40 @@ def search_key(*parts: str) -> str:
     """
     words = _NON_ALNUM.sub(" ", fold(" ".join(p for p in parts if p)))
     return " ".join(words.split())
+
+
+def loose_key(*parts: str) -> str:
+    """Return ``search_key`` with ñ read as n: the key of what a keyboard without ñ types.
+
+    Only for comparisons that forgive on purpose (the detention lookup): "Nuñez" and
+    "Nunez" share a loose key, while ``search_key`` keeps them apart.
+
+    >>> loose_key("José Ángel", "Núñez Peña")
+    'jose angel nunez pena'
+    """
+    return search_key(*parts).replace("ñ", "n")
+
+
+def one_edit_apart(left: str, right: str) -> bool:
+    """Return True if one insertion, deletion, substitution or swap of neighbours turns
+    ``left`` into ``right`` (equal words are not one edit apart).
+
+    >>> one_edit_apart("fracisco", "francisco"), one_edit_apart("gomez", "gomes")
+    (True, True)
+    >>> one_edit_apart("ramos", "ramon"), one_edit_apart("uc", "ux"), one_edit_apart("ana", "ana")
+    (True, True, False)
+    """
+    if left == right or abs(len(left) - len(right)) > 1:
+        return False
+    if len(left) == len(right):
+        diffs = [i for i, (a, b) in enumerate(zip(left, right, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        first, *rest = diffs
+        return (len(diffs) == 2 and rest[0] == first + 1
+                and left[first] == right[first + 1] and left[first + 1] == right[first])
+    shorter, longer = sorted((left, right), key=len)
+    for index, (a, b) in enumerate(zip(shorter, longer, strict=False)):
+        if a != b:
+            return shorter[index:] == longer[index + 1:]
+    return True

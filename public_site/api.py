@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -157,17 +159,70 @@ VALIDATION_ERRORS = {
 ERRORS = {400: VALIDATION_ERRORS, 404: ErrorSerializer, 429: ErrorSerializer}
 
 
+class AgencyContactSerializer(serializers.Serializer):
+    nombre = serializers.CharField(allow_blank=True)
+    oficina = serializers.CharField(allow_blank=True)
+    telefono = serializers.CharField(allow_blank=True)
+    horario = serializers.CharField(allow_blank=True)
+    direccion = serializers.CharField(allow_blank=True)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    tipo = serializers.CharField()
+    lugar = serializers.CharField(allow_blank=True)
+    fecha = serializers.CharField(allow_blank=True)
+
+
 class DetentionMatchSerializer(serializers.Serializer):
     tipo = serializers.CharField()
+    institucion = serializers.CharField(allow_blank=True)
     autoridad = serializers.CharField(allow_blank=True)
     lugar = serializers.CharField(allow_blank=True)
     entidad = serializers.CharField(allow_blank=True)
     fecha = serializers.CharField(allow_blank=True)
+    registrado = serializers.CharField(allow_blank=True,
+                                       help_text="Fecha en que el registro llegó al sistema.")
+    liberacion_o_traslado = ReleaseSerializer(
+        allow_null=True, required=False,
+        help_text="Solo en detenciones: la liberación o el traslado registrados después, "
+                  "o null si no hay ninguno.")
+    contacto = AgencyContactSerializer(allow_null=True)
 
 
 class DetentionAnswerSerializer(serializers.Serializer):
+    consulta = serializers.CharField(help_text="El nombre consultado, como se escribió.")
     encontrado = serializers.BooleanField()
     registros = DetentionMatchSerializer(many=True)
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
+
+def _contact_data(contact: dict[str, Any]) -> dict[str, str] | None:
+    if not contact:
+        return None
+    return {"nombre": contact.get("name", ""), "oficina": contact.get("contact_office", ""),
+            "telefono": contact.get("contact_phone", ""),
+            "horario": contact.get("contact_hours", ""),
+            "direccion": contact.get("contact_address", "")}
+
+
+def _detention_match_data(match: dict[str, Any]) -> dict[str, Any]:
+    data = {
+        "tipo": match["kind"], "institucion": match["agency"],
+        "autoridad": match["authority"], "lugar": match["facility"],
+        "entidad": match["state"], "fecha": _iso(match["event_date"]),
+        "registrado": _iso(timezone.localdate(match["recorded_on"])
+                           if match["recorded_on"] else ""),
+        "contacto": _contact_data(match["contact"]),
+    }
+    if match["kind"] == "detention":
+        release = match.get("release")
+        data["liberacion_o_traslado"] = None if release is None else {
+            "tipo": release["kind"], "lugar": release["facility"],
+            "fecha": _iso(release["event_date"])}
+    return data
 
 
 class PublicAPIView(APIView):
@@ -267,12 +322,9 @@ class DetentionLookupView(PublicAPIView):
         if outcome.result == LookupResult.LIMITED:
             return Response({"detail": "Demasiadas consultas."},
                             status=status.HTTP_429_TOO_MANY_REQUESTS)
-        matches = [{
-            "tipo": match["kind"], "autoridad": match["authority"],
-            "lugar": match["facility"], "entidad": match["state"],
-            "fecha": str(match["event_date"] or ""),
-        } for match in outcome.matches]
-        response = Response({"encontrado": bool(matches), "registros": matches})
+        matches = [_detention_match_data(match) for match in outcome.matches]
+        response = Response({"consulta": query.asked, "encontrado": bool(matches),
+                             "registros": matches})
         response["Cache-Control"] = "no-store"
         return response
 

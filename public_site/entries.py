@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,7 @@ from registry.redaction import (
     PUBLIC_BROWSABLE_KINDS,
     SUBJECT_FIELDS,
     Audience,
+    agency_contact,
     never_shown_fields,
     published_decisions,
     redact_case,
@@ -52,6 +53,8 @@ class PublicEntry:
     key: str
     record: dict[str, Any]
     case: dict[str, Any]
+    # The agency's public contact, on the poster only (lists do not load it).
+    contact: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -156,7 +159,9 @@ def public_cases() -> QuerySet[Case]:
 def public_entry_get(*, key: str) -> PublicEntry | None:
     """Return the public entry with this key, or None (one index probe on public_key)."""
     case = next(iter(public_cases().filter(public_key=key)[:1]), None)
-    return public_entry(case) if case else None
+    if case is None:
+        return None
+    return replace(public_entry(case), contact=agency_contact(case.agency, Audience.PUBLIC))
 
 
 def public_reports() -> QuerySet[Record]:

@@ -19,7 +19,7 @@ from registry.models import (
     Record,
     State,
 )
-from registry.redaction import Audience, redact_case, redact_record
+from registry.redaction import Audience, agency_contact, redact_case, redact_record
 
 
 def case_has_linked_record(case: Case) -> bool:
@@ -72,7 +72,9 @@ def _family_statements() -> tuple[str, str]:
     case_columns = ", ".join(f"c.{field.column}" for field in Case._meta.concrete_fields)
     record_columns = ", ".join(f"r.{field.column}" for field in Record._meta.concrete_fields)
     case_sql = (
-        f"SELECT {case_columns}, a.name AS agency_name_ "  # noqa: S608
+        f"SELECT {case_columns}, a.name AS agency_name_, "  # noqa: S608
+        "a.contact_office AS agency_office_, a.contact_phone AS agency_phone_, "
+        "a.contact_hours AS agency_hours_, a.contact_address AS agency_address_ "
         f"FROM {Case._meta.db_table} c JOIN {Agency._meta.db_table} a "
         "ON a.id = c.agency_id WHERE c.id = $1")
     report_sql = (
@@ -93,7 +95,10 @@ def family_case_get(case_id: int) -> Case | None:
     case = _raw_one(Case, case_sql, ["bigint"], [case_id])
     if case is None:
         return None
-    case.agency = Agency(pk=case.agency_id, name=case.agency_name_)
+    case.agency = Agency(pk=case.agency_id, name=case.agency_name_,
+                         contact_office=case.agency_office_, contact_phone=case.agency_phone_,
+                         contact_hours=case.agency_hours_,
+                         contact_address=case.agency_address_)
     if case.missing_report_id is not None:
         report = _raw_one(Record, report_sql, ["bigint"], [case.missing_report_id])
         if report.event_state_id:
@@ -128,6 +133,7 @@ def family_case_view(case: Case) -> dict[str, Any]:
         "history": history,
         "has_linked_record": case_has_linked_record(case),
         "name": " ".join(str(record[n]) for n in NAME_FIELDS if record.get(n)),
+        "contact": agency_contact(case.agency, Audience.FAMILY),
     }
 
 
@@ -150,7 +156,8 @@ def _family_page_statement() -> str:
         "ON o.id = m.{other}_id WHERE m.decision = '" + confirmed + "' "
         "AND m.{this}_id = c.missing_report_id AND o.agency_id <> c.agency_id)")
     return (
-        f"SELECT {case_columns}, a.name, {record_columns}, s.name, "  # noqa: S608
+        f"SELECT {case_columns}, a.name, a.contact_office, a.contact_phone, "  # noqa: S608
+        f"a.contact_hours, a.contact_address, {record_columns}, s.name, "
         f"ARRAY(SELECT h.to_status FROM {changes} h WHERE h.case_id = c.id "
         "ORDER BY h.changed_at, h.id), "
         f"ARRAY(SELECT h.changed_at FROM {changes} h WHERE h.case_id = c.id "
@@ -182,9 +189,12 @@ def family_view_get(case_id: int) -> dict[str, Any] | None:
     record_fields = Record._meta.concrete_fields
     split = len(case_fields)
     case = Case.from_db("default", [f.attname for f in case_fields], row[:split])
-    case.agency = Agency(pk=case.agency_id, name=row[split])
-    record_values = row[split + 1: split + 1 + len(record_fields)]
-    state_name, to_statuses, changed_ats, linked = row[split + 1 + len(record_fields):]
+    office, phone, hours, address = row[split + 1: split + 5]
+    case.agency = Agency(pk=case.agency_id, name=row[split], contact_office=office,
+                         contact_phone=phone, contact_hours=hours, contact_address=address)
+    start = split + 5  # after the agency's name and its four contact columns
+    record_values = row[start: start + len(record_fields)]
+    state_name, to_statuses, changed_ats, linked = row[start + len(record_fields):]
     report = None
     if case.missing_report_id is not None:
         report = Record.from_db("default", [f.attname for f in record_fields], record_values)
@@ -202,4 +212,5 @@ def family_view_get(case_id: int) -> dict[str, Any] | None:
                     for to_status, changed_at in zip(to_statuses, changed_ats, strict=True)],
         "has_linked_record": bool(linked),
         "name": " ".join(str(record[n]) for n in NAME_FIELDS if record.get(n)),
+        "contact": agency_contact(case.agency, Audience.FAMILY),
     }

@@ -132,8 +132,9 @@ def detention_lookup(request: HttpRequest) -> HttpResponse:
         outcome = detention_lookup_perform(query=query, ip_address=client_ip(request))
     except RateLimitUnavailable:
         return _unavailable(request, template, {"form": DetentionLookupForm()})
-    # The form comes back empty: the name asked is not echoed into the page.
-    context = {"form": DetentionLookupForm(), "outcome": outcome, "searched": True}
+    # The answer says which name it answers (the one typed, over POST, never cached),
+    # and the form keeps it, so that a family can correct one letter and ask again.
+    context = {"form": form, "outcome": outcome, "searched": True, "asked": query.asked}
     status = 429 if outcome.result == LookupResult.LIMITED else 200
     return render(request, template, context, status=status)
 

@@ -277,7 +277,7 @@ class MunicipalityAdmin(StateAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedModelAdmin, GuardedModelAdmin):
-    list_display = ("code", "name", "kind", "state", "is_active")
+    list_display = ("code", "name", "kind", "state", "contact_phone", "is_active")
     list_filter = ("kind", "state", "is_active")
     search_fields = ("code", "name")
 

@@ -100,6 +100,15 @@ class Agency(models.Model):
                               related_name="agencies", verbose_name=_("entidad"))
     is_active = models.BooleanField(_("activa"), default=True)
     created_at = models.DateTimeField(_("creada"), default=timezone.now, editable=False)
+    # Where families and witnesses turn: public by design (posters, detention answers,
+    # the family page), still rendered through the redaction policy (AGENCY_POLICY).
+    contact_office = models.CharField(_("oficina de atención"), max_length=200, blank=True,
+                                      help_text=_("p. ej. «Unidad de Atención a Familias»"))
+    contact_phone = models.CharField(_("teléfono de atención"), max_length=60, blank=True)
+    contact_hours = models.CharField(_("horario de atención"), max_length=200, blank=True,
+                                     help_text=_("p. ej. «lunes a viernes, 9:00 a 18:00»"))
+    contact_address = models.CharField(_("dirección de atención"), max_length=300,
+                                       blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -190,7 +191,9 @@ RECORD_POLICY: dict[str, dict[Audience, Rule]] = {
     "source_row":         _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
     "raw_values":         _row(HIDE,                                        HIDE,      HIDE,       SHOW,   SHOW,      SHOW),
     "person":             _row(HIDE,                                        HIDE,      PSEUDONYM,  SHOW,   SHOW,      SHOW),
-    "created_at":         _row(HIDE,                                        HIDE,      MONTH,      SHOW,   SHOW,      SHOW),
+    # The detention lookup says when the registry received a detention or release, so
+    # that an old record is not read as where the person is today.
+    "created_at":         _row(only(SHOW, DETENTION_LIKE),                  HIDE,      MONTH,      SHOW,   SHOW,      SHOW),
     "updated_at":         _row(SHOW,                                        SHOW,      MONTH,      SHOW,   SHOW,      SHOW),
 }
 
@@ -217,6 +220,23 @@ CASE_POLICY: dict[str, dict[Audience, Rule]] = {
     "updated_at":            _row(SHOW,      SHOW,   MONTH,     SHOW,   SHOW,      SHOW),
 }
 
+# An agency's public contact is meant for everyone who may need to reach it; the
+# code and bookkeeping fields stay with staff.
+AGENCY_POLICY: dict[str, dict[Audience, Rule]] = {
+    #                  public     family  ngo        agency  prosecutor admin
+    "id":              _row(HIDE,      HIDE,   HIDE,      SHOW,   SHOW,      SHOW),
+    "code":            _row(HIDE,      HIDE,   SHOW,      SHOW,   SHOW,      SHOW),
+    "name":            _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+    "kind":            _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+    "state":           _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+    "is_active":       _row(HIDE,      HIDE,   SHOW,      SHOW,   SHOW,      SHOW),
+    "created_at":      _row(HIDE,      HIDE,   HIDE,      SHOW,   SHOW,      SHOW),
+    "contact_office":  _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+    "contact_phone":   _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+    "contact_hours":   _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+    "contact_address": _row(SHOW,      SHOW,   SHOW,      SHOW,   SHOW,      SHOW),
+}
+
 PERSON_POLICY: dict[str, dict[Audience, Rule]] = {
     #                public     family  ngo        agency  prosecutor admin
     "id":            _row(HIDE,      HIDE,   PSEUDONYM, SHOW,   SHOW,      SHOW),
@@ -230,6 +250,7 @@ POLICIES: dict[str, dict[str, dict[Audience, Rule]]] = {
     "registry.record": RECORD_POLICY,
     "registry.case": CASE_POLICY,
     "registry.person": PERSON_POLICY,
+    "registry.agency": AGENCY_POLICY,
 }
 
 # Which cases each audience receives at all, by the family's decision. Staff receive every
@@ -501,3 +522,23 @@ def redact_case(case: Any, audience: Audience) -> dict[str, Any]:
     return redact_values("registry.case", _model_values(case, names), audience, subject)
 
 
+
+
+AGENCY_CONTACT_FIELDS = ("name", "contact_office", "contact_phone", "contact_hours",
+                         "contact_address")
+_PHONE_DIALABLE = re.compile(r"[^0-9+]")
+
+
+def agency_contact(agency: Any, audience: Audience) -> dict[str, Any]:
+    """Return the agency's contact as ``audience`` may see it, with ``tel`` to dial.
+
+    Empty when the agency gave no way to reach it (a name alone is no contact).
+    """
+    if agency is None:
+        return {}
+    values = {name: getattr(agency, name, "") or "" for name in AGENCY_CONTACT_FIELDS}
+    shown = redact_values("registry.agency", values, audience, Subject())
+    if not any(shown.get(name) for name in AGENCY_CONTACT_FIELDS[1:]):
+        return {}
+    shown["tel"] = _PHONE_DIALABLE.sub("", shown.get("contact_phone", ""))
+    return shown

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from registry.models import Case, Person, Record
+from registry.models import Agency, Case, Person, Record
 from registry.redaction import (
     POLICIES,
     Audience,
@@ -28,7 +28,7 @@ CANARIES = {
 }
 
 
-@pytest.mark.parametrize("model", [Record, Case, Person])
+@pytest.mark.parametrize("model", [Record, Case, Person, Agency])
 def test_every_field_of_every_model_is_classified(model):
     policy = POLICIES[model._meta.label_lower]
     names = {f.name for f in model._meta.get_fields() if f.concrete}
