@@ -19,12 +19,14 @@ import io
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as datetime_time
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from demo.synthetic import SyntheticRecord, generate_linkage_dataset
@@ -35,18 +37,24 @@ from matching.adapter import LinkageCounts
 from matching.linkage import linkage_link_all_in_process
 from matching.models import LinkageModelVersion
 from mxnames.sex import HM
+from mxnames.states import STATES
 from registry import catalogue, roles
 from registry.models import (
     Agency,
     AgencyKind,
     Case,
     CaseStatus,
+    CaseStatusChange,
     CaseStatusRequest,
     Record,
     RecordKind,
     User,
 )
-from registry.services import case_access_code_issue, case_status_request_approve
+from registry.services import (
+    case_access_code_issue,
+    case_status_request_approve,
+    case_status_update,
+)
 
 DEMO_PASSWORD = "demo-registro-2026"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -59,6 +67,18 @@ class DemoAgency:
     state: str
     authority: str = ""
     facility: str = ""
+
+    def contact(self, number: int) -> dict[str, str]:
+        """A public contact that says it is the demo's (no real office is named)."""
+        office = {AgencyKind.PROSECUTOR: "Unidad de Atención a Familias",
+                  AgencyKind.FORENSIC: "Área de Identificación y Atención a Familias"}.get(
+            self.kind, "Módulo de Información a Familiares")
+        hours = ("lunes a viernes, 9:00 a 18:00" if self.kind in (AgencyKind.PROSECUTOR,
+                                                                  AgencyKind.FORENSIC)
+                 else "todos los días, las 24 horas")
+        return {"contact_office": office, "contact_phone": f"800 000 {number:04d}",
+                "contact_hours": hours,
+                "contact_address": f"Dirección de demostración, {STATES[self.state][0]}"}
 
 
 DEMO_AGENCIES = (
@@ -186,8 +206,21 @@ DEMO_USERS = (
     DemoUser("operadora.inm", roles.AGENCY_OPERATOR, "Citlali Domínguez Peña", "inm-tapachula"),
     DemoUser("perito.incifo", roles.AGENCY_OPERATOR, "Dra. Alma Yolanda Chávez Ríos",
              "incifo-cdmx"),
+    # Two prosecutors in every state's office: a "found" status one of them asks for is
+    # approved by the other (the two-person rule), so the demo can show both sides.
     DemoUser("fiscal.cdmx", roles.PROSECUTOR, "Mtra. Rosa María Ibáñez Cruz", "fgj-cdmx"),
+    DemoUser("fiscal2.cdmx", roles.PROSECUTOR, "Lic. Héctor Manuel Zúñiga Salgado",
+             "fgj-cdmx"),
     DemoUser("fiscal.jal", roles.PROSECUTOR, "Lic. Ignacio Muñoz Gutiérrez", "fge-jal"),
+    DemoUser("fiscal2.jal", roles.PROSECUTOR, "Mtra. Mariana Ochoa Villaseñor", "fge-jal"),
+    DemoUser("fiscal.gro", roles.PROSECUTOR, "Lic. Abel Bautista Nava", "fge-gro"),
+    DemoUser("fiscal2.gro", roles.PROSECUTOR, "Mtra. Yolanda Catalán Añorve", "fge-gro"),
+    DemoUser("fiscal.tamps", roles.PROSECUTOR, "Lic. Rogelio Garza Treviño", "fge-tamps"),
+    DemoUser("fiscal2.tamps", roles.PROSECUTOR, "Lic. Sofía Cantú Peña", "fge-tamps"),
+    DemoUser("fiscal.ver", roles.PROSECUTOR, "Mtra. Itzel Hernández Ríos", "fge-ver"),
+    DemoUser("fiscal2.ver", roles.PROSECUTOR, "Lic. Ramón Domínguez Mendoza", "fge-ver"),
+    DemoUser("fiscal.gto", roles.PROSECUTOR, "Lic. Juan Pablo Ibarra Muñoz", "fge-gto"),
+    DemoUser("fiscal2.gto", roles.PROSECUTOR, "Mtra. Lucía Aranda Gómez", "fge-gto"),
     DemoUser("analista.ong", roles.NGO_ANALYST, "Ximena Cuauhtle Martínez"),
 )
 
@@ -319,6 +352,8 @@ class DemoSeeder:
             version, counts = self._timed("linkage", lambda: linkage_link_all_in_process(
                 source=LinkageModelVersion.Source.DEMO, min_records=0))
         approved = self._approve_half_of_the_found_requests()
+        self._date_the_history()
+        self._ask_each_other_for_found_statuses()
         codes = self._issue_family_codes()
         return DemoSummary(
             records=Record.objects.count(), cases=Case.objects.count(), family_codes=codes,
@@ -332,10 +367,11 @@ class DemoSeeder:
         return result
 
     def _create_agencies(self) -> None:
-        for demo in DEMO_AGENCIES:
+        for number, demo in enumerate(DEMO_AGENCIES, start=101):
             agency, _ = Agency.objects.get_or_create(
                 code=demo.code,
-                defaults={"name": demo.name, "kind": demo.kind, "state_id": demo.state},
+                defaults={"name": demo.name, "kind": demo.kind, "state_id": demo.state,
+                          **demo.contact(number)},
             )
             self.agencies[demo.code] = agency
 
@@ -371,9 +407,12 @@ class DemoSeeder:
         n_remains = max(1, self.record_count // 100)
         n_right = self.record_count - n_reports
         municipalities = [m.code for m in catalogue.municipalities()]
+        # The reports carry the names as the families gave them: those are the names the
+        # posters publish. The other agencies' copies keep their misspellings.
         left, right = generate_linkage_dataset(seed=self.seed, n_left=n_reports,
                                                n_right=n_right, overlap=0.3,
-                                               municipalities=municipalities)
+                                               municipalities=municipalities,
+                                               reports_spelt_right=True)
         files: dict[tuple[str, str], DemoFile] = {}
 
         def file_of(agency: str, kind: str, header: tuple[str, ...]) -> DemoFile:
@@ -456,22 +495,94 @@ class DemoSeeder:
 
     # --- 6. and 7. ----------------------------------------------------------------------
 
-    def _approve_half_of_the_found_requests(self) -> int:
-        """The office's prosecutor approves every other "found" request of their cases."""
-        approved = 0
+    def _office_prosecutors(self) -> dict[str, list[User]]:
+        offices: dict[str, list[User]] = {}
         for demo in DEMO_USERS:
-            if demo.role != roles.PROSECUTOR:
-                continue
-            prosecutor = self.users[demo.username]
+            if demo.role == roles.PROSECUTOR:
+                offices.setdefault(demo.agency_code, []).append(self.users[demo.username])
+        return offices
+
+    def _approve_half_of_the_found_requests(self) -> int:
+        """The office's prosecutors approve every other "found" request of the file, in turn."""
+        approved = 0
+        for code, prosecutors in self._office_prosecutors().items():
             requests = (CaseStatusRequest.objects
                         .filter(outcome=CaseStatusRequest.Outcome.PENDING,
-                                case__agency=self.agencies[demo.agency_code])
-                        .exclude(requested_by=prosecutor).order_by("case__folio"))
-            for request in list(requests)[::2]:
-                case_status_request_approve(request=request, actor=prosecutor,
+                                case__agency=self.agencies[code])
+                        .order_by("case__folio"))
+            for turn, request in enumerate(list(requests)[::2]):
+                approver = prosecutors[turn % len(prosecutors)]
+                if request.requested_by_id == approver.pk:
+                    continue
+                case_status_request_approve(request=request, actor=approver,
                                             note="Identificación confirmada (demostración)")
                 approved += 1
         return approved
+
+    def _date_the_history(self) -> None:
+        """Date each case's history after its disappearance, as it would have happened.
+
+        The importer dates everything "now" (the seeding's time). 1. The report is filed
+        0-20 days after the disappearance; 2. an approved "found" status comes 1-400 days
+        later; 3. never after today. Demo data only: production history is never redated.
+        """
+        today = timezone.now()
+        changes = {}
+        for change in CaseStatusChange.objects.order_by("case_id", "changed_at", "pk"):
+            changes.setdefault(change.case_id, []).append(change)
+        cases = list(Case.objects.select_related("missing_report").order_by("folio"))
+        requests = {r.case_id: r for r in CaseStatusRequest.objects.exclude(
+            outcome=CaseStatusRequest.Outcome.PENDING)}
+        for case in cases:
+            disappeared = case.missing_report.event_date if case.missing_report else None
+            if disappeared is None:
+                continue
+            moment = timezone.make_aware(datetime.combine(disappeared, datetime_time(10)))
+            moment = min(moment + timedelta(days=self.rng.randint(0, 20)), today)
+            case.created_at = moment
+            for change in changes.get(case.pk, []):
+                change.changed_at = moment
+                moment = min(moment + timedelta(days=self.rng.randint(1, 400)), today)
+            history = changes.get(case.pk)
+            case.status_changed_at = history[-1].changed_at if history else case.created_at
+            case.updated_at = case.status_changed_at
+            request = requests.get(case.pk)
+            if request is not None:
+                request.requested_at = case.created_at
+                request.decided_at = case.status_changed_at
+        Case.objects.bulk_update(cases, ["created_at", "status_changed_at", "updated_at"],
+                                 batch_size=1000)
+        CaseStatusChange.objects.bulk_update(
+            [c for group in changes.values() for c in group], ["changed_at"], batch_size=1000)
+        CaseStatusRequest.objects.bulk_update(list(requests.values()),
+                                              ["requested_at", "decided_at"], batch_size=1000)
+
+    def _ask_each_other_for_found_statuses(self) -> int:
+        """Each office prosecutor asks for a "found" status that the other must approve:
+        open cases whose person is among the forensic remains (found dead) or in a
+        detention log (found alive), so the two-person rule can be tried both ways."""
+        asked = 0
+        for code, prosecutors in self._office_prosecutors().items():
+            if len(prosecutors) < 2:
+                continue
+            evidence = dict(Record.objects.filter(
+                person__cases__agency=self.agencies[code],
+                person__cases__status=CaseStatus.MISSING,
+                kind__in=(RecordKind.UNIDENTIFIED_REMAINS, RecordKind.DETENTION))
+                .order_by("kind", "person_id").values_list("person_id", "kind"))
+            cases = (Case.objects.filter(agency=self.agencies[code], status=CaseStatus.MISSING,
+                                         person_id__in=list(evidence))
+                     .exclude(status_requests__outcome=CaseStatusRequest.Outcome.PENDING)
+                     .order_by("folio"))
+            for turn, case in enumerate(list(cases)[:2 * len(prosecutors)]):
+                dead = evidence[case.person_id] == RecordKind.UNIDENTIFIED_REMAINS
+                case_status_update(
+                    case=case, actor=prosecutors[turn % len(prosecutors)],
+                    to_status=CaseStatus.FOUND_DEAD if dead else CaseStatus.FOUND_ALIVE,
+                    reason=("Restos identificados por el servicio forense (demostración)"
+                            if dead else "Localizada en un registro de detención (demostración)"))
+                asked += 1
+        return asked
 
     def _issue_family_codes(self) -> list[tuple[str, str]]:
         """A few open cases get a code: those whose person has another agency's record first

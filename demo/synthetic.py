@@ -442,8 +442,13 @@ def generate_linkage_dataset(
     n_right: int,
     overlap: float,
     municipalities: Sequence[str] | None = None,
+    reports_spelt_right: bool = False,
 ) -> tuple[list[SyntheticRecord], list[SyntheticRecord]]:
     """Return (missing-person reports, detention records) with known overlap.
+
+    ``reports_spelt_right``: the reports keep the person's names as the family gave them
+    (their other fields may still be noisy); the demo publishes those names on posters.
+    The default keeps the benchmark's noise on both sides (and its random stream).
 
     1. Draw ``n_left`` people; ``overlap`` of them also appear on the right,
        detained some days later, usually in the same state, as a corrupted copy.
@@ -468,7 +473,8 @@ def generate_linkage_dataset(
         return person
 
     left_people = [_namesake_or_new(new_person, rng) for _ in range(n_left)]
-    left = [_left_copy(p, rng, f"L{i}") for i, p in enumerate(left_people)]
+    left = [_left_copy(p, rng, f"L{i}", keep_names=reports_spelt_right)
+            for i, p in enumerate(left_people)]
     right: list[SyntheticRecord] = []
     for person in rng.sample(left_people, n_shared):
         right.append(corrupt(_relocate(person, rng, munis), rng=rng, record_id=""))
@@ -524,11 +530,16 @@ def _relocate(person: SyntheticRecord, rng: random.Random, munis: Sequence[str])
                    state_code=municipality[:2], age=age)
 
 
-def _left_copy(person: SyntheticRecord, rng: random.Random, record_id: str) -> SyntheticRecord:
+def _left_copy(person: SyntheticRecord, rng: random.Random, record_id: str, *,
+               keep_names: bool = False) -> SyntheticRecord:
     # Families usually know the names well but rarely the CURP.
     record = corrupt(person, rng=rng, record_id=record_id) if rng.random() < 0.35 else person
     if rng.random() < 0.5:
         record = replace(record, curp="")
+    if keep_names:
+        record = replace(record, given_names=person.given_names,
+                         paternal_surname=person.paternal_surname,
+                         maternal_surname=person.maternal_surname)
     return replace(record, record_id=record_id)
 
 

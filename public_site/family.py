@@ -129,7 +129,8 @@ def family_case_view(case: Case) -> dict[str, Any]:
     return {
         "case": shown,
         "status_label": str(CaseStatus(shown["status"]).label),
-        "last_update": max(shown["updated_at"], shown["status_changed_at"]),
+        # The last change of status: issuing a code or a notice is no news about the person.
+        "last_update": shown["status_changed_at"],
         "history": history,
         "has_linked_record": case_has_linked_record(case),
         "name": " ".join(str(record[n]) for n in NAME_FIELDS if record.get(n)),

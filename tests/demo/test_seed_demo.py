@@ -113,3 +113,43 @@ def test_if_empty_leaves_an_existing_registry_alone(db, capsys):
     call_command("seed_demo", if_empty=True)
     assert Record.objects.count() == 50
     assert "already has records" in capsys.readouterr().out
+
+
+def test_the_demo_tells_the_truth(db, client, capsys):
+    """Posters publish the report's names; history follows the disappearance; each state's
+    two prosecutors approve each other's "found" requests (issue 16, item 7)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from demo.seed import DEMO_PASSWORD
+    from demo.synthetic import _FEMALE_NAMES, _MALE_NAMES, _SURNAMES
+
+    call_command("seed_demo", records=400, seed=3, family_codes=0)
+    # 1. The reports carry the names as the families gave them (no clerk's misspellings).
+    given = {name for name, _weight in _MALE_NAMES + _FEMALE_NAMES}
+    surnames = {name for name, _weight in _SURNAMES}
+    reports = Record.objects.filter(kind="missing_report")
+    for report in reports:
+        assert report.given_names in given, report.given_names
+        assert {report.paternal_surname, report.maternal_surname} <= surnames, report
+    # 2. Every status date falls after the disappearance, and none after today.
+    now = timezone.now()
+    for case in Case.objects.select_related("missing_report"):
+        disappeared = case.missing_report.event_date
+        assert disappeared <= timezone.localdate(case.status_changed_at), case.folio
+        assert case.status_changed_at <= now and case.created_at <= case.status_changed_at
+        for change in case.status_changes.all():
+            assert disappeared <= timezone.localdate(change.changed_at), case.folio
+    # 3. Each office's second prosecutor approves a request the first one made.
+    pending = CaseStatusRequest.objects.filter(
+        outcome="pending", requested_by__username="fiscal.cdmx").first()
+    assert pending is not None, "the first prosecutor asked for a found status"
+    other = client
+    assert other.login(username="fiscal2.cdmx", password=DEMO_PASSWORD)
+    response = other.post(reverse("case_status_request_review", args=[pending.pk]),
+                          {"approve": "yes", "note": "Revisé el dictamen."})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.outcome == "approved" and pending.decided_by.username == "fiscal2.cdmx"
+    assert CaseStatusRequest.objects.filter(
+        outcome="pending", requested_by__username="fiscal2.cdmx").exists()
