@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 
@@ -22,7 +23,12 @@ from registry.models import AuditEvent
 from staff import exports
 from staff.services import export_start
 
-FILE_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|json|xlsx)$")
+# A data file, and for CSV and JSON its notes beside it (XLSX keeps them in a sheet).
+FILE_NAME = re.compile(r"^[0-9a-f]{32}(?:-notas)?\.(csv|json|xlsx)$")
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+# How often a running export reports progress (rows), and how long a job is shown.
+PROGRESS_EVERY = 500
+JOB_SECONDS = 24 * 3600
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -39,18 +45,90 @@ def filters_from_dict(values: dict[str, Any]) -> exports.ExportFilters:
                                  status=values.get("status"), **dates)
 
 
+# --- Progress of background exports (in the shared cache; lost progress is only cosmetic) ---
+
+def _jobs_key(user_id: int) -> str:
+    return f"export-jobs:{int(user_id)}"
+
+
+def _job_key(user_id: int, job: str) -> str:
+    return f"export-job:{int(user_id)}:{job}"
+
+
+def export_job_start(*, user_id: int, export_format: str) -> str:
+    """Register a background export about to be queued; return its id (its file's name)."""
+    job = uuid.uuid4().hex
+    jobs = [j for j in cache.get(_jobs_key(user_id), []) if cache.get(_job_key(user_id, j))]
+    cache.set(_jobs_key(user_id), [*jobs, job][-20:], JOB_SECONDS)
+    _job_set(user_id, job, {"format": export_format, "state": "queued", "done": 0,
+                            "total": None})
+    return job
+
+
+def _job_set(user_id: int, job: str, values: dict[str, Any]) -> None:
+    current = cache.get(_job_key(user_id, job), {})
+    cache.set(_job_key(user_id, job), {**current, **values}, JOB_SECONDS)
+
+
+def export_jobs_for(user: Any) -> list[dict[str, Any]]:
+    """Return the user's background exports still queued or running, with their progress."""
+    jobs = []
+    for job in cache.get(_jobs_key(user.pk), []):
+        values = cache.get(_job_key(user.pk, job))
+        if values and values.get("state") in ("queued", "running", "failed"):
+            total, done = values.get("total"), values.get("done", 0)
+            percent = round(100 * done / total) if total else 0
+            jobs.append({"id": job, **values, "percent": min(percent, 100)})
+    return jobs
+
+
+class _Progress:
+    """Count rows written and report them every ``PROGRESS_EVERY`` rows."""
+
+    def __init__(self, user_id: int, job: str, total: int) -> None:
+        self.user_id, self.job, self.total, self.done = user_id, job, total, 0
+        _job_set(user_id, job, {"state": "running", "total": total, "done": 0})
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY == 0:
+            _job_set(self.user_id, self.job, {"done": self.done})
+
+
 def export_file_write(*, actor: Any, export_format: str, filters: exports.ExportFilters,
-                      k: int | None, purpose: str, ip_address: str | None = None) -> str:
-    """Build one export (audited as any export) into the file storage; return its name."""
-    export = export_start(actor=actor, export_format=export_format, filters=filters, k=k,
-                          purpose=purpose, ip_address=ip_address)
-    name = f"{_folder(actor.pk)}/{uuid.uuid4().hex}.{export_format}"
-    if export_format == "xlsx":
-        with exports.xlsx_file(export) as workbook:
-            return default_storage.save(name, File(workbook))
-    stream = exports.json_stream(export) if export_format == "json" else exports.csv_stream(export)
-    # Joined in memory per export: the NGO columns are short (about 200 bytes a row).
-    return default_storage.save(name, ContentFile("".join(stream).encode("utf-8")))
+                      k: int | None, purpose: str, ip_address: str | None = None,
+                      job: str | None = None) -> str:
+    """Build one export (audited as any export) into the file storage; return its name.
+
+    1. Prepare and audit the export. 2. Write the data file, reporting progress under
+    ``job`` (its name, too). 3. For CSV and JSON, write the notes beside it
+    (``<name>-notas.<format>``); XLSX keeps them in its ``notas`` sheet.
+    """
+    job = job if job and JOB_ID.match(job) else uuid.uuid4().hex
+    try:
+        export = export_start(actor=actor, export_format=export_format, filters=filters,
+                              k=k, purpose=purpose, ip_address=ip_address)
+        progress = _Progress(actor.pk, job, export.row_count)
+        name = f"{_folder(actor.pk)}/{job}.{export_format}"
+        if export_format == "xlsx":
+            with exports.xlsx_file(export, progress=progress) as workbook:
+                saved = default_storage.save(name, File(workbook))
+        else:
+            if export_format == "json":
+                stream, notes = exports.json_stream(export, progress=progress), \
+                    exports.notes_json(export)
+            else:
+                stream, notes = exports.csv_stream(export, progress=progress), \
+                    exports.notes_csv(export)
+            # Joined in memory per export: the NGO columns are short (~200 bytes a row).
+            saved = default_storage.save(name, ContentFile("".join(stream).encode("utf-8")))
+            default_storage.save(f"{_folder(actor.pk)}/{job}-notas.{export_format}",
+                                 ContentFile(notes.encode("utf-8")))
+    except Exception:
+        _job_set(actor.pk, job, {"state": "failed"})
+        raise
+    _job_set(actor.pk, job, {"state": "done", "done": progress.done})
+    return saved
 
 
 @dataclass(frozen=True)
@@ -58,6 +136,7 @@ class ExportFile:
     name: str
     size: int
     created_at: datetime
+    notes: str = ""  # the name of its notes file (CSV and JSON), if any
 
     @property
     def extension(self) -> str:
@@ -71,9 +150,16 @@ def export_files_for(user: Any) -> list[ExportFile]:
         _dirs, names = default_storage.listdir(folder)
     except FileNotFoundError:
         return []
+    present = set(names)
+
+    def notes_of(name: str) -> str:
+        stem, extension = name.rsplit(".", 1)
+        notes = f"{stem}-notas.{extension}"
+        return notes if notes in present else ""
+
     files = [ExportFile(name, default_storage.size(f"{folder}/{name}"),
-                        default_storage.get_modified_time(f"{folder}/{name}"))
-             for name in names if FILE_NAME.match(name)]
+                        default_storage.get_modified_time(f"{folder}/{name}"), notes_of(name))
+             for name in names if FILE_NAME.match(name) and "-notas." not in name]
     return sorted(files, key=lambda f: f.created_at, reverse=True)
 
 

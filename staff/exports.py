@@ -75,6 +75,36 @@ RECORD_COLUMNS = tuple(
     if rules[AUDIENCE].transform != "hide"
 )
 COLUMNS = (*RECORD_COLUMNS, "case_id", "case_status")
+# What each column is called in the files (Spanish, one word, no accents: safe as a
+# pandas attribute and an R name), and what it holds (the data dictionary of the notes).
+HEADERS: dict[str, tuple[str, str]] = {
+    "id": ("registro", "Clave seudónima del registro (propia de esta exportación)."),
+    "kind": ("tipo", "Tipo de registro: missing_report (reporte de desaparición), detention "
+                     "(detención), release_transfer (liberación o traslado), located "
+                     "(localización), unidentified_remains (restos sin identificar)."),
+    "agency": ("institucion", "Institución que envió el registro."),
+    "external_id": ("folio", "Folio de la institución, como clave seudónima."),
+    "sex": ("sexo", "H hombre, M mujer, X no binario u otro; vacío sin dato."),
+    "age_band": ("rango_edad", "Rango de edad al hecho (0-11, 12-17, 18-19, 20-24 … 70+)."),
+    "nationality": ("nacionalidad", "Nacionalidad declarada."),
+    "event_date": ("mes_del_hecho", "Año y mes del hecho (AAAA-MM); solo el año si la fila "
+                                    "fue generalizada."),
+    "event_state": ("entidad", "Entidad federativa del hecho."),
+    "event_municipality": ("municipio", "Municipio del hecho, «Nombre, clave de entidad»; la "
+                                        "entidad si la fila fue generalizada."),
+    "authority": ("autoridad", "Autoridad que detuvo o registró (detenciones y traslados)."),
+    "facility": ("lugar_de_reclusion", "Lugar de reclusión o estancia (detenciones y "
+                                       "traslados)."),
+    "person": ("persona", "Clave seudónima de la persona a la que el registro fue vinculado."),
+    "created_at": ("mes_de_recepcion", "Año y mes en que el registro llegó al sistema."),
+    "updated_at": ("mes_de_actualizacion", "Año y mes de su última actualización."),
+    "case_id": ("caso", "Clave seudónima del caso que abrió el reporte."),
+    "case_status": ("situacion_del_caso", "Situación actual del caso (solo reportes)."),
+}
+HEADER_ROW = tuple(HEADERS[column][0] for column in COLUMNS)
+# Excel opens a CSV as UTF-8 only when it starts with the byte-order mark; pandas'
+# read_csv(encoding="utf-8") and Python's "utf-8-sig" read past it.
+BOM = "\ufeff"
 # The record fields the ngo audience sees only as pseudonyms: keyed per export.
 PSEUDONYMOUS_FIELDS = tuple(name for name, rules in RECORD_POLICY.items()
                             if rules[AUDIENCE].transform == PSEUDONYM)
@@ -257,15 +287,26 @@ class Export:
             "celdas": "Un apóstrofo inicial neutraliza fórmulas: quite uno para el valor original.",
         }
 
-    def column_notes(self) -> list[tuple[str, str]]:
+    def column_notes(self) -> list[tuple[str, str, str]]:
+        """Return the data dictionary: column, what it holds, and the policy's treatment."""
         notes = []
         for column in COLUMNS:
             name = "age" if column == "age_band" else column
             if name in RECORD_POLICY:
-                notes.append((column, str(RECORD_POLICY[name][AUDIENCE].transform)))
+                treatment = str(RECORD_POLICY[name][AUDIENCE].transform)
             else:
-                notes.append((column, "pseudonym" if column == "case_id" else "show"))
+                treatment = "pseudonym" if column == "case_id" else "show"
+            header, meaning = HEADERS[column]
+            notes.append((header, meaning, treatment))
         return notes
+
+    def notes(self) -> list[list[str]]:
+        """Return the notes of the file as rows: the metadata, then the data dictionary."""
+        rows: list[list[str]] = [["nota", "valor", ""]]
+        rows += [[key, _meta_text(value), ""] for key, value in self.metadata().items()]
+        rows += [["", "", ""], ["columna", "contenido", "tratamiento"]]
+        rows += [list(note) for note in self.column_notes()]
+        return rows
 
     def rows(self) -> Iterator[dict[str, str]]:
         records = (export_queryset(self.filters)
@@ -288,38 +329,56 @@ def csv_line(values: Iterable[str]) -> str:
     return csv.writer(_LineBuffer()).writerow([neutralise(value) for value in values])
 
 
-def csv_stream(export: Export) -> Iterator[str]:
-    """Yield the CSV: ``#`` lines with the metadata, the header, then one line per row."""
-    for key, value in export.metadata().items():
-        # A comment line, unquoted so that it starts with "#" (never a formula trigger).
-        text = " ".join(_meta_text(value).splitlines())
-        yield f"# {key}: {text}\r\n"
-    yield csv_line(COLUMNS)
+def csv_stream(export: Export, *, progress: Any = None) -> Iterator[str]:
+    """Yield the CSV as Excel and pandas open it: BOM, the Spanish header, one line per row.
+
+    The notes (metadata and data dictionary) go in their own file (``notes_csv``): a
+    comment line above the header is a row of data to Excel and an error to pandas.
+    """
+    yield BOM + csv_line(HEADER_ROW)
     for row in export.rows():
+        if progress is not None:
+            progress()
         yield csv_line(row[column] for column in COLUMNS)
+
+
+def notes_csv(export: Export) -> str:
+    """Return the export's notes as a CSV of their own (BOM, neutralised cells)."""
+    return BOM + "".join(csv_line(row) for row in export.notes())
 
 
 def _meta_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else _text(value)
 
 
-def json_stream(export: Export) -> Iterator[str]:
-    """Yield a JSON document ``{"metadata": …, "columns": …, "records": […]}`` piece by piece.
+def json_stream(export: Export, *, progress: Any = None) -> Iterator[str]:
+    """Yield a JSON array of rows keyed by the Spanish headers, piece by piece.
 
-    JSON needs no neutralising: no spreadsheet evaluates it.
+    An array of flat objects is what ``pandas.read_json`` reads as a table without
+    options; the notes go in their own file (``notes_json``). JSON needs no
+    neutralising: no spreadsheet evaluates it.
     """
-    yield '{"metadata": ' + json.dumps(export.metadata(), ensure_ascii=False)
-    yield ', "columns": ' + json.dumps(list(COLUMNS)) + ', "records": ['
+    yield "["
     separator = ""
     for row in export.rows():
-        yield separator + json.dumps(row, ensure_ascii=False)
+        if progress is not None:
+            progress()
+        yield separator + json.dumps({HEADERS[column][0]: row[column] for column in COLUMNS},
+                                     ensure_ascii=False)
         separator = ", "
-    yield "]}"
+    yield "]"
+
+
+def notes_json(export: Export) -> str:
+    """Return the export's notes as JSON: metadata, and the data dictionary."""
+    return json.dumps({"metadata": export.metadata(), "columnas": [
+        {"columna": header, "contenido": meaning, "tratamiento": treatment}
+        for header, meaning, treatment in export.column_notes()]}, ensure_ascii=False)
 
 
 def write_xlsx(header: Iterable[str], rows: Iterable[Iterable[str]],
                notes: Iterable[Iterable[str]]) -> tempfile.SpooledTemporaryFile:
-    """Write sheets ``datos`` (header + rows), ``continuacion`` and ``politica`` (notes).
+    """Write sheets ``datos`` (header + rows), ``continuacion`` and ``notas`` (notes).
 
     openpyxl's write-only mode streams rows to disk, so memory stays flat; the result
     is a temporary file (in memory up to 8 MB, then on disk), rewound.
@@ -330,7 +389,7 @@ def write_xlsx(header: Iterable[str], rows: Iterable[Iterable[str]],
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet("datos")
     continuation = workbook.create_sheet("continuacion")
-    policy = workbook.create_sheet("politica")
+    policy = workbook.create_sheet("notas")
 
     def text_cell(sheet, value: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=value)
@@ -385,10 +444,11 @@ def read_xlsx(file: Any) -> list[list[str]]:
     return rows
 
 
-def xlsx_file(export: Export) -> tempfile.SpooledTemporaryFile:
-    """Write the export as XLSX: the data, the continuation parts, and the policy sheet."""
-    notes: list[list[str]] = [[key, _meta_text(value)]
-                              for key, value in export.metadata().items()]
-    notes += [[], ["columna", "tratamiento"], *[list(n) for n in export.column_notes()]]
-    rows = ([row[column] for column in COLUMNS] for row in export.rows())
-    return write_xlsx(COLUMNS, rows, notes)
+def xlsx_file(export: Export, *, progress: Any = None) -> tempfile.SpooledTemporaryFile:
+    """Write the export as XLSX: the data, the continuation parts, and the notes sheet."""
+    def rows() -> Iterator[list[str]]:
+        for row in export.rows():
+            if progress is not None:
+                progress()
+            yield [row[column] for column in COLUMNS]
+    return write_xlsx(HEADER_ROW, rows(), export.notes())

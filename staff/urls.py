@@ -26,6 +26,7 @@ urlpatterns = [
     path("alertas/", views.alerts_inbox, name="alerts_inbox"),
     path("alertas/<int:pk>/atender/", views.alert_handle, name="alert_handle"),
     path("exportar/", views.export_form, name="export_form"),
+    path("exportar/progreso/", views.export_progress, name="export_progress"),
     path("exportar/archivos/<str:name>", views.export_file_download, name="export_file_download"),
     path("calidad/", views.quality_dashboard, name="quality_dashboard"),
 ]

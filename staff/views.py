@@ -17,6 +17,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    JsonResponse,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -492,7 +493,8 @@ def export_form(request: HttpRequest) -> HttpResponse:
     form = forms.ExportForm(request.POST or None)
     if not (request.method == "POST" and form.is_valid()):
         return render(request, "staff/export_form.html",
-                      {"form": form, "files": export_files.export_files_for(request.user)})
+                      {"form": form, "files": export_files.export_files_for(request.user),
+                       "jobs": export_files.export_jobs_for(request.user)})
     data = form.cleaned_data
     filters = exports.ExportFilters(
         state=data["state"].pk if data["state"] else None, kind=data["kind"] or None,
@@ -503,10 +505,22 @@ def export_form(request: HttpRequest) -> HttpResponse:
         return render(request, "staff/export_form.html",
                       {"form": form, "preview": preview.metadata(),
                        "files": export_files.export_files_for(request.user)})
+    if "notes" in request.POST:
+        # The notes and data dictionary of these filters (no record in them: not audited).
+        preview = staff_services.export_preview(filters=filters, k=data["k_anonymity"])
+        extension = "json" if data["format"] == "json" else "csv"
+        body = exports.notes_json(preview) if extension == "json" else exports.notes_csv(preview)
+        response = HttpResponse(body.encode("utf-8"),
+                                content_type=export_files.CONTENT_TYPES[extension])
+        response["Content-Disposition"] = (
+            f'attachment; filename="registro-anonimizado-notas.{extension}"')
+        return response
     if data["background"]:
+        job = export_files.export_job_start(user_id=request.user.pk,
+                                            export_format=data["format"])
         staff_tasks.export_to_storage.delay(
             request.user.pk, data["format"], filters.as_dict(), data["k_anonymity"],
-            data["purpose"], client_ip(request))
+            data["purpose"], client_ip(request), job)
         messages.success(request, _("La exportación se está preparando; aparecerá en la "
                                     "lista de archivos de esta página."))
         return redirect("export_form")
@@ -528,6 +542,14 @@ def export_form(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="registro-anonimizado-{stamp}.{data["format"]}"')
     return response
+
+
+@login_required
+def export_progress(request: HttpRequest) -> JsonResponse:
+    """The user's background exports still being prepared, with their progress (polled)."""
+    if not access.can_export_redacted(request.user):
+        raise Http404
+    return JsonResponse({"jobs": export_files.export_jobs_for(request.user)})
 
 
 @login_required

@@ -51,7 +51,7 @@ def test_a_background_export_is_listed_and_downloaded_by_its_author_only(client,
     response = client.get(link)
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
-    assert body.startswith(b"# titulo:")
+    assert body.startswith(b"\xef\xbb\xbfregistro,tipo,")
     assert_no_canaries(body, world, Audience.NGO)
     actions = list(AuditEvent.objects.filter(actor=analyst, action=AuditEvent.Action.EXPORT)
                    .values_list("object_type", flat=True))
@@ -89,7 +89,7 @@ def test_prepared_exports_are_deleted_after_a_week(client, analyst, media_root):
     assert len(export_files_for(analyst)) == 1
     with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
         [outcome] = [o for o in retention_apply(dry_run=False) if o.rule.data == "exports"]
-    assert outcome.count == 1
+    assert outcome.count == 2  # the CSV and its notes
     assert export_files_for(analyst) == []
     assert AuditEvent.objects.filter(purpose__startswith="Retención",
-                                     object_type="staff.export_file").count() == 1
+                                     object_type="staff.export_file").count() == 2

@@ -41,9 +41,10 @@ def published_cases(db):
 
 def _export(client, **params) -> list[dict[str, str]]:
     data = {"format": "csv", "purpose": "Estudio", "confirm": "1", **params}
-    body = b"".join(client.post(reverse("export_form"), data).streaming_content).decode()
-    lines = [line for line in body.splitlines(keepends=True) if not line.startswith("#")]
-    return list(csv.DictReader(io.StringIO("".join(lines))))
+    body = b"".join(client.post(reverse("export_form"), data).streaming_content)
+    column_of = {header: column for column, (header, _meaning) in exports.HEADERS.items()}
+    rows = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+    return [{column_of[header]: value for header, value in row.items()} for row in rows]
 
 
 def test_joining_an_export_with_the_open_data_matches_nothing(client, analyst,

@@ -33,10 +33,22 @@ def _download(client, **params):
     return b"".join(response.streaming_content)
 
 
+COLUMN_OF_HEADER = {header: column for column, (header, _meaning) in exports.HEADERS.items()}
+
+
 def _csv_rows(body: bytes) -> list[dict[str, str]]:
-    lines = [line for line in body.decode().splitlines(keepends=True)
-             if not line.startswith("#")]
-    return list(csv.DictReader(io.StringIO("".join(lines))))
+    """The rows keyed by the internal column names (the file's headers are Spanish)."""
+    assert body.startswith(b"\xef\xbb\xbf"), "CSV without BOM: Excel misreads the accents"
+    rows = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+    return [{COLUMN_OF_HEADER[header]: value for header, value in row.items()} for row in rows]
+
+
+def _notes(client, **params) -> str:
+    data = {"format": "csv", "purpose": "Informe anual", "k_anonymity": 1, "confirm": "1",
+            "notes": "1", **params}
+    response = client.post(reverse("export_form"), data)
+    assert response.status_code == 200
+    return response.content.decode("utf-8-sig")
 
 
 def test_csv_export_is_redacted_and_documents_the_policy(client, analyst):
@@ -44,10 +56,11 @@ def test_csv_export_is_redacted_and_documents_the_policy(client, analyst):
     client.force_login(analyst)
     body = _download(client)
     assert_no_canaries(body, world, Audience.NGO)
-    text = body.decode()
-    assert text.startswith("# titulo:")
-    assert "# politica: registry.redaction" in text
-    assert "# fecha:" in text
+    text = body.decode("utf-8-sig")
+    assert text.startswith(",".join(exports.HEADER_ROW) + "\r\n") and "#" not in text
+    notes = _notes(client)
+    assert 'politica,"registry.redaction' in notes and "\r\nfecha," in notes
+    assert "\r\nrango_edad,\"Rango de edad" in notes  # the data dictionary
     rows = _csv_rows(body)
     assert len(rows) == 3  # the report, the detention and the remains
     assert "given_names" not in rows[0]  # names are never exported
@@ -62,12 +75,12 @@ def test_json_and_xlsx_exports_leak_no_canaries(client, analyst, export_format):
     body = _download(client, format=export_format)
     if export_format == "xlsx":
         rows = exports.read_xlsx(io.BytesIO(body))
-        assert rows[0] == list(exports.COLUMNS)
+        assert rows[0] == list(exports.HEADER_ROW)
         assert len(rows) == 4
         body = json.dumps(rows)
     else:
-        document = json.loads(body)
-        assert document["metadata"]["filas"] == len(document["records"]) == 3
+        records = json.loads(body)
+        assert len(records) == 3 and list(records[0]) == list(exports.HEADER_ROW)
     assert_no_canaries(body, world, Audience.NGO)
 
 
@@ -188,8 +201,8 @@ def test_k_anonymity_generalises_then_suppresses_small_groups(client, analyst):
     generalised = [row for row in rows if row["event_date"] == "2024"]
     assert len(generalised) == 2
     assert {row["event_municipality"] for row in generalised} == {"Ciudad de México"}
-    assert "# filas_generalizadas: 2" in body.decode()
-    assert "# filas_suprimidas: 1" in body.decode()
+    notes = _notes(client, k_anonymity=2)
+    assert "filas_generalizadas,2" in notes and "filas_suprimidas,1" in notes
     event = AuditEvent.objects.get(action="export")
     assert (event.details["generalised"], event.details["suppressed"]) == (2, 1)
 
