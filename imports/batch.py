@@ -64,6 +64,12 @@ CONTENT_FIELDS = (
 PROVENANCE_FIELDS = ("import_batch_id", "source_file", "source_sheet", "source_row")
 
 
+# How many rows, values per column and characters per value the preview's examples take.
+EXAMPLE_ROWS = 50
+EXAMPLES_PER_COLUMN = 3
+EXAMPLE_CHARS = 60
+
+
 @dataclass
 class BatchCounts:
     total: int = 0
@@ -76,6 +82,9 @@ class BatchCounts:
                                                               "rejected": []})
     # 8 bytes per id (a list of ints would cost ~36 bytes each on a million-row file).
     touched_ids: array = field(default_factory=lambda: array("q"))
+    # A few distinct values of each column, from the first rows: the preview shows them
+    # beside the field each column was mapped to.
+    examples: dict[str, list[str]] = field(default_factory=dict)
 
 
 class BatchImporter:
@@ -176,6 +185,15 @@ class BatchImporter:
             if self.stage is not None:
                 self.stage.close()
 
+    def _collect_examples(self, rows: list[ValidatedRow]) -> None:
+        examples = self.counts.examples
+        for row in rows:
+            for header, text in row.raw.items():
+                values = examples.setdefault(header, [])
+                text = " ".join(str(text or "").split())[:EXAMPLE_CHARS]
+                if text and text not in values and len(values) < EXAMPLES_PER_COLUMN:
+                    values.append(text)
+
     def _store_staged(self, stage: PostgresStage) -> None:
         """PostgreSQL: wait for the staged chunks; take their counts, samples and ids."""
         counts = stage.finish()
@@ -193,6 +211,8 @@ class BatchImporter:
 
     def _process_chunk(self, rows: list[ValidatedRow]) -> None:
         rows = [row for row in rows if not row.blank]  # a blank row is no row
+        if self.counts.total < EXAMPLE_ROWS:
+            self._collect_examples(rows[:EXAMPLE_ROWS])
         self.counts.total += len(rows)
         valid = [row for row in rows if not row.errors]
         kind = self.batch.record_kind
@@ -418,7 +438,8 @@ class BatchImporter:
         batch.preview = {**counts.preview, "header_row": header.header_row,
                          "unmapped": header.plan.unmapped,
                          "mapped": {header.plan.headers[i]: name
-                                    for i, name in sorted(header.plan.fields.items())}}
+                                    for i, name in sorted(header.plan.fields.items())},
+                         "headers": header.plan.headers, "examples": counts.examples}
         if cases is not None:
             batch.preview["cases"] = cases
         batch.status = ImportStatus.PREVIEWED if self.dry_run else ImportStatus.COMMITTED

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from imports.mapping import FIELDS
+from imports.mapping import FIELD_LABELS, FIELDS, IGNORED, field_by_name, field_choices
 from imports.models import ColumnMapping, SexCodes
 from registry.access import agencies_operated_by
 from registry.models import RecordKind
@@ -74,8 +74,37 @@ class RollbackForm(forms.Form):
     reason = forms.CharField(label=_("Motivo de la reversión"), max_length=300)
 
 
+class BatchMappingForm(forms.Form):
+    """The preview's column mapping: one choice of field per column of the file."""
+
+    save_as = forms.SlugField(
+        label=_("Guardar también como correspondencia (opcional)"), max_length=60,
+        required=False,
+        help_text=_("Un nombre corto, p. ej. «detenciones-ssc», para usarla en otros "
+                    "archivos con estos encabezados."))
+
+    def __init__(self, *args: Any, headers: list[str], mapped: dict[str, str],
+                 record_kind: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [(IGNORED, _("— Ninguno (se conserva en los valores originales) —")),
+                   *field_choices(record_kind)]
+        self.headers = headers
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False,
+                initial=mapped.get(header, IGNORED))
+
+    def columns(self) -> dict[str, str]:
+        """Return header → field (IGNORED for a column that feeds none)."""
+        return {header: self.cleaned_data.get(f"col_{index}") or IGNORED
+                for index, header in enumerate(self.headers)}
+
+    def rows(self) -> list[tuple[str, Any]]:
+        return [(header, self[f"col_{index}"]) for index, header in enumerate(self.headers)]
+
+
 class ColumnMappingForm(forms.Form):
-    """A saved mapping typed as lines ``ENCABEZADO DEL ARCHIVO = campo``."""
+    """A saved mapping typed as lines ``ENCABEZADO DEL ARCHIVO = campo`` (Spanish name)."""
 
     agency = forms.ModelChoiceField(label=_("Institución"), queryset=None)
     name = forms.SlugField(label=_("Nombre de la correspondencia"), max_length=60)
@@ -83,8 +112,10 @@ class ColumnMappingForm(forms.Form):
                                   required=False, help_text=_SEX_CODES_HELP)
     lines = forms.CharField(
         label=_("Columnas"), widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Una por línea: ENCABEZADO DEL ARCHIVO = campo. Campos: %(fields)s.")
-        % {"fields": ", ".join(FIELDS)})
+        help_text=_("Una por línea: ENCABEZADO DEL ARCHIVO = campo, con el nombre del campo "
+                    "en español, p. ej. «LUGAR DE DETENCIÓN = Lugar de reclusión». Campos: "
+                    "%(fields)s.")
+        % {"fields": "; ".join(str(FIELD_LABELS[name]) for name in FIELDS)})
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -95,15 +126,16 @@ class ColumnMappingForm(forms.Form):
         for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             if not line.strip():
                 continue
-            header, sep, field_name = line.rpartition("=")
-            header, field_name = header.strip(), field_name.strip()
+            header, sep, typed = line.rpartition("=")
+            header, typed = header.strip(), typed.strip()
             if not sep or not header:
                 raise forms.ValidationError(
                     _("Línea %(n)s: escriba ENCABEZADO = campo.") % {"n": number})
-            if field_name not in FIELDS:
+            field_name = field_by_name(typed)
+            if field_name is None:
                 raise forms.ValidationError(
                     _("Línea %(n)s: «%(field)s» no es un campo conocido.")
-                    % {"n": number, "field": field_name})
+                    % {"n": number, "field": typed})
             columns[header] = field_name
         if not columns:
             raise forms.ValidationError(_("Indique al menos una columna."))

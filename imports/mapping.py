@@ -121,6 +121,8 @@ FIELD_LABELS: dict[str, Any] = {
     "publication_consent": _("Consentimiento de publicación"),
 }
 FIELDS = tuple(SYNONYMS)
+# A saved mapping's value for "this column feeds no field" (kept in the raw values only).
+IGNORED = ""
 # Fields of the case a report opens, mapped only in files of missing-person reports.
 CASE_FIELDS = ("case_status", "publication_consent")
 # A column that fills two record fields: "25-30" → age_min 25, age_max 30.
@@ -170,21 +172,30 @@ def build_plan(headers: Sequence[Any], saved: dict[str, str] | None = None,
     fields (``CASE_FIELDS``) are mapped only for missing-person reports: a prison's
     "SITUACIÓN JURÍDICA" is not a case's legal status.
     """
-    saved_keys = {header_key(h): f for h, f in (saved or {}).items() if f in SYNONYMS}
+    saved_keys = {header_key(h): f for h, f in (saved or {}).items()
+                  if f in SYNONYMS or f == IGNORED}
     texts = [str(h).strip() if h is not None else "" for h in headers]
     plan = ColumnPlan(headers=_unique_headers(texts))
     taken: set[str] = set()
     with_case = record_kind in (None, RecordKind.MISSING_REPORT)
-    for index, text in enumerate(texts):
-        key = header_key(text)
-        name = saved_keys.get(key) or _BUILT_IN.get(key)
-        if name in CASE_FIELDS and not with_case:
-            continue
-        if name == "age" and record_kind == RecordKind.UNIDENTIFIED_REMAINS:
-            name = AGE_RANGE  # a forensic "EDAD" is an estimate, often "25-30"
-        if name and name not in taken:
-            plan.fields[index] = name
-            taken.add(name)
+    # The operator's own choices first (a saved mapping, or one edited on the preview),
+    # then the synonyms for the columns and fields left: a synonym never takes a field
+    # the operator gave to another column.
+    for from_saved in (True, False):
+        for index, text in enumerate(texts):
+            key = header_key(text)
+            if index in plan.fields or (not from_saved and key in saved_keys):
+                continue
+            name = saved_keys.get(key) if from_saved else _BUILT_IN.get(key)
+            if not name or name == IGNORED:
+                continue
+            if name in CASE_FIELDS and not with_case:
+                continue
+            if name == "age" and record_kind == RecordKind.UNIDENTIFIED_REMAINS:
+                name = AGE_RANGE  # a forensic "EDAD" is an estimate, often "25-30"
+            if name not in taken:
+                plan.fields[index] = name
+                taken.add(name)
     return plan
 
 
@@ -223,3 +234,25 @@ def recognised_count(cells: Iterable[Any], saved: dict[str, str] | None = None) 
 def is_header_row(cells: Sequence[Any], saved: dict[str, str] | None = None) -> bool:
     """Return True when at least two cells are known headers (title rows have at most one)."""
     return recognised_count(cells, saved) >= 2
+
+
+def field_by_name(text: str) -> str | None:
+    """Return the field a person named, by its code or its Spanish label (any case or
+    accents): "Lugar de reclusión", "lugar de reclusion" and "facility" are the same."""
+    key = header_key(text)
+    if text.strip() in SYNONYMS:
+        return text.strip()
+    by_label = {header_key(str(label)): name for name, label in FIELD_LABELS.items()}
+    return by_label.get(key)
+
+
+def field_choices(record_kind: str | None = None) -> list[tuple[str, str]]:
+    """Return (field, Spanish label) for the fields a file of this kind may fill."""
+    with_case = record_kind in (None, RecordKind.MISSING_REPORT)
+    return [(name, str(FIELD_LABELS[name])) for name in FIELDS
+            if with_case or name not in CASE_FIELDS]
+
+
+def field_label(name: str) -> str:
+    """Return the Spanish label of a field ("—" for a column that feeds none)."""
+    return str(FIELD_LABELS[name]) if name in FIELD_LABELS else "—"

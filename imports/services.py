@@ -8,6 +8,7 @@ as a pending batch), ``batch`` (the importer), ``progress`` (progress and livene
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from imports import reports, selectors
 from imports.batch import BatchAlreadyCommitted, BatchImporter
 from imports.intake import batch_file_local, file_source
-from imports.mapping import FIELDS
+from imports.mapping import FIELD_LABELS, FIELDS, IGNORED
 from imports.models import ColumnMapping, ImportBatch, ImportStatus, SexCodes
 from imports.progress import ProgressReporter, running_lock_hold, running_lock_release
 from imports.readers import ImportFileError, TabularSource
@@ -98,7 +99,7 @@ def column_mapping_save(*, agency: Agency, name: str, columns: dict[str, str],
     ``sex_codes`` ("HM", "MF" or "" to read it from each file) says what M means in
     the agency's sex column.
     """
-    unknown = sorted(set(columns.values()) - set(FIELDS))
+    unknown = sorted(set(columns.values()) - set(FIELDS) - {IGNORED})
     if unknown:
         raise ValidationError(_("Campos desconocidos: %(fields)s") % {"fields": ", ".join(unknown)})
     _check_sex_codes(sex_codes)
@@ -152,3 +153,38 @@ def batch_report_export(*, batch: ImportBatch, what: str, extension: str, actor:
     audit_event_record(actor=actor, action=AuditEvent.Action.EXPORT, target=batch,
                        ip_address=ip_address, details={"report": what, "format": extension})
     return body, content_type
+
+
+MAPPING_EDITABLE = (ImportStatus.PENDING, ImportStatus.PREVIEWED, ImportStatus.FAILED)
+
+
+@transaction.atomic
+def import_batch_mapping_set(*, batch: ImportBatch, columns: dict[str, str], actor: Any,
+                             save_as: str = "") -> ColumnMapping:
+    """Map a batch's columns as the operator chose on its preview; audit it.
+
+    1. Refuse a confirmed batch, an unknown field, or one field fed by two columns.
+    2. Store the choice as the agency's saved mapping ``save_as`` (or ``lote-<id>``), so
+       the next file with these headers maps alike; keep what M means.
+    3. Point the batch at it. The caller previews the batch again.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in MAPPING_EDITABLE:
+        raise ValidationError(_("Solo se cambian las columnas de un lote sin confirmar."))
+    unknown = sorted(set(columns.values()) - set(FIELDS) - {IGNORED})
+    if unknown:
+        raise ValidationError(_("Campos desconocidos: %(fields)s") % {"fields": ", ".join(unknown)})
+    used = Counter(name for name in columns.values() if name != IGNORED)
+    twice = sorted(str(FIELD_LABELS[name]) for name, count in used.items() if count > 1)
+    if twice:
+        raise ValidationError(_("Cada campo se llena con una sola columna; se eligió más de "
+                                "una para: %(fields)s.") % {"fields": ", ".join(twice)})
+    sex_codes = batch.sex_codes or (batch.mapping.sex_codes if batch.mapping_id else "")
+    mapping = column_mapping_save(agency=batch.agency, name=save_as or f"lote-{batch.pk}",
+                                  columns=columns, actor=actor, sex_codes=sex_codes)
+    before = batch.mapping_id
+    batch.mapping = mapping
+    batch.save(update_fields=["mapping"])
+    audit_event_record(actor=actor, action=AuditEvent.Action.CHANGE, target=batch,
+                       details={"mapping": {"before": before, "after": mapping.pk}})
+    return mapping

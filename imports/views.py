@@ -11,16 +11,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from imports import reports, selectors
-from imports.forms import BatchUploadForm, ColumnMappingForm, RollbackForm, SexCodesForm
+from imports import file_templates, reports, selectors
+from imports.forms import (
+    IMPORTABLE_KINDS,
+    BatchMappingForm,
+    BatchUploadForm,
+    ColumnMappingForm,
+    RollbackForm,
+    SexCodesForm,
+)
 from imports.intake import import_batch_create
+from imports.mapping import field_label
 from imports.models import ImportStatus
 from imports.progress import import_batch_reap_if_dead
 from imports.readers import ImportFileError
 from imports.rollback import import_batch_rollback
 from imports.services import (
+    MAPPING_EDITABLE,
     batch_report_export,
     column_mapping_save,
+    import_batch_mapping_set,
     import_batch_sex_codes_set,
 )
 from imports.tasks import run_import_batch
@@ -66,7 +76,8 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             run_import_batch.delay(batch.pk, True)
             return redirect("imports:batch_detail", pk=batch.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "imports/batch_upload.html", {"form": form, "original": original},
+    return render(request, "imports/batch_upload.html",
+                  {"form": form, "original": original, "kinds": IMPORTABLE_KINDS},
                   status=status)
 
 
@@ -78,7 +89,45 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "issues": issues, "issues_shown": ISSUES_SHOWN,
         "progress": selectors.batch_progress(batch), "rollback_form": RollbackForm(),
         "sex_codes_form": SexCodesForm(initial={"sex_codes": batch.sex_codes}),
+        "columns": _column_rows(batch), "mapping_form": _mapping_form(batch),
     })
+
+
+def _mapping_form(batch, data=None) -> BatchMappingForm | None:
+    headers = (batch.preview or {}).get("headers")
+    if not headers or batch.status not in MAPPING_EDITABLE:
+        return None
+    return BatchMappingForm(data, headers=headers, mapped=batch.preview.get("mapped", {}),
+                            record_kind=batch.record_kind)
+
+
+def _column_rows(batch) -> list[dict]:
+    """Each column of the file: the field it feeds (Spanish) and a few of its values."""
+    preview = batch.preview or {}
+    mapped, examples = preview.get("mapped", {}), preview.get("examples", {})
+    return [{"header": header, "field": field_label(mapped.get(header, "")),
+             "examples": examples.get(header, [])}
+            for header in preview.get("headers", [])]
+
+
+@login_required
+@require_POST
+def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    """Map the batch's columns as chosen on its preview, and preview it again."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    form = _mapping_form(batch, request.POST)
+    if form is None or not form.is_valid():
+        messages.error(request, _("No se pudo leer la correspondencia de columnas."))
+        return redirect("imports:batch_detail", pk=batch.pk)
+    try:
+        import_batch_mapping_set(batch=batch, columns=form.columns(), actor=request.user,
+                                 save_as=form.cleaned_data["save_as"] or "")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Columnas guardadas; la vista previa se prepara de nuevo."))
+        run_import_batch.delay(batch.pk, True)
+    return redirect("imports:batch_detail", pk=batch.pk)
 
 
 @login_required
@@ -170,6 +219,23 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
                             sex_codes=form.cleaned_data["sex_codes"] or "")
         messages.success(request, _("Correspondencia guardada."))
         return redirect("imports:mapping_list")
+    mappings = [(mapping, [(header, field_label(name))
+                           for header, name in mapping.columns.items()])
+                for mapping in selectors.mappings_for_user(request.user)]
     return render(request, "imports/mapping_list.html", {
-        "form": form, "mappings": selectors.mappings_for_user(request.user),
+        "form": form, "mappings": mappings,
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, part: str, extension: str) -> HttpResponse:
+    """Download the blank file of a kind of record (CSV or XLSX), or its data dictionary."""
+    _require_operator(request)
+    if kind not in file_templates.TEMPLATE_FIELDS:
+        raise Http404
+    body, content_type = file_templates.template_file(
+        kind, part="dictionary" if part else "template", extension=extension)
+    response = HttpResponse(body, content_type=content_type)
+    name = f"plantilla-{kind}{'-diccionario' if part else ''}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

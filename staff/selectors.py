@@ -27,7 +27,7 @@ from matching.selectors import (
 )
 from mxnames.text import search_key
 from registry import access
-from registry.display import field_value_text
+from registry.display import field_value_text, value_text
 from registry.models import (
     Agency,
     Alert,
@@ -70,6 +70,8 @@ class FieldRow:
     label: str
     value: Any  # as the policy let it through (codes, dates): for comparing
     text: str = ""  # as a person reads it (registry.display): for showing
+    # The source row's cells (raw values), shown as a table of header and value.
+    cells: tuple[tuple[str, str], ...] = ()
 
 
 def _label(model: type, name: str) -> str:
@@ -82,8 +84,16 @@ def field_rows(model: type, shown: dict[str, Any],
                only: tuple[str, ...] | None = None) -> list[FieldRow]:
     """Return label/value rows of an already redacted dict, in ``only``'s order if given."""
     names = [name for name in (only or tuple(shown)) if name in shown]
-    return [FieldRow(name, _label(model, name), shown[name],
-                     field_value_text(model, name, shown[name])) for name in names]
+    return [_field_row(model, name, shown[name]) for name in names]
+
+
+def _field_row(model: type, name: str, value: Any) -> FieldRow:
+    cells: tuple[tuple[str, str], ...] = ()
+    if name == "raw_values" and isinstance(value, dict):
+        # The row as the agency's file had it, column by column: a table, not a dict.
+        cells = tuple((str(header), value_text(cell)) for header, cell in value.items())
+    return FieldRow(name, _label(model, name), value, field_value_text(model, name, value),
+                    cells)
 
 
 def record_rows(record: Record, audience: Audience, *, summary: bool = False) -> list[FieldRow]:
@@ -552,10 +562,23 @@ def unhandled_alert_count(user: Any) -> int:
 AGENCY_PAGE_SIZE = 50
 
 
-def agency_records_page(*, agencies: QuerySet, page: Any) -> Any:
-    """Return one page of the agencies' records, newest first."""
-    records = (Record.objects.filter(agency__in=agencies.values("pk"))
-               .select_related(*RECORD_RELATED).order_by("-created_at", "-pk"))
+def agency_records_page(*, agencies: QuerySet, page: Any, query: str = "",
+                        kind: str = "") -> Any:
+    """Return one page of the agencies' records, newest first, optionally searched.
+
+    ``query``: every word must start a word of the name (accents and case folded, as
+    the stored ``name_search``), or the whole query is the folio (exactly, or its start).
+    """
+    records = Record.objects.filter(agency__in=agencies.values("pk"))
+    if kind:
+        records = records.filter(kind=kind)
+    words = search_key(query).split()
+    if words:
+        by_name = Q()
+        for word in words:
+            by_name &= Q(name_search__startswith=word) | Q(name_search__contains=f" {word}")
+        records = records.filter(by_name | Q(external_id__istartswith=query.strip()))
+    records = records.select_related(*RECORD_RELATED).order_by("-created_at", "-pk")
     return Paginator(records, AGENCY_PAGE_SIZE).get_page(page)
 
 

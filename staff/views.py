@@ -7,6 +7,8 @@ through the redaction policy (``registry.selectors``).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -34,7 +36,7 @@ from registry import access, services
 from registry.audit import client_ip
 from registry.cases import case_open_by_hand
 from registry.family_limits import family_lookup_limits_reset
-from registry.models import CaseStatusRequest, Record
+from registry.models import CaseStatusRequest, Record, RecordKind
 from registry.ratelimit import RateLimitUnavailable
 from registry.redaction import Audience, case_published_to
 from staff import export_files, exports, forms, sections, selectors
@@ -213,13 +215,19 @@ def agency_records(request: HttpRequest) -> HttpResponse:
     agencies = access.agencies_operated_by(request.user)
     if not agencies.exists():
         raise Http404
-    page = selectors.agency_records_page(agencies=agencies, page=request.GET.get("pagina"))
+    query = request.GET.get("q", "").strip()[:120]
+    kind = request.GET.get("tipo", "")
+    kind = kind if kind in RecordKind.values else ""
+    page = selectors.agency_records_page(agencies=agencies, page=request.GET.get("pagina"),
+                                         query=query, kind=kind)
     audience = Audience.AGENCY
     services.full_view_log(actor=request.user, object_type="registry.record",
                            ip_address=client_ip(request),
                            details={"records": [record.pk for record in page.object_list]})
     return render(request, "staff/agency_records.html", {
-        "page": page,
+        "page": page, "query": query, "kind": kind, "kinds": RecordKind.choices,
+        "search": urlencode({name: value for name, value in (("q", query), ("tipo", kind))
+                             if value}),
         "rows": [(record, selectors.record_rows(record, audience, summary=True))
                  for record in page.object_list],
     })

@@ -85,6 +85,7 @@ def _pages(world) -> dict[str, list[str]]:
         "alerts_inbox": [reverse("alerts_inbox")],
         "export_form": [reverse("export_form")],
         "export_file_download": [reverse("export_file_download", args=["0" * 32 + ".csv"])],
+        "export_progress": [reverse("export_progress")],
         "quality_dashboard": [reverse("quality_dashboard"),
                               reverse("quality_dashboard") + f"?agency={world.case.agency_id}"],
     }

@@ -21,7 +21,9 @@ def test_a_record_page_shows_labels_dates_and_the_original_row(client, owner, ag
     assert "Detención" in page and "Hombre" in page
     assert "07/03/2026" in page and "02/11/1988" in page and "2026-03-07" not in page
     # PostgreSQL's jsonb keeps its own key order: each pair, in whatever order.
-    assert "NOMBRE(S): JOSE ANGEL" in page and "FECHA: 07/03/2026" in page
+    # The original row is a table of the file's columns (issue 16, item 3).
+    assert '<th scope="row">NOMBRE(S)</th><td>JOSE ANGEL</td>' in page
+    assert '<th scope="row">FECHA</th><td>07/03/2026</td>' in page
     assert "{&#x27;NOMBRE(S)&#x27;" not in page and "{'NOMBRE(S)'" not in page
     assert ">detention<" not in page and ">H<" not in page
     assert "Alta" in page and "Created" not in page
