@@ -113,7 +113,8 @@ def test_from_an_agencys_file_to_a_familys_answer_in_the_browser(world, browse, 
     prosecutor_a.get_by_role("heading", name="Reporte del caso").wait_for()
     detentions = prosecutor_a.locator("section.record-group[data-kind=detention]")
     assert detentions.get_by_role("heading", name="Detenciones (1)").is_visible()
-    assert detentions.get_by_text("Hernandes", exact=True).is_visible()
+    # In the record's surname and in its original row's table (issue 16, item 3).
+    assert detentions.get_by_text("Hernandes", exact=True).first.is_visible()
     assert detentions.get_by_text(world.agency_b.name, exact=True).is_visible()
     assert detentions.get_by_text("detenciones_marzo.csv", exact=True).is_visible()
     screenshot(prosecutor_a, "3-case-page")
@@ -154,7 +155,7 @@ def test_from_an_agencys_file_to_a_familys_answer_in_the_browser(world, browse, 
     screenshot(prosecutor_d, "6-remains-alert")
     remains_alert.get_by_role("link", name=scenario.JUAN_FOLIO).click()
     assert prosecutor_d.get_by_role("heading", name="Restos sin identificar (1)").is_visible()
-    assert prosecutor_d.get_by_text(scenario.REMAINS_MARKS, exact=True).is_visible()
+    assert prosecutor_d.get_by_text(scenario.REMAINS_MARKS, exact=True).first.is_visible()
     # A's prosecutor never sees D's case.
     juan = Case.objects.get(folio=scenario.JUAN_FOLIO)
     response = prosecutor_a.goto(f"/trabajo/casos/{juan.pk}/")
