@@ -154,7 +154,7 @@ def test_operator_pages_fit_and_pass_axe(page, live_server, seeded, axe_check, s
     _check_both_widths(page, axe_check, screenshot, "registros")
 
     page.goto(f"/trabajo/registros/{seeded['record'].pk}/")
-    assert page.get_by_role("table", name="Valores originales").is_visible()
+    assert page.get_by_role("region", name="Valores originales").get_by_role("table").is_visible()
     _check_both_widths(page, axe_check, screenshot, "registro")
 
 
