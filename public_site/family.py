@@ -207,7 +207,8 @@ def family_view_get(case_id: int) -> dict[str, Any] | None:
     return {
         "case": shown,
         "status_label": str(CaseStatus(shown["status"]).label),
-        "last_update": max(shown["updated_at"], shown["status_changed_at"]),
+        # The last change of status: issuing a code or a notice is no news about the person.
+        "last_update": shown["status_changed_at"],
         "history": [{"to_status": to_status, "to_label": str(STATUS_LABELS[to_status]),
                      "changed_at": changed_at}
                     for to_status, changed_at in zip(to_statuses, changed_ats, strict=True)],
