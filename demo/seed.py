@@ -307,7 +307,9 @@ def _prosecutor_for_state(state_code: str) -> str:
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    # The generator's events run to a year after 2025 (a detention follows its report by
+    # up to 400 days); no agency writes a date after the day it sends the file.
+    return min(value, timezone.localdate()).strftime("%d/%m/%Y") if value else ""
 
 
 def _person_cells(person: SyntheticRecord) -> list[str]:

@@ -1,6 +1,7 @@
 """The demo registry comes from the import path: files imported, cases opened by their
 reports, links reaching the cases; the same seed gives the same registry."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -16,6 +17,7 @@ from registry.models import (
     MatchCandidate,
     Person,
     Record,
+    RecordKind,
     User,
 )
 
@@ -153,3 +155,11 @@ def test_the_demo_tells_the_truth(db, client, capsys):
     assert pending.outcome == "approved" and pending.decided_by.username == "fiscal2.cdmx"
     assert CaseStatusRequest.objects.filter(
         outcome="pending", requested_by__username="fiscal2.cdmx").exists()
+
+
+def test_no_demo_file_holds_a_date_after_the_day_it_is_made(db, capsys, time_machine):
+    # Seed 5 draws a forensic find in December 2026, after a detention 400 days on.
+    time_machine.move_to(datetime.datetime(2026, 12, 8, 12, tzinfo=datetime.UTC))
+    call_command("seed_demo", records=400, seed=5, family_codes=0)
+    assert not Record.objects.filter(event_date__gt=datetime.date(2026, 12, 8)).exists()
+    assert Record.objects.filter(kind=RecordKind.UNIDENTIFIED_REMAINS).exists()
