@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports.intake import HeaderFound, read_header
+from imports.linking import linkage_enqueue
 from imports.mapping import AGE_RANGE, CASE_FIELDS, REJECTED_ROW_COLUMN
 from imports.models import ImportBatch, ImportStatus, RejectedRow, RowIssue
 from imports.progress import ProgressReporter
@@ -38,7 +39,6 @@ from imports.writers import (
     StageTarget,
     record_defaults,
 )
-from matching.linkage import match_new_records
 from mxnames.text import search_key
 from registry.audit import audit_event_record
 from registry.cases import ReportedCase, cases_open_from_reports
@@ -454,11 +454,11 @@ class BatchImporter:
                                     "total": counts.total, "created": counts.created,
                                     "updated": counts.updated, "unchanged": counts.unchanged,
                                     "rejected": counts.rejected})
-        touched = counts.touched_ids
-        if touched and self.link:
-            # robust: the batch is committed whatever matching does; a matching failure is
-            # logged (``manage.py relink`` catches up) and never turns a good import into a 500.
-            transaction.on_commit(lambda: match_new_records(record_ids=touched), robust=True)
+        if counts.touched_ids and self.link:
+            # After the commit, in the background (imports.linking): the import answers at
+            # once; robust: a failure to enqueue is logged and never undoes the batch (the
+            # batch page offers to retry the linkage).
+            transaction.on_commit(lambda: linkage_enqueue(batch), robust=True)
 
     def _mark_resubmitted_rows(self) -> None:
         """Corrected rows of an earlier batch carry its row number in FILA_ORIGINAL."""

@@ -20,6 +20,16 @@ class ImportStatus(models.TextChoices):
     ROLLED_BACK = "rolled_back", _("Revertido")
 
 
+class LinkageStatus(models.TextChoices):
+    """The linkage of a committed batch's records, run after the import in the background."""
+
+    NONE = "", _("Sin vinculación")
+    PENDING = "pending", _("En espera")
+    RUNNING = "running", _("En proceso")
+    DONE = "done", _("Terminada")
+    FAILED = "failed", _("Fallida (puede reintentarse)")
+
+
 class SexCodes(models.TextChoices):
     """What the letter M means in a file's sex column (``mxnames.sex``)."""
 
@@ -81,6 +91,17 @@ class ImportBatch(models.Model):
     resubmission_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True,
                                         blank=True, related_name="resubmissions",
                                         verbose_name=_("corrige el lote"))
+    # Linkage runs after the import commits (imports.linking), with its own progress.
+    linkage_status = models.CharField(_("vinculación"), max_length=8, blank=True,
+                                      choices=LinkageStatus.choices, default=LinkageStatus.NONE)
+    linkage_stage = models.CharField(_("etapa de la vinculación"), max_length=16, blank=True)
+    linkage_done = models.PositiveIntegerField(_("vinculación: hecho"), default=0)
+    linkage_total = models.PositiveIntegerField(_("vinculación: total"), default=0)
+    linkage_counts = models.JSONField(_("resultado de la vinculación"), default=dict,
+                                      blank=True)
+    linkage_error = models.TextField(_("error de la vinculación"), blank=True)
+    linkage_finished_at = models.DateTimeField(_("vinculación terminada"), null=True,
+                                               blank=True)
     rolled_back_at = models.DateTimeField(_("revertido"), null=True, blank=True)
     rolled_back_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                        null=True, blank=True, related_name="+",

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
-from imports.models import ColumnMapping, ImportBatch, RejectedRow, RowIssue
+from imports.linking import STAGES
+from imports.models import ColumnMapping, ImportBatch, LinkageStatus, RejectedRow, RowIssue
 from imports.progress import progress_cache_key
 from registry.access import agencies_operated_by
 
@@ -49,4 +50,14 @@ def batch_progress(batch: ImportBatch) -> dict[str, Any]:
     total = batch.rows_total or 0
     return {"status": batch.status, "status_label": batch.get_status_display(), "rows": rows,
             "total": total, "percent": min(100, round(100 * rows / total)) if total else None,
-            "finished": batch.is_finished}
+            "finished": batch.is_finished, "linkage": batch_linkage(batch)}
+
+
+def batch_linkage(batch: ImportBatch) -> dict[str, Any]:
+    """Return the batch's linkage state as the page and ``import_records`` show it."""
+    running = batch.linkage_status in (LinkageStatus.PENDING, LinkageStatus.RUNNING)
+    return {"status": batch.linkage_status, "status_label": batch.get_linkage_status_display(),
+            "stage": batch.linkage_stage,
+            "stage_label": str(STAGES.get(batch.linkage_stage, "")) if running else "",
+            "done": batch.linkage_done, "total": batch.linkage_total, "running": running,
+            "counts": batch.linkage_counts, "error": batch.linkage_error}

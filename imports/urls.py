@@ -11,6 +11,7 @@ urlpatterns = [
     path("lote/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("lote/<int:pk>/progreso/", views.batch_progress, name="batch_progress"),
     path("lote/<int:pk>/confirmar/", views.batch_commit, name="batch_commit"),
+    path("lote/<int:pk>/vincular/", views.batch_relink, name="batch_relink"),
     path("lote/<int:pk>/revertir/", views.batch_rollback, name="batch_rollback"),
     path("lote/<int:pk>/codigos-de-sexo/", views.batch_sex_codes, name="batch_sex_codes"),
     path("lote/<int:pk>/columnas/", views.batch_mapping, name="batch_mapping"),

@@ -21,6 +21,7 @@ from imports.forms import (
     SexCodesForm,
 )
 from imports.intake import import_batch_create
+from imports.linking import linkage_retry
 from imports.mapping import field_label
 from imports.models import ImportStatus
 from imports.progress import import_batch_reap_if_dead
@@ -88,6 +89,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/batch_detail.html", {
         "batch": batch, "issues": issues, "issues_shown": ISSUES_SHOWN,
         "progress": selectors.batch_progress(batch), "rollback_form": RollbackForm(),
+        "linkage": selectors.batch_linkage(batch),
         "sex_codes_form": SexCodesForm(initial={"sex_codes": batch.sex_codes}),
         "columns": _column_rows(batch), "mapping_form": _mapping_form(batch),
     })
@@ -145,6 +147,19 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Solo se puede confirmar un lote en vista previa."))
     else:
         run_import_batch.delay(batch.pk, False)
+    return redirect("imports:batch_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_relink(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retry a batch's failed linkage (in the background); the batch stays as it is."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    _require_operator(request)
+    try:
+        linkage_retry(batch=batch, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("imports:batch_detail", pk=batch.pk)
 
 

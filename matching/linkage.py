@@ -54,6 +54,8 @@ def match_new_records(*, record_ids: Sequence[int], batch: bool | None = None,
                             found.largest_block, counts.as_dict())
         return counts
     pairs = adapter.incremental_pairs(version, record_ids)
+    if progress:
+        progress("matching", len(record_ids), len(record_ids))
     counts = adapter.PairDecider(version).apply(pairs)
     adapter.logger.info("matching: %s new records, %s", len(record_ids), counts.as_dict())
     return counts

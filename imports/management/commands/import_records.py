@@ -6,10 +6,12 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.intake import import_batch_create
-from imports.models import ColumnMapping, ImportBatch
+from imports.linking import STAGES, batch_linkage_run, linkage_enqueue
+from imports.models import ColumnMapping, ImportBatch, LinkageStatus
 from imports.progress import ProgressReporter
 from imports.readers import ImportFileError
 from imports.services import import_batch_run
@@ -44,6 +46,27 @@ class ProgressBar:
             self.stream.write("\n")
 
 
+class LinkageBar:
+    """The linkage's progress on stderr: stage, done of total (terminal only)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or not total:
+            return
+        fraction = min(done / total, 1.0)
+        bar = "#" * int(30 * fraction) + "." * (30 - int(30 * fraction))
+        label = STAGES.get(stage, stage)
+        self.stream.write(f"\rVinculación [{bar}] {fraction:4.0%} {done:,}/{total:,} {label}   ")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
 def _estimate_rows(path: Path) -> int:
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         return 0
@@ -69,6 +92,8 @@ class Command(BaseCommand):
                                  "(masculino); por omisión se lee del archivo")
         parser.add_argument("--dry-run", action="store_true",
                             help="Vista previa: cuenta lo que pasaría sin guardar nada")
+        parser.add_argument("--no-link", action="store_true",
+                            help="No vincular ahora (relink lo hará después)")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -93,7 +118,9 @@ class Command(BaseCommand):
             bar = ProgressBar(sys.stderr, _estimate_rows(path))
             progress = ProgressReporter(batch)
             progress.listeners.append(bar)
-            batch = import_batch_run(batch=batch, dry_run=options["dry_run"], progress=progress)
+            # The linkage runs after the commit, with a bar of its own (below).
+            batch = import_batch_run(batch=batch, dry_run=options["dry_run"], progress=progress,
+                                     link=False)
             bar.done()
         except ImportFileError as exc:
             raise CommandError(exc.message) from exc
@@ -105,3 +132,33 @@ class Command(BaseCommand):
             f"{batch.rows_rejected} rechazados ({batch.rows_warned} con advertencias).")
         if batch.rows_total and batch.rows_total == batch.rows_unchanged:
             self.stdout.write("El archivo ya estaba importado: no cambió nada.")
+        if batch.status == ImportBatch.Status.COMMITTED and not options["no_link"] and (
+                batch.rows_created or batch.rows_updated):
+            self._link(batch)
+
+    def _link(self, batch: ImportBatch) -> None:
+        """Link the batch's records: in the background if a worker is configured (the
+        bar follows the batch row), else here; either way with a progress bar."""
+        bar = LinkageBar(sys.stderr)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            batch = batch_linkage_run(batch_id=batch.pk, listener=bar)
+        else:
+            linkage_enqueue(batch)
+            while True:
+                batch.refresh_from_db()
+                bar(batch.linkage_stage, batch.linkage_done, batch.linkage_total)
+                if batch.linkage_status in (LinkageStatus.DONE, LinkageStatus.FAILED):
+                    break
+                time.sleep(1)
+        bar.done()
+        if batch.linkage_status == LinkageStatus.FAILED:
+            self.stdout.write(f"La vinculación falló ({batch.linkage_error}); el lote quedó "
+                              "guardado. Reinténtela desde la página del lote.")
+            return
+        counts = batch.linkage_counts
+        self.stdout.write(
+            f"Vinculación: {counts.get('links', 0)} vínculos automáticos, "
+            f"{counts.get('candidates', 0)} coincidencias para revisión, "
+            f"{counts.get('alerts', 0)} alertas"
+            + (f", {counts['capped_blocks']} bloques grandes comparados por vecindad"
+               if counts.get("capped_blocks") else "") + ".")
