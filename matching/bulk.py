@@ -35,11 +35,13 @@ from matching.adapter import (
     LinkageCounts,
     ScoredPair,
     _core_from_row,
+    _weight_of,
     core_records,
     load_model,
 )
 from matching.clustering import curps_conflict
 from matching.decisions import CURP_CONFLICT, SEX_CONFLICT, Identity, hold_reason
+from matching.incremental import IncrementalIndex
 from matching.keyindex import CandidateReport, candidate_ids, keys_catch_up, keys_refresh
 from matching.linker import HOLD, Linker, LinkResult, explain
 from matching.models import LinkageModelVersion, MergeDecision
@@ -91,8 +93,12 @@ def _scored(result: LinkResult, *, dedupe: bool) -> Iterable[ScoredPair]:
 
 
 def batch_pairs(version: LinkageModelVersion, record_ids: Sequence[int], *,
-                progress: Progress | None = None) -> BatchPairs:
-    """Score the new records against the stored ones and each other (the batch path)."""
+                progress: Progress | None = None, refresh_keys: bool = True) -> BatchPairs:
+    """Score the new records against the stored ones and each other (the batch path).
+
+    ``refresh_keys=False`` (relink: the records are stored and keyed already) leaves
+    the records' keys as they are.
+    """
     model = load_model(version)
     rules = model.blocking_rules
     timings: dict[str, float] = {}
@@ -114,7 +120,8 @@ def batch_pairs(version: LinkageModelVersion, record_ids: Sequence[int], *,
     report.candidates = len(stored)
     # The new records' own keys go in after the look-up, so a window of an oversized
     # block shows stored neighbours, not the batch itself (it meets itself below).
-    keys_refresh(new_ids, rules)
+    if refresh_keys:
+        keys_refresh(new_ids, rules)
     timings["index"] = time.perf_counter() - clock
     clock = time.perf_counter()
     stored_cores: list[dict[str, Any]] = []
@@ -143,6 +150,36 @@ def batch_pairs(version: LinkageModelVersion, record_ids: Sequence[int], *,
     if progress:
         progress("scoring", len(new_cores), len(new_cores))
     return BatchPairs(list(best.values()), report, capped, largest, timings)
+
+
+def indexed_pairs(version: LinkageModelVersion, record_ids: Sequence[int]) -> list[ScoredPair]:
+    """Score each record against the stored ones that share a key with it (one by one).
+
+    The one-by-one path: candidates from the key index in the database (no per-process
+    index to build or rebuild), then the core's ``IncrementalIndex`` over just those.
+    The records' own keys go in first, so records of one call find each other.
+    """
+    model = load_model(version)
+    rules = model.blocking_rules
+    keys_catch_up(rules)
+    ids = sorted({int(pk) for pk in record_ids})
+    keys_refresh(ids, rules)
+    best: dict[tuple[int, int], ScoredPair] = {}
+    for core in core_records(Record.objects.filter(pk__in=ids)):
+        own_id = int(core["record_id"])
+        found, _ = candidate_ids([core], rules)
+        found.discard(own_id)
+        if not found:
+            continue
+        index = IncrementalIndex(model)
+        index.add_many(core_records(Record.objects.filter(pk__in=sorted(found))))
+        for other_id, probability, explanation in index.match(core):
+            pair = ScoredPair.of(own_id, int(other_id), probability,
+                                 _weight_of(model, probability, explanation), explanation)
+            key = (pair.left_id, pair.right_id)
+            if key not in best or best[key].probability < pair.probability:
+                best[key] = pair
+    return list(best.values())
 
 
 # --- Applying pairs in bulk ------------------------------------------------------------------

@@ -25,13 +25,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 from django.utils import timezone
 
-from matching.adapter import core_records
+from matching.adapter import _CORE_COLUMNS, _core_from_row, core_records
 from matching.blocking import MAX_BLOCK, WINDOW, BlockingRules
-from matching.models import BlockingIndexState, BlockingKey
+from matching.models import BlockingIndexState, BlockingKey, KeyedRecord
 from matching.records import column_values, prepare_columns
 from registry.bulk import bulk_insert_rows
 from registry.models import Record
@@ -111,20 +110,35 @@ def _build(rules: BlockingRules) -> BlockingIndexState:
     read_from = timezone.now() - timedelta(seconds=settings.MATCHING_INDEX_WATERMARK_LAG_SECONDS)
     with transaction.atomic():
         BlockingKey.objects.all().delete()
+        KeyedRecord.objects.all().delete()
         BlockingIndexState.objects.all().delete()
         count, chunk = 0, []
-        for core in core_records():
-            chunk.append(core)
+        rows = Record.objects.order_by().values(*_CORE_COLUMNS, "updated_at")
+        for row in rows.iterator(chunk_size=CHUNK):
+            chunk.append(row)
             if len(chunk) >= CHUNK:
-                _insert(record_keys(chunk, rules, side=1))
+                _insert_rows(chunk, rules)
                 count, chunk = count + len(chunk), []
-        _insert(record_keys(chunk, rules, side=1))
+        _insert_rows(chunk, rules)
         count += len(chunk)
         state = BlockingIndexState.objects.create(signature=signature(rules),
                                                   watermark=read_from, records=count)
     logger.info("matching: blocking-key index of %s records built in %.1f s", count,
                 time.perf_counter() - started)
     return state
+
+
+def _insert_rows(rows: list[dict[str, Any]], rules: BlockingRules) -> None:
+    stamps = [(row["pk"], row.pop("updated_at")) for row in rows]
+    _insert(record_keys([_core_from_row(row) for row in rows], rules, side=1))
+    _stamp(stamps)
+
+
+def _stamp(stamps: list[tuple[int, Any]]) -> None:
+    # Upsert: two processes may re-key the same record at once (a web request, a task).
+    KeyedRecord.objects.bulk_create(
+        [KeyedRecord(record_id=pk, stamp=stamp) for pk, stamp in stamps], batch_size=2000,
+        update_conflicts=True, unique_fields=["record_id"], update_fields=["stamp"])
 
 
 def _insert(rows: list[tuple[int, int, int, int]]) -> None:
@@ -141,24 +155,38 @@ def keys_refresh(record_ids: Iterable[int], rules: BlockingRules) -> int:
     done = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
+        stamps = dict(Record.objects.filter(pk__in=chunk).values_list("pk", "updated_at"))
         cores = list(core_records(Record.objects.filter(pk__in=chunk)))
         with transaction.atomic():
             BlockingKey.objects.filter(record_id__in=chunk).delete()
+            KeyedRecord.objects.filter(record_id__in=chunk).delete()
             _insert(record_keys(cores, rules, side=1))
+            _stamp([(int(core["record_id"]), stamps[int(core["record_id"])])
+                    for core in cores if int(core["record_id"]) in stamps])
         done += len(cores)
     return done
 
 
 def keys_catch_up(rules: BlockingRules) -> int:
     """Re-key every record changed since the watermark (edits made outside linkage)."""
+    # The window trails by the lag so rows of a transaction that committed late are
+    # seen; a record keyed at its current version (KeyedRecord.stamp) is skipped, so a
+    # call reads only what really changed.
     state = _state(rules)
     read_from = timezone.now() - timedelta(seconds=settings.MATCHING_INDEX_WATERMARK_LAG_SECONDS)
     changed = Record.objects.order_by()
     if state.watermark is not None:
         changed = changed.filter(updated_at__gte=state.watermark)
-    ids = list(changed.values_list("pk", flat=True))
+    stamps = dict(changed.values_list("pk", "updated_at"))
+    keyed = {}
+    ids_all = sorted(stamps)
+    for start in range(0, len(ids_all), CHUNK):
+        keyed.update(KeyedRecord.objects.filter(record_id__in=ids_all[start:start + CHUNK])
+                     .values_list("record_id", "stamp"))
+    ids = [pk for pk, stamp in stamps.items() if keyed.get(pk) != stamp]
     done = keys_refresh(ids, rules) if ids else 0
-    BlockingIndexState.objects.filter(pk=state.pk).update(watermark=read_from)
+    if state.watermark is None or read_from > state.watermark:
+        BlockingIndexState.objects.filter(pk=state.pk).update(watermark=read_from)
     return done
 
 
@@ -167,6 +195,35 @@ def keys_remove(record_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in record_ids})
     for start in range(0, len(ids), CHUNK):
         BlockingKey.objects.filter(record_id__in=ids[start:start + CHUNK]).delete()
+        KeyedRecord.objects.filter(record_id__in=ids[start:start + CHUNK]).delete()
+
+
+def _values(pairs: Sequence[tuple[int, int]]) -> tuple[str, list[int]]:
+    # Row values: one indexed probe per (orientation, key) on PostgreSQL and SQLite alike.
+    return ", ".join(["(%s, %s)"] * len(pairs)), [v for pair in pairs for v in pair]
+
+
+def _block_sizes(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    if not pairs:
+        return {}
+    values, params = _values(pairs)
+    table = connection.ops.quote_name(BlockingKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT orientation, key, COUNT(*) FROM {table} "  # noqa: S608
+                       f"WHERE (orientation, key) IN (VALUES {values}) "
+                       "GROUP BY orientation, key", params)
+        return {(o, k): n for o, k, n in cursor.fetchall()}
+
+
+def _members(pairs: Sequence[tuple[int, int]]) -> list[int]:
+    if not pairs:
+        return []
+    values, params = _values(pairs)
+    table = connection.ops.quote_name(BlockingKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT record_id FROM {table} "  # noqa: S608
+                       f"WHERE (orientation, key) IN (VALUES {values})", params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass
@@ -192,29 +249,22 @@ def candidate_ids(cores: Sequence[dict[str, Any]], rules: BlockingRules, *,
         wanted[(orientation, key)].add(sort)
     report.keys = len(wanted)
     found: set[int] = set()
-    by_orientation: dict[int, list[int]] = defaultdict(list)
-    for orientation, key in wanted:
-        by_orientation[orientation].append(key)
-    for orientation, keys in sorted(by_orientation.items()):
-        for start in range(0, len(keys), 2000):
-            chunk = keys[start:start + 2000]
-            sizes = dict(BlockingKey.objects.filter(orientation=orientation, key__in=chunk)
-                         .order_by().values("key").annotate(n=Count("id"))
-                         .values_list("key", "n"))
-            small = [key for key, n in sizes.items() if n <= max_block]
-            if small:
-                found.update(BlockingKey.objects.filter(orientation=orientation, key__in=small)
-                             .values_list("record_id", flat=True))
-            for key, n in sizes.items():
-                report.largest_block = max(report.largest_block, n)
-                if n <= max_block:
-                    continue
-                report.capped_blocks += 1
-                block = BlockingKey.objects.filter(orientation=orientation, key=key)
-                for sort in sorted(wanted[(orientation, key)]):
-                    below = block.filter(sort_key__lte=sort).order_by("-sort_key", "-record_id")
-                    above = block.filter(sort_key__gt=sort).order_by("sort_key", "record_id")
-                    found.update(below.values_list("record_id", flat=True)[:window])
-                    found.update(above.values_list("record_id", flat=True)[:window])
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start:start + 1000]
+        sizes = _block_sizes(chunk)
+        small = [pair for pair in chunk if 0 < sizes.get(pair, 0) <= max_block]
+        found.update(_members(small))
+        for (orientation, key), n in sizes.items():
+            report.largest_block = max(report.largest_block, n)
+            if n <= max_block:
+                continue
+            report.capped_blocks += 1
+            block = BlockingKey.objects.filter(orientation=orientation, key=key)
+            for sort in sorted(wanted[(orientation, key)]):
+                below = block.filter(sort_key__lte=sort).order_by("-sort_key", "-record_id")
+                above = block.filter(sort_key__gt=sort).order_by("sort_key", "record_id")
+                found.update(below.values_list("record_id", flat=True)[:window])
+                found.update(above.values_list("record_id", flat=True)[:window])
     report.candidates = len(found)
     return found, report

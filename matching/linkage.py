@@ -18,8 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import adapter, bulk
-from matching.linker import Linker
+from matching import adapter, bulk, keyindex
 from matching.models import LinkageModelVersion, RelinkRun
 from registry.audit import audit_event_record
 from registry.models import AuditEvent, Record
@@ -33,8 +32,8 @@ def match_new_records(*, record_ids: Sequence[int], batch: bool | None = None,
        stored records if there are enough (else log it and stop).
     2. At least ``MATCHING_BATCH_MIN_RECORDS`` records (or ``batch=True``): the batch
        path (``matching.bulk``: the core's batch linker against candidates from the
-       shared key index, outcomes written in bulk). Fewer: each record against every
-       stored record through the per-process index, applied by
+       shared key index, outcomes written in bulk). Fewer: each record against the
+       stored records sharing a key with it (the same index), applied pair by pair by
        ``matching.adapter.PairDecider``. Both follow one policy (a test holds them equal).
     """
     record_ids = [int(pk) for pk in record_ids]
@@ -53,7 +52,7 @@ def match_new_records(*, record_ids: Sequence[int], batch: bool | None = None,
                             "%s), %s", len(record_ids), found.capped_blocks,
                             found.largest_block, counts.as_dict())
         return counts
-    pairs = adapter.incremental_pairs(version, record_ids)
+    pairs = bulk.indexed_pairs(version, record_ids)
     if progress:
         progress("matching", len(record_ids), len(record_ids))
     counts = adapter.PairDecider(version).apply(pairs)
@@ -127,6 +126,8 @@ def relink_run_prepare(*, actor: Any = None, train: bool = True
     if version is None:
         raise ValidationError(_("No hay un modelo de vinculación ni registros suficientes "
                                 "para entrenarlo."))
+    # The key index for this model's passes, once, before the tasks read it in parallel.
+    keyindex.keys_catch_up(adapter.load_model(version).blocking_rules)
     groups: dict[str, list[int]] = {}
     rows = Record.objects.order_by("pk").values_list("pk", "paternal_surname")
     for pk, paternal_surname in rows.iterator(chunk_size=10000):
@@ -151,19 +152,18 @@ def relink_partition_run(*, run_id: int, key: str, record_ids: Sequence[int]
                          ) -> adapter.LinkageCounts:
     """Link the records of one partition with the run's model and record the progress.
 
-    1. Score every pair within the partition with the run's model (no training).
-    2. Apply them (``PairDecider``: decisions respected, nothing duplicated).
+    1. Score the partition's records with the run's model (no training) against each
+       other and against every stored record sharing a blocking key with them, in any
+       partition (the key index: a misspelt first letter, swapped surnames or no
+       paternal surname no longer hide a pair).
+    2. Apply them (``PairDecider``: decisions respected, nothing duplicated, safe when
+       two partitions' tasks meet the same pair).
     3. Add the counts to the run; the last partition marks the run done.
     """
     run = RelinkRun.objects.select_related("model_version").get(pk=run_id)
     try:
-        counts = adapter.LinkageCounts()
-        records = list(adapter.core_records(Record.objects.filter(pk__in=record_ids)))
-        if len(records) >= 2:
-            model = adapter.load_model(run.model_version)
-            result = Linker(model, retrain=False).dedupe(records)
-            counts = adapter.PairDecider(run.model_version).apply(
-                adapter.pairs_from_result(result))
+        found = bulk.batch_pairs(run.model_version, record_ids, refresh_keys=False)
+        counts = adapter.PairDecider(run.model_version).apply(found.pairs)
     except Exception as error:
         RelinkRun.objects.filter(pk=run_id).update(
             status=RelinkRun.Status.FAILED, finished_at=timezone.now(),

@@ -212,6 +212,24 @@ class BlockingKey(models.Model):
         return f"{self.record_id}: {self.orientation}/{self.key}"
 
 
+class KeyedRecord(models.Model):
+    """When a record's blocking keys were written: its ``updated_at`` at that moment.
+
+    The catch-up re-keys only records whose ``updated_at`` moved since (an edit made
+    outside linkage), so no process ever rebuilds the index to see a change.
+    """
+
+    record_id = models.BigIntegerField(_("registro"), primary_key=True)
+    stamp = models.DateTimeField(_("versión indexada"))
+
+    class Meta:
+        verbose_name = _("registro indexado")
+        verbose_name_plural = _("registros indexados")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} @ {self.stamp}"
+
+
 class BlockingIndexState(models.Model):
     """What the blocking-key table holds: for which passes, up to when (one row)."""
 

@@ -67,6 +67,7 @@ def _record_row(person, kind: str, agency_id: int, external_id: str, now) -> dic
         "event_municipality_id": person.municipality_code or None, "place": "",
         "authority": "", "facility": "", "reason": "", "description": "",
         "address": person.address, "reporter_name": "", "reporter_contact": "",
+        "clothing": "", "marks": "",
         "source_file": "bench.csv", "source_sheet": "", "raw_values": {},
         "created_at": now, "updated_at": now,
     }

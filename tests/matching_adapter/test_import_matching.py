@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from matching import adapter
 from matching.incremental import IncrementalIndex
 from matching.linkage import match_new_records
 from matching.model import LinkageModel
-from matching.models import LinkageModelVersion, MergeDecision
+from matching.models import BlockingIndexState, LinkageModelVersion, MergeDecision
 from registry.models import Alert, CaseStatus, MatchCandidate, MatchDecision, RecordKind
 from tests import factories
 from tests.imports.files import DETENTION_HEADER, csv_bytes, detention_row
@@ -141,18 +140,18 @@ def test_records_of_one_batch_are_matched_with_each_other(model_version, agency_
 def test_a_record_added_after_the_index_was_built_is_found(model_version, agency_a,
                                                              agency_police):
     report = record(RecordKind.MISSING_REPORT, agency_a, **person_fields())
-    match_new_records(record_ids=[report.pk])  # builds the index
-    builds = adapter.index_cache.builds
+    match_new_records(record_ids=[report.pk])  # builds the key index, once
+    built = BlockingIndexState.objects.get().built_at
     detention = record(RecordKind.DETENTION, agency_police, **twin_of())
 
     match_new_records(record_ids=[detention.pk])
 
-    assert adapter.index_cache.builds == builds
+    assert BlockingIndexState.objects.get().built_at == built  # updated in place
     detention.refresh_from_db()
     assert detention.person_id is not None
 
 
-def test_a_corrected_record_rebuilds_the_index_and_matches_with_its_new_values(
+def test_a_corrected_record_is_rekeyed_in_place_and_matches_with_its_new_values(
         model_version, agency_a, agency_police):
     report = record(RecordKind.MISSING_REPORT, agency_a, **person_fields())
     stranger = record(RecordKind.DETENTION, agency_police,
@@ -160,14 +159,14 @@ def test_a_corrected_record_rebuilds_the_index_and_matches_with_its_new_values(
                                       maternal_surname="Salas"))
     match_new_records(record_ids=[stranger.pk])
     assert not MatchCandidate.objects.exists()
-    builds = adapter.index_cache.builds
+    built = BlockingIndexState.objects.get().built_at
 
     stranger.given_names, stranger.paternal_surname = "Rosa María", "Quintero"
     stranger.maternal_surname = "Balderas"
     stranger.save()
     match_new_records(record_ids=[stranger.pk])
 
-    assert adapter.index_cache.builds == builds + 1
+    assert BlockingIndexState.objects.get().built_at == built  # no rebuild
     report.refresh_from_db()
     stranger.refresh_from_db()
     assert report.person_id == stranger.person_id is not None

@@ -99,3 +99,16 @@ def test_relink_without_a_model_or_enough_records_says_so(db, agency_a):
     else:
         raise AssertionError("relink ran without a model")
     assert not RelinkRun.objects.exists()
+
+
+def test_relink_links_a_pair_whose_records_fall_in_different_partitions(
+        model_version, agency_a, agency_police):
+    report = record(RecordKind.MISSING_REPORT, agency_a, **person_fields())
+    # The paternal surname misspelt in its first letter: another partition ("k" / "g").
+    detention = record(RecordKind.DETENTION, agency_police,
+                       **twin_of(paternal_surname="Guintero"))
+
+    _relink("--no-train")
+
+    assert RelinkRun.objects.get().partitions_total == 2
+    assert MatchCandidate.objects.filter(record_left=report, record_right=detention).exists()
