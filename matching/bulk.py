@@ -103,8 +103,9 @@ def batch_pairs(version: LinkageModelVersion, record_ids: Sequence[int], *,
     rules = model.blocking_rules
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    keys_catch_up(rules)
     new_ids = sorted({int(pk) for pk in record_ids})
+    # Edits made elsewhere, but not the new records: they are keyed after the look-up.
+    keys_catch_up(rules, skip=new_ids if refresh_keys else ())
     new_cores = list(core_records(Record.objects.filter(pk__in=new_ids)))
     stored: set[int] = set()
     report = CandidateReport()
@@ -131,7 +132,7 @@ def batch_pairs(version: LinkageModelVersion, record_ids: Sequence[int], *,
             pk__in=ordered[start:start + 20_000])))
     timings["read"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    linker = Linker(model, retrain=False)
+    linker = Linker(model, retrain=False, cluster=False)  # the decider clusters
     best: dict[tuple[int, int], ScoredPair] = {}
     capped, largest = report.capped_blocks, report.largest_block
     runs = []
@@ -224,6 +225,8 @@ class _World:
     undone_links: set[tuple[int, int]]  # pairs whose link was undone
     splits: list[tuple[int, int, set[int]]]  # (kept person, new person, moved records)
     alerts: set[tuple[int, int]]
+    # Record -> records a human separated it from (rejected pairs, undone links).
+    separated_from: dict[int, set[int]] = field(default_factory=dict)
 
 
 def _chunks(values: Sequence[Any], size: int = 5000) -> Iterable[Sequence[Any]]:
@@ -302,6 +305,9 @@ def _load_world(pairs: list[ScoredPair]) -> _World:
             world.undone_candidates.add(candidate_id)
             if left in in_universe and right in in_universe:
                 world.undone_links.add((left, right))
+    for left, right in world.rejected | world.undone_links:
+        world.separated_from.setdefault(left, set()).add(right)
+        world.separated_from.setdefault(right, set()).add(left)
     related = sorted(set(persons) | set(world.merged_into))
     for chunk in _chunks(related):
         for kept, new, after in MergeDecision.objects.filter(
@@ -341,6 +347,7 @@ class BulkDecider:
         self.counts = LinkageCounts()
         self.progress = progress
         self._placeholder = 0
+        self._person_identities: dict[int, dict[Identity, None]] = {}
 
     def apply(self, pairs: Iterable[ScoredPair]) -> LinkageCounts:
         pairs = sorted((p for p in pairs if p.probability >= self.lower),
@@ -430,6 +437,16 @@ class BulkDecider:
             return person, set(self.world.person_records[person])
         return None, {record_id}
 
+    def _identities(self, person: int | None, records: set[int]) -> dict[Identity, None]:
+        """Return the cluster's distinct identities (kept per person as records join)."""
+        if person is None:
+            return dict.fromkeys(self.world.identity[pk] for pk in sorted(records))
+        found = self._person_identities.get(person)
+        if found is None:
+            found = self._person_identities[person] = dict.fromkeys(
+                self.world.identity[pk] for pk in sorted(records))
+        return found
+
     def _related(self, person: int | None) -> set[int]:
         if not person:
             return set()
@@ -446,15 +463,18 @@ class BulkDecider:
         curps_b = {world.curp[pk] for pk in second if world.curp.get(pk)}
         if any(curps_conflict(x, y) for x in curps_a for y in curps_b):
             return CURP_CONFLICT
-        for a in sorted(first):
-            for b in sorted(second):
-                reason = hold_reason(world.identity[a], world.identity[b], self.model)
+        # The rules read identities: a person's identical records are compared once (a
+        # transfer log repeating one person a thousand times stays linear).
+        identities_a = self._identities(first_person, first)
+        identities_b = self._identities(second_person, second)
+        for a in identities_a:
+            for b in identities_b:
+                reason = hold_reason(a, b, self.model)
                 if reason is not None:
                     return reason
-        for a in first:
-            for b in second:
-                low, high = (a, b) if a < b else (b, a)
-                if (low, high) in world.rejected or (low, high) in world.undone_links:
+        if world.separated_from:
+            for a in first:
+                if world.separated_from.get(a, set()) & second:
                     return "separated"
         related_a, related_b = self._related(first_person), self._related(second_person)
         for kept, new, moved in world.splits:
@@ -490,8 +510,12 @@ class BulkDecider:
             after["records"][str(pk)] = person
             if old:
                 world.person_records[old].discard(pk)
+                self._person_identities.pop(old, None)  # only an absorbed person loses one
             world.record_person[pk] = person
             world.person_records[person].add(pk)
+            known = self._person_identities.get(person)
+            if known is not None:
+                known.setdefault(world.identity[pk])
             out.record_moves[pk] = person
             for case in world.report_cases.get(pk, ()):
                 if world.case_person.get(case) != person:

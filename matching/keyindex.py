@@ -167,8 +167,11 @@ def keys_refresh(record_ids: Iterable[int], rules: BlockingRules) -> int:
     return done
 
 
-def keys_catch_up(rules: BlockingRules) -> int:
-    """Re-key every record changed since the watermark (edits made outside linkage)."""
+def keys_catch_up(rules: BlockingRules, *, skip: Iterable[int] = ()) -> int:
+    """Re-key every record changed since the watermark (edits made outside linkage).
+
+    ``skip``: records the caller keys itself (a batch being linked).
+    """
     # The window trails by the lag so rows of a transaction that committed late are
     # seen; a record keyed at its current version (KeyedRecord.stamp) is skipped, so a
     # call reads only what really changed.
@@ -183,7 +186,8 @@ def keys_catch_up(rules: BlockingRules) -> int:
     for start in range(0, len(ids_all), CHUNK):
         keyed.update(KeyedRecord.objects.filter(record_id__in=ids_all[start:start + CHUNK])
                      .values_list("record_id", "stamp"))
-    ids = [pk for pk, stamp in stamps.items() if keyed.get(pk) != stamp]
+    skipped = set(skip)
+    ids = [pk for pk, stamp in stamps.items() if keyed.get(pk) != stamp and pk not in skipped]
     done = keys_refresh(ids, rules) if ids else 0
     if state.watermark is None or read_from > state.watermark:
         BlockingIndexState.objects.filter(pk=state.pk).update(watermark=read_from)

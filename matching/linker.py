@@ -277,7 +277,11 @@ class Linker:
         auto_threshold: bool = True,
         em_pairs_per_session: int = 200_000, workers: int = 1,
         pairs_per_chunk: int = 1_000_000,
+        cluster: bool = True,
     ) -> None:
+        # cluster=False: scored pairs only, no clustering of the links (a caller that
+        # applies its own policy to the pairs, such as the registry's bulk writer).
+        self.cluster = cluster
         self.pairs_per_chunk = pairs_per_chunk
         self.em_pairs_per_session = em_pairs_per_session
         self.workers = workers
@@ -379,8 +383,10 @@ class Linker:
             model.lower_threshold = min(model.lower_threshold, model.upper_threshold)
         kept = kept.subset(kept.probability >= model.lower_threshold)
         decision = np.where(kept.probability >= model.upper_threshold, "link", "review")
-        decision, reasons = decide_links(left, right, kept, decision.astype(object),
-                                         dedupe=dedupe, model=model)
+        reasons = None
+        if self.cluster:
+            decision, reasons = decide_links(left, right, kept, decision.astype(object),
+                                             dedupe=dedupe, model=model)
         timings["score"] += time.perf_counter() - clock
         return LinkResult(model, left, right, kept, decision, chunks.report(), chunks.total_pairs,
                           timings, reasons)
