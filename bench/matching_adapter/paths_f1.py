@@ -6,8 +6,9 @@
 1. Generate the data set (``bench/matching/generators``; registro_c is held out: run it
    to evaluate, never to tune anything).
 2. Into a fresh PostgreSQL database (``registry_paths_f1``): import LEFT as missing-person
-   reports through the importer (no linkage), train a model on the stored records.
-3. Import RIGHT as a detention log without linkage, then link its records twice on the
+   reports and RIGHT as a detention log through the importer (no linkage), train a model
+   on the stored records (as relink would).
+3. Link RIGHT's records twice on the
    same data, each inside a transaction rolled back afterwards: the batch path
    (``match_new_records(batch=True)``) and the one-by-one path (``batch=False``).
 4. Predicted pairs: (report, detention) on one person after linkage; truth: the
@@ -100,9 +101,9 @@ def main() -> None:
             batches[side] = import_batch_run(batch=batch, dry_run=False, link=False)
             print(f"{side}: {batches[side].rows_created} stored, "
                   f"{batches[side].rows_rejected} rejected", flush=True)
-            if side == "left":
-                version = linkage_model_train(source=LinkageModelVersion.Source.RELINK)
-                print(f"trained {version.label} (upper {version.upper_threshold:.3f})")
+        # Trained on everything stored, as relink trains on a registry.
+        version = linkage_model_train(source=LinkageModelVersion.Source.RELINK)
+        print(f"trained {version.label} (upper {version.upper_threshold:.3f})")
     new_ids = list(Record.objects.filter(import_batch=batches["right"])
                    .values_list("pk", flat=True))
     results = {}

@@ -124,8 +124,8 @@ def test_unmapped_columns_are_kept_in_the_raw_values(import_file, agency_a):
 def test_new_and_changed_records_are_handed_to_matching_after_commit(
         import_file, agency_a, monkeypatch, django_capture_on_commit_callbacks):
     handed = []
-    monkeypatch.setattr("imports.batch.match_new_records",
-                        lambda *, record_ids: handed.append(sorted(record_ids)))
+    monkeypatch.setattr("imports.linking.match_new_records",
+                        lambda *, record_ids, progress=None: handed.append(sorted(record_ids)))
 
     with django_capture_on_commit_callbacks(execute=True):
         import_file(agency_a, csv_bytes(detention_rows(2)))
