@@ -88,11 +88,13 @@ def child(args: argparse.Namespace) -> None:
     from imports.models import ImportBatch
 
     started = time.perf_counter()
+    cpu = time.process_time()
     call_command("import_records", args.file, "--agency", "bench-det", "--kind", "detention",
                  stdout=open(os.devnull, "w"))  # noqa: SIM115
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     batch = ImportBatch.objects.order_by("-pk").first()
-    print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": resource.getrusage(
         resource.RUSAGE_SELF).ru_maxrss / 1024, "batch": batch.pk,
         "linkage": batch.linkage_status, "counts": batch.linkage_counts,
         "rows": batch.rows_created}))
@@ -164,15 +166,17 @@ def main() -> None:
                      "--database", args.database], capture_output=True, text=True, check=True)
                 result = json.loads(out.stdout.strip().splitlines()[-1])
                 print(f"{args.scenario} {args.rows:,} rows into {args.stored:,} stored, "
-                      f"{name} (run {repeat + 1}): {result['seconds']:.1f} s, peak "
+                      f"{name} (run {repeat + 1}): {result['seconds']:.1f} s wall, "
+                      f"{result['cpu']:.1f} s CPU (this process; PostgreSQL's not counted), peak "
                       f"{result['peak_mb']:.0f} MB, {result['counts']}", flush=True)
                 results.setdefault(name, []).append(result)
                 _undo(result["batch"])
     medians = {name: statistics.median(r["seconds"] for r in runs)
                for name, runs in results.items()}
     for name, runs in results.items():
-        print(f"median {name}: {medians[name]:.1f} s, peak {max(r['peak_mb'] for r in runs):.0f}"
-              f" MB")
+        cpu = statistics.median(r["cpu"] for r in runs)
+        print(f"median {name}: {medians[name]:.1f} s wall, {cpu:.1f} s CPU, peak "
+              f"{max(r['peak_mb'] for r in runs):.0f} MB")
     if len(medians) == 2 and medians.get("batch"):
         print(f"ratio one-by-one / batch: {medians['one-by-one'] / medians['batch']:.1f}")
 

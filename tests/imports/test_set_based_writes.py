@@ -176,8 +176,8 @@ def test_the_records_created_or_changed_are_handed_to_matching(
     monkeypatch.setattr(importer, "SET_BASED_ON_POSTGRES", set_based)
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     handed: list[list[int]] = []
-    monkeypatch.setattr(importer, "match_new_records",
-                        lambda *, record_ids: handed.append(sorted(record_ids)))
+    monkeypatch.setattr("imports.linking.match_new_records",
+                        lambda *, record_ids, progress=None: handed.append(sorted(record_ids)))
     changed = detention_rows(6)
     changed[3] = detention_row(3, **{"LUGAR DE RECLUSIÓN": "CEFERESO 2"})
 
