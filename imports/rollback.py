@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from imports.batch import CONTENT_FIELDS, PROVENANCE_FIELDS
 from imports.models import ImportBatch, ImportStatus
+from matching.keyindex import keys_remove
 from registry.audit import audit_event_record
 from registry.cases import cases_of_batch_remove
 from registry.models import Agency, AuditEvent, Record
@@ -64,6 +65,7 @@ def import_batch_rollback(*, batch: ImportBatch, actor: Any, reason: str = "",
     except ProtectedError as exc:  # a case opened meanwhile (the check above saw none)
         raise ValidationError(_("No se puede revertir: un registro del lote ya tiene un caso "
                                 "abierto a partir de él.")) from exc
+    keys_remove(created_ids)  # the linkage index forgets them in the same transaction
     batch.status = ImportStatus.ROLLED_BACK
     batch.rolled_back_at = timezone.now()
     batch.rolled_back_by = actor if getattr(actor, "pk", None) else None

@@ -93,7 +93,8 @@ def _fill(stored: int) -> list:
                        "registry_case, registry_person, matching_mergedecision, "
                        "matching_relinkrun, matching_linkagemodelversion, "
                        "registry_historicalrecord, registry_historicalmatchcandidate, "
-                       "registry_historicalperson CASCADE")
+                       "registry_historicalperson, matching_blockingkey, "
+                       "matching_keyedrecord, matching_blockingindexstate CASCADE")
     agency, _ = Agency.objects.get_or_create(code="bench", defaults={
         "name": "Benchmark", "kind": "prosecutor"})
     now = timezone.now() - datetime.timedelta(days=1)

@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 
 from demo.synthetic import generate_linkage_dataset
+from imports.rollback import import_batch_rollback
 from matching import keyindex
 from matching.adapter import load_model
 from matching.linkage import match_new_records
@@ -18,6 +19,7 @@ from matching.services import match_candidate_reject, merge_decision_undo
 from registry.audit import audit_chain_breaks
 from registry.models import Alert, Case, MatchCandidate, MatchDecision, Record, RecordKind
 from tests import factories
+from tests.imports.files import csv_bytes, detention_rows
 from tests.matching_adapter.conftest import person_fields, record
 
 
@@ -148,3 +150,15 @@ def test_one_person_repeated_is_linked_in_linear_work(model_version, agency_poli
     assert counts.pairs <= 1200 * 8 + 100  # not 719,400
     assert Record.objects.values("person").distinct().count() == 1
     assert Record.objects.exclude(person=None).count() == 1200
+
+
+def test_a_rolled_back_batch_leaves_no_keys_in_the_index(model_version, agency_a,
+                                                         agency_police, import_detentions):
+    record(RecordKind.MISSING_REPORT, agency_a, **person_fields())
+    batch = import_detentions(agency_police, csv_bytes(detention_rows(3)))
+    ids = list(Record.objects.filter(import_batch=batch).values_list("pk", flat=True))
+    assert BlockingKey.objects.filter(record_id__in=ids).exists()
+
+    import_batch_rollback(batch=batch, actor=factories.UserFactory(), reason="archivo erróneo")
+
+    assert not BlockingKey.objects.filter(record_id__in=ids).exists()
