@@ -91,8 +91,8 @@ def record_to_core(record: Record) -> dict[str, Any]:
 
 def core_records(queryset=None) -> Iterator[dict[str, Any]]:
     """Yield the records of ``queryset`` (default: all) in the core's schema, streamed."""
-    queryset = Record.objects.all() if queryset is None else queryset
-    for row in queryset.order_by().values(*_CORE_COLUMNS).iterator(chunk_size=5000):
+    queryset = Record.objects.order_by() if queryset is None else queryset
+    for row in queryset.values(*_CORE_COLUMNS).iterator(chunk_size=5000):
         yield _core_from_row(row)
 
 
@@ -152,7 +152,9 @@ def linkage_model_fit(*, source: str, actor: Any = None,
     """
     if min_records is None:
         min_records = settings.MATCHING_MIN_TRAINING_RECORDS
-    records = list(core_records())
+    # In the order they were stored: EM's seeded samples are drawn by position, so the
+    # same records must give the same model whatever order the database returns them in.
+    records = list(core_records(Record.objects.order_by("pk")))
     if len(records) > settings.MATCHING_TRAINING_MAX_RECORDS:
         # EM needs a representative sample, not everything; keeps memory and time bounded.
         records = random.Random(0).sample(  # noqa: S311 (a sample, not a secret)
