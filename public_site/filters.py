@@ -110,6 +110,7 @@ class PublicEntryFilterSet(django_filters.FilterSet):
         if state and re.fullmatch(r"\d{2}", str(state)):
             municipality.queryset = Municipality.objects.filter(state_id=state).order_by("name")
             municipality._public_state = str(state)  # its options are cached per state
+            municipality.label_from_instance = lambda place: place.name  # one state's list
         else:
             municipality.help_text = _("Elija primero una entidad y pulse «Buscar».")
 
@@ -212,8 +213,9 @@ def _municipality_options(empty: bool, state: str | None, language: str
         return None
     names = Municipality.objects.filter(state_id=state).order_by("name").values_list(
         "code", "name", "state_id")
-    return (("", "", all_label), *((str(code), escape(code), escape(f"{name}, {state_id}"))
-                                   for code, name, state_id in names))
+    # The options are one state's: the name alone ("Acajete", not "Acajete, 21").
+    return (("", "", all_label), *((str(code), escape(code), escape(name))
+                                   for code, name, _state_id in names))
 
 
 @functools.cache
@@ -223,9 +225,18 @@ def _static_options(name: str, language: str) -> tuple[tuple[str, str, str], ...
     return tuple((str(key), escape(key), escape(label)) for key, label in choices)
 
 
+NATIONAL_STATE = "00"  # INEGI's "Nacional": a catalogue name, translated on display
+
+
+def state_label(code: str, name: str) -> str:
+    """Return a state's name for the public, with INEGI's "Nacional" translated."""
+    return str(_("Nacional")) if code == NATIONAL_STATE else name
+
+
 @functools.cache
 def _state_choices_cached(language: str) -> tuple[tuple[str, str], ...]:
-    return tuple(State.objects.values_list("code", "name"))
+    return tuple((code, state_label(code, name))
+                 for code, name in State.objects.values_list("code", "name"))
 
 
 def _state_choices() -> list[tuple[str, str]]:

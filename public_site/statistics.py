@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from public_site.entries import AGE_BANDS, public_reports
 from public_site.expressions import public_age
+from public_site.filters import state_label
 from registry.models import CaseStatus, Record, Sex
 from registry.publication import public_outputs_generation
 from registry.redaction import age_band
@@ -42,7 +43,7 @@ def _labels(figures: dict[str, Any]) -> dict[str, list[tuple[str, str, int]]]:
     sex_labels = dict(Sex.choices)
     status_labels = dict(CaseStatus.choices)
     return {
-        "entidad": [(row["code"], row["name"] or _("Sin dato"), row["n"])
+        "entidad": [(row["code"], state_label(row["code"], row["name"]) or _("Sin dato"), row["n"])
                     for row in figures["by_state"]],
         "mes": [(row["month"], row["month"] or _("Sin dato"), row["n"])
                 for row in figures["by_month"]],
@@ -69,6 +70,8 @@ def statistics_charts(figures: dict[str, Any]) -> list[Chart]:
     }
     charts = []
     for slug, rows in _labels(figures).items():
+        if slug == "mes":  # drawn by month_chart()
+            continue
         largest = max((count for _code, _label, count in rows), default=0) or 1
         bars = [Bar(label=label, count=count, width=round(CHART_WIDTH * count / largest, 2),
                     y=index * 22, text_y=index * 22 + 15)
@@ -76,6 +79,76 @@ def statistics_charts(figures: dict[str, Any]) -> list[Chart]:
         charts.append(Chart(slug=slug, title=titles[slug], bars=bars,
                             height=max(22, len(bars) * 22)))
     return charts
+
+
+# --- Month chart ------------------------------------------------------------------------------
+# 240 months as a 240-row table made the page 10,716 px tall: a column chart (one column
+# per month, drawn on the server, a <title> on each column) plus a table by year, with
+# the monthly table folded in a <details> for whoever needs the exact month.
+MONTH_CHART_WIDTH = 720  # the SVG's own units; it scales to the column's width
+MONTH_CHART_HEIGHT = 160
+MONTH_CHART_AXIS = 20  # room for the year labels under the columns
+
+
+@dataclass(frozen=True)
+class MonthColumn:
+    label: str  # "07/2010"
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class YearTick:
+    year: str
+    x: float
+
+
+@dataclass(frozen=True)
+class MonthChart:
+    columns: list[MonthColumn]
+    ticks: list[YearTick]
+    by_year: list[tuple[str, int]]  # ("2010", 12), …, ("Sin dato", 3)
+    months: list[tuple[str, int]]  # ("07/2010", 5), …
+    largest: int
+    width: int
+    height: int
+    plot_height: int
+
+
+def _month_label(month: str) -> str:
+    year, number = month.split("-")
+    return f"{number}/{year}"
+
+
+def month_chart(figures: dict[str, Any]) -> MonthChart:
+    """Return the months as SVG columns (scaled to the busiest month), years as ticks,
+    and the counts by year and by month for the tables that carry the exact numbers."""
+    dated = [(row["month"], row["n"]) for row in figures["by_month"] if row["month"]]
+    undated = sum(row["n"] for row in figures["by_month"] if not row["month"])
+    largest = max((n for _month, n in dated), default=0)
+    step = MONTH_CHART_WIDTH / max(1, len(dated))
+    columns, ticks, years = [], [], {}
+    for index, (month, n) in enumerate(dated):
+        height = round(MONTH_CHART_HEIGHT * n / (largest or 1), 2)
+        columns.append(MonthColumn(label=_month_label(month), count=n, x=round(index * step, 2),
+                                   y=round(MONTH_CHART_HEIGHT - height, 2),
+                                   width=round(max(step * 0.85, 0.5), 2), height=height))
+        year = month[:4]
+        if year not in years:
+            ticks.append(YearTick(year=year, x=round(index * step, 2)))
+        years[year] = years.get(year, 0) + n
+    # At most about twelve year labels, evenly spaced, so they never overlap.
+    every = max(1, -(-len(ticks) // 12))
+    by_year = list(years.items()) + ([(str(_("Sin dato")), undated)] if undated else [])
+    return MonthChart(columns=columns, ticks=ticks[::every], by_year=by_year,
+                      months=[(column.label, column.count) for column in columns]
+                      + ([(str(_("Sin dato")), undated)] if undated else []),
+                      largest=largest, width=MONTH_CHART_WIDTH,
+                      height=MONTH_CHART_HEIGHT + MONTH_CHART_AXIS,
+                      plot_height=MONTH_CHART_HEIGHT)
 
 
 # A tile-grid map: one square per state, placed roughly where the state lies

@@ -29,6 +29,7 @@ from public_site.filters import (
 from public_site.lookups import LookupResult, detention_lookup_perform, family_case_lookup
 from public_site.selectors import public_search
 from public_site.statistics import (
+    month_chart,
     public_statistics,
     state_tile_map,
     statistics_charts,
@@ -98,7 +99,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     figures = public_statistics()
     return render(request, "public_site/statistics.html",
                   {"statistics": figures, "charts": statistics_charts(figures),
-                   "tiles": state_tile_map(figures)})
+                   "tiles": state_tile_map(figures), "months": month_chart(figures)})
 
 
 @require_GET

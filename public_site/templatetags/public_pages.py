@@ -9,28 +9,41 @@ before it is marked safe; ``tests/public_site`` checks hostile names and values.
 from __future__ import annotations
 
 import functools
-from datetime import date
+import re
+from datetime import date, datetime
 from html import escape as _escape
 from urllib.parse import quote
 
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from public_site.entries import PublicEntry
+from registry import display
 
 register = template.Library()
 
 
-def _event_date_text(value: date | str | None, long_dates: bool) -> str:
-    if isinstance(value, date):
-        return date_format(value, "DATE_FORMAT") if long_dates else value.isoformat()
-    return value or ""  # "YYYY-MM": the policy shows only the month
+_MONTH_ONLY = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@register.filter
+def fecha_publica(value: date | datetime | str | None) -> str:
+    """``{{ entry.event_date|fecha_publica }}`` → 04/07/2010, or 07/2010 when the policy
+    shows only the month: the staff pages' dd/mm/aaaa on every public page (lists and
+    posters alike), and no month name to capitalise."""
+    if isinstance(value, str):
+        month = _MONTH_ONLY.match(value)
+        return f"{month[2]}/{month[1]}" if month else value
+    return display.date_text(value)
+
+
+def _event_date_text(value: date | str | None, long_dates: bool = False) -> str:
+    # long_dates is kept for the templates that pass it: one format everywhere now.
+    return fecha_publica(value)
 
 
 @register.simple_tag
@@ -138,8 +151,8 @@ def _family_labels(language: str | None) -> dict[str, str]:
 
 
 def _long_date(value) -> str:
-    # What the template's |date:"DATE_FORMAT" does: local time first, then the format.
-    return date_format(template_localtime(value), "DATE_FORMAT") if value else ""
+    # dd/mm/aaaa, in local time (display.date_text), as on every public page.
+    return fecha_publica(value) if value else ""
 
 
 @register.simple_tag

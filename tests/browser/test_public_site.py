@@ -155,3 +155,58 @@ def test_statistics_and_open_data_pages_are_accessible(page, seeded, screenshot,
         axe_check(page)
         assert_no_canaries(page.content(), seeded["world"], Audience.PUBLIC)
         screenshot(page, name)
+
+
+def _overflow(page, width: int) -> int:
+    page.set_viewport_size({"width": width, "height": 900})
+    return page.evaluate("() => Math.max(document.documentElement.scrollWidth,"
+                         " document.body.scrollWidth) - document.documentElement.clientWidth")
+
+
+def _cards_contain_their_text(page) -> list[str]:
+    # A result card's facts (the status "Desaparecida") stay inside the card, and a
+    # one-word value is not broken across lines to get there.
+    return page.evaluate("""() => [...document.querySelectorAll('.results li')].flatMap(li => {
+        const box = li.getBoundingClientRect();
+        return [...li.querySelectorAll('dd, dt, h3')].filter(e => {
+            const r = e.getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(e);
+            const broken = !e.textContent.trim().includes(' ')
+                           && range.getClientRects().length > 1;
+            return r.right > box.right + 0.5 || e.scrollWidth > e.clientWidth + 1 || broken;
+        }).map(e => e.textContent);
+    })""")
+
+
+def test_public_pages_fit_a_phone_and_a_desktop(page, seeded, screenshot, axe_check):
+    """Issue 16, "Everyone": every public page at 390 and 1,280 px, without a
+    horizontal scroll bar, axe-core clean; the statistics page no longer 10,000 px tall."""
+    case = seeded["case"]
+    pages = {
+        "inicio": "/", "busqueda": "/buscar/?q=hernandez",
+        "ficha": f"/ficha/{case.public_key}/", "estadisticas": "/estadisticas/",
+        "datos": "/datos/", "detenciones": "/detenciones/", "familias": "/familias/",
+    }
+    for name, path in pages.items():
+        page.goto(path)
+        if name == "detenciones":
+            page.get_by_label("Nombre(s)").fill("Juan Carlos")
+            page.get_by_label("Primer apellido").fill("Peña")
+            page.get_by_role("button", name="Consultar").click()
+            assert page.get_by_text("Guardia Nacional", exact=True).is_visible()
+        if name == "familias":
+            page.get_by_label("Folio del caso").fill(case.folio)
+            page.get_by_label("Código de acceso").fill(seeded["code"])
+            page.get_by_role("button", name="Consultar mi caso").click()
+            assert page.get_by_role("heading", name="Situación del caso").is_visible()
+        for width in (390, 1280):
+            assert _overflow(page, width) <= 0, f"{path} is wider than {width} px"
+            if name == "busqueda":
+                assert page.locator(".results dd", has_text="Desaparecida").first.is_visible()
+                assert _cards_contain_their_text(page) == [], width
+            if name == "estadisticas":
+                assert page.locator("svg.month-chart").is_visible()
+                assert page.evaluate("document.documentElement.scrollHeight") < 6000
+            axe_check(page)
+            screenshot(page, f"{name}-{width}")
