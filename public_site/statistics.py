@@ -87,7 +87,7 @@ def statistics_charts(figures: dict[str, Any]) -> list[Chart]:
 # the monthly table folded in a <details> for whoever needs the exact month.
 MONTH_CHART_WIDTH = 720  # the SVG's own units; it scales to the column's width
 MONTH_CHART_HEIGHT = 160
-MONTH_CHART_AXIS = 20  # room for the year labels under the columns
+MONTH_CHART_AXIS = 24  # room for the year labels under the columns
 
 
 @dataclass(frozen=True)
