@@ -118,13 +118,7 @@ def audit_event_record(
         object_id = object_id or str(target.pk)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
-        last_hash = (
-            AuditEvent.objects.order_by("-id").values_list("event_hash", flat=True).first()
-            or GENESIS_HASH
-        )
+        last_hash = _locked_chain_head()
         event = AuditEvent(
             occurred_at=timezone.now(),
             actor=actor if is_user else None,
@@ -155,13 +149,7 @@ def audit_events_record_many(events: list[dict[str, Any]]) -> list[AuditEvent]:
     if not events:
         return []
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
-        last_hash = (
-            AuditEvent.objects.order_by("-id").values_list("event_hash", flat=True).first()
-            or GENESIS_HASH
-        )
+        last_hash = _locked_chain_head()
         rows = []
         now = timezone.now()
         for item in events:
@@ -181,6 +169,16 @@ def audit_events_record_many(events: list[dict[str, Any]]) -> list[AuditEvent]:
         # Ids in insertion order keep the chain's order (verify_audit_chain reads by id).
         AuditEvent.objects.bulk_create(rows, batch_size=1000)
     return rows
+
+
+def _locked_chain_head() -> str:
+    """Take the audit lock (PostgreSQL; inside the caller's transaction) and return the
+    last event's hash: whoever appends next chains onto it without a race."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+    return (AuditEvent.objects.order_by("-id").values_list("event_hash", flat=True).first()
+            or GENESIS_HASH)
 
 
 @dataclass(frozen=True)
